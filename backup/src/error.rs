@@ -1,0 +1,34 @@
+//! The one error type of the backup run: each variant names the step that failed.
+
+use thiserror::Error;
+
+/// Why a backup run failed. The Lambda returns it as an error, so the invocation counts in the
+/// function's `Errors` metric and the CloudWatch alarm fires.
+#[derive(Debug, Error)]
+pub enum BackupError {
+    /// A required setting is missing or malformed (see `Config::from_env`).
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    /// The database has no available automated snapshot yet: nothing to keep or export.
+    #[error("no available automated snapshot for DB instance `{instance}`")]
+    NoAutomatedSnapshot { instance: String },
+    /// An RDS API call failed; `step` says which.
+    #[error("{step} failed: {message}")]
+    Aws { step: &'static str, message: String },
+    /// An earlier export of a kept snapshot ended in a failed or canceled state.
+    #[error("export task `{task}` ended as {status}; inspect it with `aws rds describe-export-tasks`")]
+    ExportFailed { task: String, status: String },
+}
+
+impl BackupError {
+    pub(crate) fn aws<E>(step: &'static str, err: E) -> Self
+    where
+        E: std::error::Error + 'static,
+    {
+        // DisplayErrorContext prints the whole source chain (service code, message, request id).
+        Self::Aws {
+            step,
+            message: aws_sdk_rds::error::DisplayErrorContext(err).to_string(),
+        }
+    }
+}

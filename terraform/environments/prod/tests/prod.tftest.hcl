@@ -1,0 +1,90 @@
+# The prod root as configured by its variables.tfvars (run with -var-file=variables.tfvars),
+# applied against a mocked AWS provider: nothing real is created.
+
+mock_provider "aws" {
+  source = "../../testing/aws-mocks"
+}
+
+variables {
+  # The real package is built by backup/build-zip.sh; the tests only need a zip to hash.
+  backup_lambda_zip_path = "../../modules/backup/tests/fixtures/placeholder.zip"
+}
+
+run "prod_is_highly_available_and_protected" {
+  command = apply
+
+  assert {
+    condition     = output.database_multi_az
+    error_message = "prod's database must be Multi-AZ."
+  }
+  assert {
+    condition     = output.database_deletion_protection
+    error_message = "prod's database must have deletion protection."
+  }
+  assert {
+    condition     = output.nat_gateway_count == 3
+    error_message = "prod needs one NAT gateway per zone."
+  }
+  assert {
+    condition     = output.database_max_connections == 400
+    error_message = "max_connections is published for the autoscaler."
+  }
+}
+
+run "prod_backups_follow_the_seed" {
+  command = apply
+
+  assert {
+    condition     = output.backup.retention_days == 1095
+    error_message = "Backups are kept for 3 years."
+  }
+  assert {
+    condition     = startswith(output.backup.bucket_name, "notejam-db-backup")
+    error_message = "The export bucket is notejam-db-backup(-suffix)."
+  }
+  assert {
+    condition     = can(regex("^cron\\([0-9]+ [0-9]+ \\* \\* \\? \\*\\)$", output.backup.schedule_expression))
+    error_message = "The backup runs daily."
+  }
+}
+
+# The rules behind the settings above live in modules/environment: a prod tfvars that weakens
+# them fails at plan with a clear message.
+run "prod_refuses_a_single_az_database" {
+  command = plan
+  module {
+    source = "../../modules/environment"
+  }
+
+  variables {
+    db_multi_az = false
+  }
+
+  expect_failures = [var.db_multi_az]
+}
+
+run "prod_refuses_a_database_without_deletion_protection" {
+  command = plan
+  module {
+    source = "../../modules/environment"
+  }
+
+  variables {
+    db_deletion_protection = false
+  }
+
+  expect_failures = [var.db_deletion_protection]
+}
+
+run "prod_refuses_a_single_nat_gateway" {
+  command = plan
+  module {
+    source = "../../modules/environment"
+  }
+
+  variables {
+    single_nat_gateway = true
+  }
+
+  expect_failures = [var.single_nat_gateway]
+}

@@ -1,0 +1,32 @@
+module "environment" {
+  source = "../../modules/environment"
+
+  environment                     = var.environment
+  availability_zones              = var.availability_zones
+  vpc_cidr                        = var.vpc_cidr
+  public_subnet_cidrs             = var.public_subnet_cidrs
+  private_subnet_cidrs            = var.private_subnet_cidrs
+  single_nat_gateway              = var.single_nat_gateway
+  kubernetes_version              = var.kubernetes_version
+  cluster_endpoint_public_access  = var.cluster_endpoint_public_access
+  cluster_public_access_cidrs     = var.cluster_public_access_cidrs
+  node_instance_types             = var.node_instance_types
+  node_min_size                   = var.node_min_size
+  node_desired_size               = var.node_desired_size
+  node_max_size                   = var.node_max_size
+  db_engine_version               = var.db_engine_version
+  db_instance_class               = var.db_instance_class
+  db_allocated_storage_gb         = var.db_allocated_storage_gb
+  db_max_allocated_storage_gb     = var.db_max_allocated_storage_gb
+  db_max_connections              = var.db_max_connections
+  db_multi_az                     = var.db_multi_az
+  db_deletion_protection          = var.db_deletion_protection
+  db_backup_retention_days        = var.db_backup_retention_days
+  db_performance_insights_enabled = var.db_performance_insights_enabled
+  backup_bucket_name              = var.backup_bucket_name
+  backup_lambda_zip_path          = var.backup_lambda_zip_path
+  backup_schedule_expression      = var.backup_schedule_expression
+  alarm_actions                   = var.alarm_actions
+  log_retention_days              = var.log_retention_days
+  aws_emulator                    = var.aws_emulator
+}

@@ -1,0 +1,54 @@
+output "cluster_name" {
+  description = "EKS cluster name."
+  value       = module.environment.cluster_name
+}
+
+output "cluster_endpoint" {
+  description = "Kubernetes API endpoint."
+  value       = module.environment.cluster_endpoint
+}
+
+output "database_endpoint" {
+  description = "host:port of the PostgreSQL database."
+  value       = module.environment.database_endpoint
+}
+
+output "database_max_connections" {
+  description = "PostgreSQL max_connections: the autoscaler's database connection budget."
+  value       = module.environment.database_max_connections
+}
+
+output "database_secret_arn" {
+  description = "Secrets Manager secret with the database master credentials."
+  value       = module.environment.database_secret_arn
+}
+
+output "database_multi_az" {
+  description = "Whether the database is Multi-AZ."
+  value       = module.environment.database_multi_az
+}
+
+output "database_deletion_protection" {
+  description = "Whether the database has deletion protection."
+  value       = module.environment.database_deletion_protection
+}
+
+output "nat_gateway_count" {
+  description = "NAT gateways in the VPC."
+  value       = module.environment.nat_gateway_count
+}
+
+output "repository_urls" {
+  description = "ECR repository URL per image."
+  value       = module.environment.repository_urls
+}
+
+output "workload_role_arns" {
+  description = "IAM roles of the app, the autoscaler and the Load Balancer Controller."
+  value       = module.environment.workload_role_arns
+}
+
+output "backup" {
+  description = "The daily backup: bucket, retention, function, schedule, kept-snapshot prefix."
+  value       = module.environment.backup
+}

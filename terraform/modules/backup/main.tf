@@ -1,0 +1,391 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  account_id      = data.aws_caller_identity.current.account_id
+  partition       = data.aws_partition.current.partition
+  region          = data.aws_region.current.name
+  function_name   = "${var.name}-db-backup"
+  snapshot_prefix = "${var.name}-daily"
+  rds_arn         = "arn:${local.partition}:rds:${local.region}:${local.account_id}"
+  log_group_name  = "/aws/lambda/${local.function_name}"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Encryption: one key for the exports, the Lambda's environment, its logs and its dead letters.
+# ---------------------------------------------------------------------------------------------
+resource "aws_kms_key" "backup" {
+  description             = "${var.name} database backup exports"
+  deletion_window_in_days = 30
+  enable_key_rotation     = true
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "AccountAdministers"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
+        Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid       = "LambdaLogGroup"
+        Effect    = "Allow"
+        Principal = { Service = "logs.${local.region}.amazonaws.com" }
+        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+        Resource  = "*"
+        Condition = {
+          ArnEquals = {
+            "kms:EncryptionContext:aws:logs:arn" = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
+          }
+        }
+      },
+    ]
+  })
+  tags = var.tags
+}
+
+resource "aws_kms_alias" "backup" {
+  name          = "alias/${var.name}-db-backup"
+  target_key_id = aws_kms_key.backup.key_id
+}
+
+# ---------------------------------------------------------------------------------------------
+# The bucket: private, versioned, KMS-encrypted, TLS only, objects expire after 3 years.
+# ---------------------------------------------------------------------------------------------
+resource "aws_s3_bucket" "backup" {
+  bucket = var.bucket_name
+  tags   = var.tags
+}
+
+resource "aws_s3_bucket_public_access_block" "backup" {
+  bucket                  = aws_s3_bucket.backup.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "backup" {
+  bucket = aws_s3_bucket.backup.id
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_versioning" "backup" {
+  bucket = aws_s3_bucket.backup.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "backup" {
+  bucket = aws_s3_bucket.backup.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = aws_kms_key.backup.arn
+    }
+    bucket_key_enabled = true
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "backup" {
+  bucket = aws_s3_bucket.backup.id
+
+  rule {
+    id     = "expire-after-retention"
+    status = "Enabled"
+    filter {}
+
+    expiration {
+      days = var.retention_days
+    }
+
+    # Versioning keeps overwritten or expired objects as noncurrent versions: do not let them
+    # outlive the retention by more than a month.
+    noncurrent_version_expiration {
+      noncurrent_days = 30
+    }
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 7
+    }
+  }
+
+  rule {
+    id     = "remove-expired-delete-markers"
+    status = "Enabled"
+    filter {}
+
+    expiration {
+      expired_object_delete_marker = true
+    }
+  }
+
+  depends_on = [aws_s3_bucket_versioning.backup]
+}
+
+resource "aws_s3_bucket_policy" "backup" {
+  bucket = aws_s3_bucket.backup.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "DenyInsecureTransport"
+      Effect    = "Deny"
+      Principal = "*"
+      Action    = "s3:*"
+      Resource  = [aws_s3_bucket.backup.arn, "${aws_s3_bucket.backup.arn}/*"]
+      Condition = { Bool = { "aws:SecureTransport" = "false" } }
+    }]
+  })
+
+  depends_on = [aws_s3_bucket_public_access_block.backup]
+}
+
+# ---------------------------------------------------------------------------------------------
+# The role RDS assumes to write a snapshot export into the bucket.
+# ---------------------------------------------------------------------------------------------
+resource "aws_iam_role" "export" {
+  name = "${var.name}-rds-snapshot-export"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "export.rds.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+      Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
+    }]
+  })
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy" "export" {
+  name = "write-exports"
+  role = aws_iam_role.export.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = ["s3:ListBucket", "s3:GetBucketLocation"]
+        Resource = aws_s3_bucket.backup.arn
+      },
+      {
+        Effect   = "Allow"
+        Action   = ["s3:PutObject*", "s3:GetObject*", "s3:DeleteObject*"]
+        Resource = "${aws_s3_bucket.backup.arn}/*"
+      },
+      {
+        Effect   = "Allow"
+        Action   = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey", "kms:RetireGrant"]
+        Resource = aws_kms_key.backup.arn
+      },
+    ]
+  })
+}
+
+# ---------------------------------------------------------------------------------------------
+# The Lambda (crate notejam-backup) and what it may do.
+# ---------------------------------------------------------------------------------------------
+resource "aws_cloudwatch_log_group" "lambda" {
+  name              = local.log_group_name
+  retention_in_days = var.log_retention_days
+  kms_key_id        = aws_kms_key.backup.arn
+  tags              = var.tags
+}
+
+resource "aws_sqs_queue" "dead_letter" {
+  name                              = "${local.function_name}-dlq"
+  message_retention_seconds         = 1209600
+  kms_master_key_id                 = aws_kms_key.backup.arn
+  kms_data_key_reuse_period_seconds = 3600
+  tags                              = var.tags
+}
+
+resource "aws_iam_role" "lambda" {
+  name = "${local.function_name}-lambda"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "lambda.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy" "lambda" {
+  name = "keep-export-prune-snapshots"
+  role = aws_iam_role.lambda.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid    = "ReadSnapshotsAndExports"
+        Effect = "Allow"
+        # Describe calls and StartExportTask do not support resource-level permissions.
+        Action   = ["rds:DescribeDBSnapshots", "rds:DescribeExportTasks", "rds:StartExportTask"]
+        Resource = "*"
+      },
+      {
+        Sid    = "CopyAutomatedIntoKept"
+        Effect = "Allow"
+        Action = ["rds:CopyDBSnapshot", "rds:AddTagsToResource"]
+        Resource = [
+          "${local.rds_arn}:snapshot:rds:${var.db_instance_identifier}-*",
+          "${local.rds_arn}:snapshot:${local.snapshot_prefix}-*",
+        ]
+      },
+      {
+        Sid      = "PruneOnlyKept"
+        Effect   = "Allow"
+        Action   = ["rds:DeleteDBSnapshot"]
+        Resource = "${local.rds_arn}:snapshot:${local.snapshot_prefix}-*"
+      },
+      {
+        Sid       = "HandExportRoleToRds"
+        Effect    = "Allow"
+        Action    = "iam:PassRole"
+        Resource  = aws_iam_role.export.arn
+        Condition = { StringEquals = { "iam:PassedToService" = "export.rds.amazonaws.com" } }
+      },
+      {
+        Sid      = "GrantKeysToRds"
+        Effect   = "Allow"
+        Action   = ["kms:CreateGrant", "kms:DescribeKey"]
+        Resource = [aws_kms_key.backup.arn, var.db_kms_key_arn]
+      },
+      {
+        Sid      = "OwnEnvironmentAndDeadLetters"
+        Effect   = "Allow"
+        Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
+        Resource = aws_kms_key.backup.arn
+      },
+      {
+        Sid      = "DeadLetters"
+        Effect   = "Allow"
+        Action   = "sqs:SendMessage"
+        Resource = aws_sqs_queue.dead_letter.arn
+      },
+      {
+        Sid      = "Logs"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "${aws_cloudwatch_log_group.lambda.arn}:*"
+      },
+      {
+        Sid      = "Traces"
+        Effect   = "Allow"
+        Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+        Resource = "*"
+      },
+    ]
+  })
+}
+
+resource "aws_lambda_function" "backup" {
+  function_name    = local.function_name
+  description      = "Daily: keep a restorable copy of the latest ${var.db_instance_identifier} snapshot for ${var.retention_days} days and export it to s3://${var.bucket_name}"
+  role             = aws_iam_role.lambda.arn
+  runtime          = "provided.al2023"
+  handler          = "bootstrap"
+  architectures    = [var.lambda_architecture]
+  filename         = var.lambda_zip_path
+  source_code_hash = filebase64sha256(var.lambda_zip_path)
+  memory_size      = 128
+  timeout          = 120
+  # One run at a time: runs are idempotent, but two at once could both try the same copy.
+  reserved_concurrent_executions = 1
+  kms_key_arn                    = aws_kms_key.backup.arn
+
+  environment {
+    variables = {
+      NOTEJAM_BACKUP_DB_INSTANCE          = var.db_instance_identifier
+      NOTEJAM_BACKUP_SNAPSHOT_PREFIX      = local.snapshot_prefix
+      NOTEJAM_BACKUP_RETENTION_DAYS       = tostring(var.retention_days)
+      NOTEJAM_BACKUP_EXPORT_LOOKBACK_DAYS = "7"
+      NOTEJAM_BACKUP_BUCKET               = aws_s3_bucket.backup.bucket
+      NOTEJAM_BACKUP_S3_PREFIX            = "rds-exports"
+      NOTEJAM_BACKUP_EXPORT_ROLE_ARN      = aws_iam_role.export.arn
+      NOTEJAM_BACKUP_KMS_KEY_ID           = aws_kms_key.backup.arn
+      RUST_LOG                            = "info"
+    }
+  }
+
+  dead_letter_config {
+    target_arn = aws_sqs_queue.dead_letter.arn
+  }
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  tags = var.tags
+
+  depends_on = [aws_cloudwatch_log_group.lambda, aws_iam_role_policy.lambda]
+}
+
+resource "aws_cloudwatch_event_rule" "daily" {
+  name                = "${local.function_name}-daily"
+  description         = "Run ${local.function_name} once a day, after the RDS backup window"
+  schedule_expression = var.schedule_expression
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "daily" {
+  rule = aws_cloudwatch_event_rule.daily.name
+  arn  = aws_lambda_function.backup.arn
+
+  retry_policy {
+    maximum_retry_attempts       = 2
+    maximum_event_age_in_seconds = 3600
+  }
+}
+
+resource "aws_lambda_permission" "daily" {
+  statement_id  = "AllowDailySchedule"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.backup.function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.daily.arn
+}
+
+# ---------------------------------------------------------------------------------------------
+# Alarms: a failed run, and a day without any run.
+# ---------------------------------------------------------------------------------------------
+resource "aws_cloudwatch_metric_alarm" "errors" {
+  alarm_name          = "${local.function_name}-errors"
+  alarm_description   = "The daily database backup failed; see ${local.log_group_name} and docs/restore.md."
+  namespace           = "AWS/Lambda"
+  metric_name         = "Errors"
+  dimensions          = { FunctionName = aws_lambda_function.backup.function_name }
+  statistic           = "Sum"
+  period              = 3600
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarm_actions
+  ok_actions          = var.alarm_actions
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "not_run" {
+  alarm_name          = "${local.function_name}-not-run"
+  alarm_description   = "The daily database backup did not run in the last 24 hours."
+  namespace           = "AWS/Lambda"
+  metric_name         = "Invocations"
+  dimensions          = { FunctionName = aws_lambda_function.backup.function_name }
+  statistic           = "Sum"
+  period              = 86400
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "LessThanThreshold"
+  treat_missing_data  = "breaching"
+  alarm_actions       = var.alarm_actions
+  tags                = var.tags
+}

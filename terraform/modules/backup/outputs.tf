@@ -1,0 +1,44 @@
+output "bucket_name" {
+  description = "Bucket receiving the daily Parquet exports."
+  value       = aws_s3_bucket.backup.bucket
+}
+
+output "bucket_arn" {
+  description = "ARN of the export bucket."
+  value       = aws_s3_bucket.backup.arn
+}
+
+output "retention_days" {
+  description = "Days exports and kept snapshots live."
+  value       = var.retention_days
+}
+
+output "function_name" {
+  description = "Name of the backup Lambda."
+  value       = aws_lambda_function.backup.function_name
+}
+
+output "snapshot_prefix" {
+  description = "Prefix of the restorable manual snapshots the Lambda keeps (see docs/restore.md)."
+  value       = local.snapshot_prefix
+}
+
+output "schedule_expression" {
+  description = "When the Lambda runs."
+  value       = aws_cloudwatch_event_rule.daily.schedule_expression
+}
+
+output "kms_key_arn" {
+  description = "KMS key of the exports."
+  value       = aws_kms_key.backup.arn
+}
+
+output "export_role_arn" {
+  description = "Role RDS assumes to write exports."
+  value       = aws_iam_role.export.arn
+}
+
+output "error_alarm_name" {
+  description = "CloudWatch alarm on failed runs."
+  value       = aws_cloudwatch_metric_alarm.errors.alarm_name
+}

@@ -1,0 +1,61 @@
+mock_provider "aws" {
+  source = "../../testing/aws-mocks"
+}
+
+variables {
+  name                   = "notejam-test"
+  kubernetes_version     = "1.33"
+  subnet_ids             = ["subnet-0000000000000000a", "subnet-0000000000000000b", "subnet-0000000000000000c"]
+  endpoint_public_access = false
+  node_instance_types    = ["m6i.large"]
+  node_min_size          = 3
+  node_desired_size      = 3
+  node_max_size          = 12
+  log_retention_days     = 365
+  logs_kms_key_arn       = "arn:aws:kms:eu-west-1:000000000000:key/logs"
+}
+
+run "secrets_logs_and_disks_are_encrypted" {
+  command = apply
+
+  assert {
+    condition     = one(one(aws_eks_cluster.this.encryption_config).provider).key_arn == aws_kms_key.secrets.arn
+    error_message = "Kubernetes Secrets must be encrypted with the cluster's KMS key."
+  }
+  assert {
+    condition     = aws_cloudwatch_log_group.control_plane.kms_key_id == "arn:aws:kms:eu-west-1:000000000000:key/logs" && length(aws_eks_cluster.this.enabled_cluster_log_types) == 5
+    error_message = "All control-plane logs must be on, into an encrypted log group."
+  }
+  assert {
+    condition     = one(one(aws_launch_template.node.block_device_mappings).ebs).encrypted == "true"
+    error_message = "Node volumes must be encrypted."
+  }
+}
+
+run "nodes_are_private_and_hardened" {
+  command = apply
+
+  assert {
+    condition     = one(aws_launch_template.node.metadata_options).http_tokens == "required" && one(aws_launch_template.node.metadata_options).http_put_response_hop_limit == 1
+    error_message = "Nodes must require IMDSv2 with a hop limit of 1, so pods cannot take the node's credentials."
+  }
+  assert {
+    condition     = !one(aws_eks_cluster.this.vpc_config).endpoint_public_access
+    error_message = "The API endpoint must be private when asked."
+  }
+  assert {
+    condition     = contains(keys(aws_eks_addon.this), "eks-pod-identity-agent")
+    error_message = "The Pod Identity agent add-on must be installed."
+  }
+}
+
+run "rejects_an_open_public_endpoint" {
+  command = plan
+
+  variables {
+    endpoint_public_access = true
+    public_access_cidrs    = ["0.0.0.0/0"]
+  }
+
+  expect_failures = [var.public_access_cidrs]
+}

@@ -1,0 +1,165 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+  major      = split(".", var.engine_version)[0]
+}
+
+# One key for the storage, the master-password secret and Performance Insights.
+resource "aws_kms_key" "this" {
+  description             = "${var.identifier} RDS storage, snapshots, master secret and Performance Insights"
+  deletion_window_in_days = 30
+  enable_key_rotation     = true
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "AccountAdministers"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
+      Action    = "kms:*"
+      Resource  = "*"
+    }]
+  })
+  tags = var.tags
+}
+
+resource "aws_kms_alias" "this" {
+  name          = "alias/${var.identifier}-rds"
+  target_key_id = aws_kms_key.this.key_id
+}
+
+resource "aws_db_subnet_group" "this" {
+  name       = var.identifier
+  subnet_ids = var.subnet_ids
+  tags       = var.tags
+}
+
+resource "aws_security_group" "this" {
+  name        = "${var.identifier}-db"
+  description = "PostgreSQL of ${var.identifier}: reachable only from the EKS nodes"
+  vpc_id      = var.vpc_id
+  tags        = merge(var.tags, { Name = "${var.identifier}-db" })
+}
+
+resource "aws_vpc_security_group_ingress_rule" "from_nodes" {
+  for_each = var.allowed_security_group_ids
+
+  security_group_id            = aws_security_group.this.id
+  description                  = "PostgreSQL from ${each.key}"
+  ip_protocol                  = "tcp"
+  from_port                    = 5432
+  to_port                      = 5432
+  referenced_security_group_id = each.value
+  tags                         = var.tags
+}
+
+resource "aws_db_parameter_group" "this" {
+  name        = "${var.identifier}-postgres${local.major}"
+  family      = "postgres${local.major}"
+  description = "notejam: TLS only, explicit max_connections, slow-query logging"
+
+  parameter {
+    name  = "rds.force_ssl"
+    value = "1"
+  }
+
+  parameter {
+    name         = "max_connections"
+    value        = tostring(var.max_connections)
+    apply_method = "pending-reboot"
+  }
+
+  parameter {
+    name  = "log_min_duration_statement"
+    value = "500"
+  }
+
+  parameter {
+    name  = "log_connections"
+    value = "1"
+  }
+
+  tags = var.tags
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_iam_role" "monitoring" {
+  count = var.monitoring_interval_seconds > 0 ? 1 : 0
+
+  name = "${var.identifier}-rds-monitoring"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "monitoring.rds.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "monitoring" {
+  count = var.monitoring_interval_seconds > 0 ? 1 : 0
+
+  role       = aws_iam_role.monitoring[0].name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+}
+
+resource "aws_db_instance" "this" {
+  identifier     = var.identifier
+  engine         = "postgres"
+  engine_version = var.engine_version
+  instance_class = var.instance_class
+  db_name        = var.database_name
+  port           = 5432
+
+  username                      = var.master_username
+  manage_master_user_password   = true
+  master_user_secret_kms_key_id = aws_kms_key.this.arn
+
+  allocated_storage     = var.allocated_storage_gb
+  max_allocated_storage = var.max_allocated_storage_gb
+  storage_type          = "gp3"
+  storage_encrypted     = true
+  kms_key_id            = aws_kms_key.this.arn
+
+  multi_az               = var.multi_az
+  db_subnet_group_name   = aws_db_subnet_group.this.name
+  vpc_security_group_ids = [aws_security_group.this.id]
+  publicly_accessible    = false
+  parameter_group_name   = aws_db_parameter_group.this.name
+
+  iam_database_authentication_enabled = true
+  deletion_protection                 = var.deletion_protection
+  skip_final_snapshot                 = false
+  final_snapshot_identifier           = "${var.identifier}-final"
+  copy_tags_to_snapshot               = true
+  backup_retention_period             = var.backup_retention_days
+  backup_window                       = var.backup_window
+  maintenance_window                  = var.maintenance_window
+  auto_minor_version_upgrade          = true
+  enabled_cloudwatch_logs_exports     = ["postgresql", "upgrade"]
+
+  performance_insights_enabled          = var.performance_insights_enabled
+  performance_insights_kms_key_id       = var.performance_insights_enabled ? aws_kms_key.this.arn : null
+  performance_insights_retention_period = var.performance_insights_enabled ? 7 : null
+
+  monitoring_interval = var.monitoring_interval_seconds
+  monitoring_role_arn = var.monitoring_interval_seconds > 0 ? aws_iam_role.monitoring[0].arn : null
+
+  tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.max_allocated_storage_gb >= var.allocated_storage_gb
+      error_message = "max_allocated_storage_gb must be at least allocated_storage_gb."
+    }
+  }
+
+  depends_on = [aws_iam_role_policy_attachment.monitoring]
+}

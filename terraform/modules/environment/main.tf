@@ -1,0 +1,131 @@
+# One environment of Notejam Cloud: the network, its EKS cluster, the database, the images,
+# the workload identities and the daily backup, wired together.
+
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  name = "notejam-${var.environment}"
+  tags = merge(var.tags, { Environment = var.environment })
+}
+
+# Encrypts the environment's log groups (flow logs, EKS control plane).
+resource "aws_kms_key" "logs" {
+  description             = "${local.name} CloudWatch Logs"
+  deletion_window_in_days = 30
+  enable_key_rotation     = true
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "AccountAdministers"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root" }
+        Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid       = "CloudWatchLogsOfThisAccount"
+        Effect    = "Allow"
+        Principal = { Service = "logs.${data.aws_region.current.name}.amazonaws.com" }
+        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+        Resource  = "*"
+        Condition = {
+          ArnLike = {
+            "kms:EncryptionContext:aws:logs:arn" = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:*"
+          }
+        }
+      },
+    ]
+  })
+  tags = local.tags
+}
+
+resource "aws_kms_alias" "logs" {
+  name          = "alias/${local.name}-logs"
+  target_key_id = aws_kms_key.logs.key_id
+}
+
+module "network" {
+  source = "../network"
+
+  name                    = local.name
+  cluster_name            = local.name
+  vpc_cidr                = var.vpc_cidr
+  availability_zones      = var.availability_zones
+  public_subnet_cidrs     = var.public_subnet_cidrs
+  private_subnet_cidrs    = var.private_subnet_cidrs
+  single_nat_gateway      = var.single_nat_gateway
+  flow_log_retention_days = var.log_retention_days
+  logs_kms_key_arn        = aws_kms_key.logs.arn
+  tags                    = local.tags
+}
+
+module "cluster" {
+  source = "../cluster"
+
+  name                   = local.name
+  kubernetes_version     = var.kubernetes_version
+  subnet_ids             = module.network.private_subnet_ids
+  endpoint_public_access = var.cluster_endpoint_public_access
+  public_access_cidrs    = var.cluster_public_access_cidrs
+  node_instance_types    = var.node_instance_types
+  node_min_size          = var.node_min_size
+  node_desired_size      = var.node_desired_size
+  node_max_size          = var.node_max_size
+  log_retention_days     = var.log_retention_days
+  logs_kms_key_arn       = aws_kms_key.logs.arn
+  create_addons          = !var.aws_emulator
+  tags                   = local.tags
+}
+
+module "database" {
+  source = "../database"
+
+  identifier                   = local.name
+  engine_version               = var.db_engine_version
+  instance_class               = var.db_instance_class
+  allocated_storage_gb         = var.db_allocated_storage_gb
+  max_allocated_storage_gb     = var.db_max_allocated_storage_gb
+  max_connections              = var.db_max_connections
+  multi_az                     = var.db_multi_az
+  deletion_protection          = var.db_deletion_protection
+  backup_retention_days        = var.db_backup_retention_days
+  performance_insights_enabled = var.db_performance_insights_enabled
+  vpc_id                       = module.network.vpc_id
+  subnet_ids                   = module.network.private_subnet_ids
+  allowed_security_group_ids   = { eks_nodes = module.cluster.cluster_security_group_id }
+  tags                         = local.tags
+}
+
+module "registry" {
+  source = "../registry"
+
+  name_prefix = local.name
+  tags        = local.tags
+}
+
+module "identities" {
+  source = "../identities"
+
+  name                             = local.name
+  cluster_name                     = module.cluster.cluster_name
+  db_secret_arn                    = module.database.master_user_secret_arn
+  db_secret_kms_key_arn            = module.database.kms_key_arn
+  create_pod_identity_associations = !var.aws_emulator
+  tags                             = local.tags
+}
+
+module "backup" {
+  source = "../backup"
+
+  name                   = local.name
+  bucket_name            = var.backup_bucket_name
+  db_instance_identifier = module.database.instance_identifier
+  db_kms_key_arn         = module.database.kms_key_arn
+  schedule_expression    = var.backup_schedule_expression
+  lambda_zip_path        = var.backup_lambda_zip_path
+  alarm_actions          = var.alarm_actions
+  tags                   = local.tags
+}

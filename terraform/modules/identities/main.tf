@@ -1,0 +1,100 @@
+# Workload identities through EKS Pod Identity: each service account gets exactly one role, and
+# each role exactly what its workload calls.
+
+locals {
+  pod_identity_trust = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "pods.eks.amazonaws.com" }
+      Action    = ["sts:AssumeRole", "sts:TagSession"]
+    }]
+  })
+}
+
+# --- notejam-autoscaler: reads CloudWatch metrics (GetMetricData) and nothing else of AWS. ---
+resource "aws_iam_role" "autoscaler" {
+  name               = "${var.name}-autoscaler"
+  assume_role_policy = local.pod_identity_trust
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy" "autoscaler" {
+  name = "read-cloudwatch-metrics"
+  role = aws_iam_role.autoscaler.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect = "Allow"
+      Action = "cloudwatch:GetMetricData"
+      # GetMetricData has no resource-level permissions.
+      Resource = "*"
+    }]
+  })
+}
+
+# --- notejam app: reads its database secret. ---
+resource "aws_iam_role" "app" {
+  name               = "${var.name}-app"
+  assume_role_policy = local.pod_identity_trust
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy" "app" {
+  name = "read-database-secret"
+  role = aws_iam_role.app.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+        Resource = var.db_secret_arn
+      },
+      {
+        Effect    = "Allow"
+        Action    = "kms:Decrypt"
+        Resource  = var.db_secret_kms_key_arn
+        Condition = { StringLike = { "kms:ViaService" = "secretsmanager.*.amazonaws.com" } }
+      },
+    ]
+  })
+}
+
+# --- AWS Load Balancer Controller: the upstream policy (kubernetes-sigs/aws-load-balancer-controller,
+#     docs/install/iam_policy.json), scoped by its own elbv2.k8s.aws/cluster tag conditions. ---
+resource "aws_iam_policy" "lb_controller" {
+  name        = "${var.name}-aws-load-balancer-controller"
+  description = "AWS Load Balancer Controller of ${var.cluster_name}"
+  policy      = file("${path.module}/lb-controller-policy.json")
+  tags        = var.tags
+}
+
+resource "aws_iam_role" "lb_controller" {
+  name               = "${var.name}-aws-load-balancer-controller"
+  assume_role_policy = local.pod_identity_trust
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "lb_controller" {
+  role       = aws_iam_role.lb_controller.name
+  policy_arn = aws_iam_policy.lb_controller.arn
+}
+
+locals {
+  associations = {
+    autoscaler    = { namespace = var.app_namespace, service_account = var.autoscaler_service_account, role_arn = aws_iam_role.autoscaler.arn }
+    app           = { namespace = var.app_namespace, service_account = var.app_service_account, role_arn = aws_iam_role.app.arn }
+    lb_controller = { namespace = var.lb_controller_namespace, service_account = var.lb_controller_service_account, role_arn = aws_iam_role.lb_controller.arn }
+  }
+}
+
+resource "aws_eks_pod_identity_association" "this" {
+  for_each = var.create_pod_identity_associations ? local.associations : {}
+
+  cluster_name    = var.cluster_name
+  namespace       = each.value.namespace
+  service_account = each.value.service_account
+  role_arn        = each.value.role_arn
+  tags            = var.tags
+}
