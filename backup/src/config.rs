@@ -39,7 +39,9 @@ impl Config {
                     .parse::<u32>()
                     .ok()
                     .filter(|d| (1..=36_500).contains(d))
-                    .ok_or_else(|| BackupError::Config(format!("{name}={v:?} is not a day count in 1..=36500"))),
+                    .ok_or_else(|| {
+                        BackupError::Config(format!("{name}={v:?} is not a day count in 1..=36500"))
+                    }),
             }
         };
         let config = Self {
@@ -48,7 +50,8 @@ impl Config {
             retention_days: days("NOTEJAM_BACKUP_RETENTION_DAYS", 1095)?,
             export_lookback_days: days("NOTEJAM_BACKUP_EXPORT_LOOKBACK_DAYS", 7)?,
             export_bucket: required("NOTEJAM_BACKUP_BUCKET")?,
-            export_s3_prefix: lookup("NOTEJAM_BACKUP_S3_PREFIX").unwrap_or_else(|| "rds-exports".into()),
+            export_s3_prefix: lookup("NOTEJAM_BACKUP_S3_PREFIX")
+                .unwrap_or_else(|| "rds-exports".into()),
             export_role_arn: required("NOTEJAM_BACKUP_EXPORT_ROLE_ARN")?,
             export_kms_key_id: required("NOTEJAM_BACKUP_KMS_KEY_ID")?,
         };
@@ -67,7 +70,9 @@ impl Config {
 fn validate_prefix(prefix: &str) -> Result<(), BackupError> {
     let ok = prefix.len() <= 49
         && prefix.starts_with(|c: char| c.is_ascii_lowercase())
-        && prefix.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && prefix
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !prefix.contains("--")
         && !prefix.ends_with('-');
     if ok {
@@ -85,7 +90,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |k| map.get(k).cloned()
     }
 
@@ -93,8 +101,14 @@ mod tests {
         ("NOTEJAM_BACKUP_DB_INSTANCE", "notejam-prod"),
         ("NOTEJAM_BACKUP_SNAPSHOT_PREFIX", "notejam-prod-daily"),
         ("NOTEJAM_BACKUP_BUCKET", "notejam-db-backup-prod"),
-        ("NOTEJAM_BACKUP_EXPORT_ROLE_ARN", "arn:aws:iam::000000000000:role/x"),
-        ("NOTEJAM_BACKUP_KMS_KEY_ID", "arn:aws:kms:eu-west-1:000000000000:key/x"),
+        (
+            "NOTEJAM_BACKUP_EXPORT_ROLE_ARN",
+            "arn:aws:iam::000000000000:role/x",
+        ),
+        (
+            "NOTEJAM_BACKUP_KMS_KEY_ID",
+            "arn:aws:kms:eu-west-1:000000000000:key/x",
+        ),
     ];
 
     #[test]
@@ -108,12 +122,21 @@ mod tests {
     #[test]
     fn names_the_missing_variable() {
         let err = Config::from_lookup(env(&FULL[1..])).unwrap_err();
-        assert!(err.to_string().contains("NOTEJAM_BACKUP_DB_INSTANCE"), "{err}");
+        assert!(
+            err.to_string().contains("NOTEJAM_BACKUP_DB_INSTANCE"),
+            "{err}"
+        );
     }
 
     #[test]
     fn rejects_prefixes_that_make_invalid_identifiers() {
-        for bad in ["Notejam", "1notejam", "notejam--daily", "notejam-", "notejam_daily"] {
+        for bad in [
+            "Notejam",
+            "1notejam",
+            "notejam--daily",
+            "notejam-",
+            "notejam_daily",
+        ] {
             let mut pairs = FULL.to_vec();
             pairs[1] = ("NOTEJAM_BACKUP_SNAPSHOT_PREFIX", bad);
             assert!(Config::from_lookup(env(&pairs)).is_err(), "{bad} accepted");

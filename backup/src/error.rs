@@ -16,7 +16,9 @@ pub enum BackupError {
     #[error("{step} failed: {message}")]
     Aws { step: &'static str, message: String },
     /// An earlier export of a kept snapshot ended in a failed or canceled state.
-    #[error("export task `{task}` ended as {status}; inspect it with `aws rds describe-export-tasks`")]
+    #[error(
+        "export task `{task}` ended as {status}; inspect it with `aws rds describe-export-tasks`"
+    )]
     ExportFailed { task: String, status: String },
 }
 

@@ -57,14 +57,24 @@ impl Report {
 }
 
 /// Runs one backup against `rds` as if the time were `now` (injected so tests can step years ahead).
-pub async fn run_backup(rds: &Client, config: &Config, now: SystemTime) -> Result<Report, BackupError> {
+pub async fn run_backup(
+    rds: &Client,
+    config: &Config,
+    now: SystemTime,
+) -> Result<Report, BackupError> {
     let instance = &config.db_instance_identifier;
     let source = latest_automated_snapshot(rds, instance).await?;
-    let source_id = source.db_snapshot_identifier().unwrap_or_default().to_owned();
-    let source_time = source.snapshot_create_time().copied().ok_or_else(|| BackupError::Aws {
-        step: "DescribeDBSnapshots",
-        message: format!("snapshot {source_id} has no creation time"),
-    })?;
+    let source_id = source
+        .db_snapshot_identifier()
+        .unwrap_or_default()
+        .to_owned();
+    let source_time = source
+        .snapshot_create_time()
+        .copied()
+        .ok_or_else(|| BackupError::Aws {
+            step: "DescribeDBSnapshots",
+            message: format!("snapshot {source_id} has no creation time"),
+        })?;
     let kept_id = format!("{}-{}", config.snapshot_prefix, day_of(&source_time)?);
     info!(source = %source_id, kept = %kept_id, "latest automated snapshot");
 
@@ -75,14 +85,27 @@ pub async fn run_backup(rds: &Client, config: &Config, now: SystemTime) -> Resul
     };
 
     let mut kept = owned_snapshots(rds, config).await?;
-    if !kept.iter().any(|s| s.db_snapshot_identifier() == Some(kept_id.as_str())) {
+    if !kept
+        .iter()
+        .any(|s| s.db_snapshot_identifier() == Some(kept_id.as_str()))
+    {
         let copy = rds
             .copy_db_snapshot()
             // The identifier, not the ARN: same-region copies take either, and the emulator only the id.
             .source_db_snapshot_identifier(&source_id)
             .target_db_snapshot_identifier(&kept_id)
-            .tags(Tag::builder().key(OWNER_TAG_KEY).value(OWNER_TAG_VALUE).build())
-            .tags(Tag::builder().key("notejam:source-snapshot").value(&source_id).build())
+            .tags(
+                Tag::builder()
+                    .key(OWNER_TAG_KEY)
+                    .value(OWNER_TAG_VALUE)
+                    .build(),
+            )
+            .tags(
+                Tag::builder()
+                    .key("notejam:source-snapshot")
+                    .value(&source_id)
+                    .build(),
+            )
             .send()
             .await
             .map_err(|e| BackupError::aws("CopyDBSnapshot", e))?;
@@ -95,15 +118,26 @@ pub async fn run_backup(rds: &Client, config: &Config, now: SystemTime) -> Resul
 
     let mut failed_exports = Vec::new();
     let lookback_start = secs(now) - i64::from(config.export_lookback_days) * DAY.as_secs() as i64;
-    for snapshot in kept.iter().filter(|s| created_secs(s).is_some_and(|t| t >= lookback_start)) {
+    for snapshot in kept
+        .iter()
+        .filter(|s| created_secs(s).is_some_and(|t| t >= lookback_start))
+    {
         let id = snapshot.db_snapshot_identifier().unwrap_or_default();
         if snapshot.status() != Some("available") {
             report.exports_waiting.push(id.to_owned());
             continue;
         }
         match export_status(rds, id).await? {
-            Some(status) if matches!(status.to_ascii_uppercase().as_str(), "FAILED" | "CANCELED" | "CANCELLED") => {
-                failed_exports.push(BackupError::ExportFailed { task: id.to_owned(), status });
+            Some(status)
+                if matches!(
+                    status.to_ascii_uppercase().as_str(),
+                    "FAILED" | "CANCELED" | "CANCELLED"
+                ) =>
+            {
+                failed_exports.push(BackupError::ExportFailed {
+                    task: id.to_owned(),
+                    status,
+                });
             }
             Some(_) => {}
             None => {
@@ -143,7 +177,10 @@ pub async fn run_backup(rds: &Client, config: &Config, now: SystemTime) -> Resul
     }
 }
 
-async fn latest_automated_snapshot(rds: &Client, instance: &str) -> Result<DbSnapshot, BackupError> {
+async fn latest_automated_snapshot(
+    rds: &Client,
+    instance: &str,
+) -> Result<DbSnapshot, BackupError> {
     let snapshots: Vec<DbSnapshot> = rds
         .describe_db_snapshots()
         .db_instance_identifier(instance)
@@ -159,7 +196,9 @@ async fn latest_automated_snapshot(rds: &Client, instance: &str) -> Result<DbSna
         .filter(|s| s.status() == Some("available"))
         .filter(|s| created_secs(s).is_some())
         .max_by_key(created_secs)
-        .ok_or_else(|| BackupError::NoAutomatedSnapshot { instance: instance.to_owned() })
+        .ok_or_else(|| BackupError::NoAutomatedSnapshot {
+            instance: instance.to_owned(),
+        })
 }
 
 /// The manual snapshots of the instance that carry our prefix: the only ones we copy into or prune.
@@ -177,24 +216,41 @@ async fn owned_snapshots(rds: &Client, config: &Config) -> Result<Vec<DbSnapshot
         .map_err(|e| BackupError::aws("DescribeDBSnapshots", e))?;
     Ok(snapshots
         .into_iter()
-        .filter(|s| s.db_snapshot_identifier().is_some_and(|id| id.starts_with(&prefix)))
+        .filter(|s| {
+            s.db_snapshot_identifier()
+                .is_some_and(|id| id.starts_with(&prefix))
+        })
         .collect())
 }
 
 /// The status of export task `id`, or `None` when there is none.
 async fn export_status(rds: &Client, id: &str) -> Result<Option<String>, BackupError> {
-    match rds.describe_export_tasks().export_task_identifier(id).send().await {
+    match rds
+        .describe_export_tasks()
+        .export_task_identifier(id)
+        .send()
+        .await
+    {
         Ok(out) => Ok(out
             .export_tasks()
             .iter()
             .find(|t| t.export_task_identifier() == Some(id))
             .map(|t| t.status().unwrap_or("UNKNOWN").to_owned())),
-        Err(e) if e.code().is_some_and(|c| c.starts_with("ExportTaskNotFound")) => Ok(None),
+        Err(e)
+            if e.code()
+                .is_some_and(|c| c.starts_with("ExportTaskNotFound")) =>
+        {
+            Ok(None)
+        }
         Err(e) => Err(BackupError::aws("DescribeExportTasks", e)),
     }
 }
 
-async fn start_export(rds: &Client, config: &Config, snapshot: &DbSnapshot) -> Result<(), BackupError> {
+async fn start_export(
+    rds: &Client,
+    config: &Config,
+    snapshot: &DbSnapshot,
+) -> Result<(), BackupError> {
     let id = snapshot.db_snapshot_identifier().unwrap_or_default();
     let arn = snapshot.db_snapshot_arn().ok_or_else(|| BackupError::Aws {
         step: "DescribeDBSnapshots",

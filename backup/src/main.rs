@@ -11,7 +11,9 @@ use tracing_subscriber::EnvFilter;
 async fn main() -> Result<(), lambda_runtime::Error> {
     tracing_subscriber::fmt()
         .json()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .with_target(false)
         .init();
 
@@ -23,13 +25,15 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         let rds = rds.clone();
         let config = config.clone();
         async move {
-            run_backup(&rds, &config, SystemTime::now()).await.map_err(|err| {
-                tracing::error!(error = %err, "backup run failed");
-                Diagnostic {
-                    error_type: "notejam_backup::BackupError".into(),
-                    error_message: err.to_string(),
-                }
-            })
+            run_backup(&rds, &config, SystemTime::now())
+                .await
+                .map_err(|err| {
+                    tracing::error!(error = %err, "backup run failed");
+                    Diagnostic {
+                        error_type: "notejam_backup::BackupError".into(),
+                        error_message: err.to_string(),
+                    }
+                })
         }
     }))
     .await

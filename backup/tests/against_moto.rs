@@ -23,7 +23,11 @@ struct Moto {
 
 impl Moto {
     fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let bin = std::env::var("MOTO_SERVER").unwrap_or_else(|_| "moto_server".into());
         let child = Command::new(&bin)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
@@ -31,10 +35,16 @@ impl Moto {
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {bin} (pip install 'moto[server]'): {e}"));
-        let moto = Self { child, endpoint: format!("http://127.0.0.1:{port}") };
+        let moto = Self {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+        };
         let deadline = Instant::now() + Duration::from_secs(30);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "moto_server did not listen on port {port} within 30 s");
+            assert!(
+                Instant::now() < deadline,
+                "moto_server did not listen on port {port} within 30 s"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         moto
@@ -129,23 +139,45 @@ async fn keeps_and_exports_the_latest_snapshot_and_a_second_run_changes_nothing(
     let now = SystemTime::now();
 
     let first = run_backup(&rds, &config(), now).await.expect("first run");
-    assert!(first.source_snapshot.starts_with("rds:notejam-dev-"), "{first:?}");
-    assert!(first.kept_snapshot.starts_with("notejam-dev-daily-20"), "{first:?}");
+    assert!(
+        first.source_snapshot.starts_with("rds:notejam-dev-"),
+        "{first:?}"
+    );
+    assert!(
+        first.kept_snapshot.starts_with("notejam-dev-daily-20"),
+        "{first:?}"
+    );
     assert!(first.copied);
     assert_eq!(first.exports_started, vec![first.kept_snapshot.clone()]);
     assert!(first.pruned.is_empty());
 
-    assert_eq!(manual_snapshot_ids(&rds).await, vec![first.kept_snapshot.clone()]);
+    assert_eq!(
+        manual_snapshot_ids(&rds).await,
+        vec![first.kept_snapshot.clone()]
+    );
     let tasks = export_tasks(&rds).await;
     assert_eq!(tasks.len(), 1, "{tasks:?}");
     assert_eq!(tasks[0].0, first.kept_snapshot);
-    assert!(tasks[0].1.ends_with(&format!(":snapshot:{}", first.kept_snapshot)), "{tasks:?}");
+    assert!(
+        tasks[0]
+            .1
+            .ends_with(&format!(":snapshot:{}", first.kept_snapshot)),
+        "{tasks:?}"
+    );
     assert_eq!(tasks[0].2, "notejam-db-backup-dev");
 
-    let second = run_backup(&rds, &config(), now + Duration::from_secs(3600)).await.expect("second run");
-    assert!(!second.changed_anything(), "second run the same day changed something: {second:?}");
+    let second = run_backup(&rds, &config(), now + Duration::from_secs(3600))
+        .await
+        .expect("second run");
+    assert!(
+        !second.changed_anything(),
+        "second run the same day changed something: {second:?}"
+    );
     assert_eq!(second.kept_snapshot, first.kept_snapshot);
-    assert_eq!(manual_snapshot_ids(&rds).await, vec![first.kept_snapshot.clone()]);
+    assert_eq!(
+        manual_snapshot_ids(&rds).await,
+        vec![first.kept_snapshot.clone()]
+    );
     assert_eq!(export_tasks(&rds).await.len(), 1);
 }
 
@@ -167,19 +199,34 @@ async fn prunes_only_its_own_copies_once_older_than_three_years() {
             .unwrap();
     }
 
-    let within = run_backup(&rds, &config(), now + 1094 * DAY).await.expect("run at 1094 days");
-    assert!(within.pruned.is_empty(), "pruned inside the retention: {within:?}");
+    let within = run_backup(&rds, &config(), now + 1094 * DAY)
+        .await
+        .expect("run at 1094 days");
+    assert!(
+        within.pruned.is_empty(),
+        "pruned inside the retention: {within:?}"
+    );
     assert_eq!(manual_snapshot_ids(&rds).await.len(), 3);
 
-    let after = run_backup(&rds, &config(), now + 1096 * DAY).await.expect("run at 1096 days");
-    assert_eq!(after.pruned, vec!["notejam-dev-daily-2020-01-01".to_owned()]);
+    let after = run_backup(&rds, &config(), now + 1096 * DAY)
+        .await
+        .expect("run at 1096 days");
+    assert_eq!(
+        after.pruned,
+        vec!["notejam-dev-daily-2020-01-01".to_owned()]
+    );
     // The copy of the latest automated snapshot stays even when old: it is the newest restore point.
     assert_eq!(
         manual_snapshot_ids(&rds).await,
-        vec!["before-migration-42".to_owned(), first.kept_snapshot.clone()]
+        vec![
+            "before-migration-42".to_owned(),
+            first.kept_snapshot.clone()
+        ]
     );
 
-    let again = run_backup(&rds, &config(), now + 1096 * DAY).await.expect("repeat run");
+    let again = run_backup(&rds, &config(), now + 1096 * DAY)
+        .await
+        .expect("repeat run");
     assert!(!again.changed_anything(), "{again:?}");
 }
 
@@ -187,9 +234,17 @@ async fn prunes_only_its_own_copies_once_older_than_three_years() {
 async fn fails_with_a_clear_error_when_there_is_no_snapshot() {
     let moto = Moto::start();
     let rds = moto.rds();
-    let err = run_backup(&rds, &config(), SystemTime::now()).await.unwrap_err();
-    assert!(matches!(err, BackupError::NoAutomatedSnapshot { .. }), "{err:?}");
-    assert_eq!(err.to_string(), "no available automated snapshot for DB instance `notejam-dev`");
+    let err = run_backup(&rds, &config(), SystemTime::now())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, BackupError::NoAutomatedSnapshot { .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "no available automated snapshot for DB instance `notejam-dev`"
+    );
 }
 
 #[tokio::test]
@@ -213,15 +268,26 @@ async fn reports_an_export_that_did_not_complete() {
 #[tokio::test]
 async fn surfaces_api_errors_with_the_failing_step() {
     // Nothing listens on this port: the first API call fails and the error names it.
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let config = aws_sdk_rds::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("eu-west-1"))
         .endpoint_url(format!("http://127.0.0.1:{port}"))
         .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
         .build();
-    let err = run_backup(&Client::from_conf(config), &self::config(), SystemTime::now())
-        .await
-        .unwrap_err();
-    assert!(err.to_string().starts_with("DescribeDBSnapshots failed:"), "{err}");
+    let err = run_backup(
+        &Client::from_conf(config),
+        &self::config(),
+        SystemTime::now(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.to_string().starts_with("DescribeDBSnapshots failed:"),
+        "{err}"
+    );
 }

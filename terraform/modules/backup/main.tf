@@ -300,7 +300,7 @@ resource "aws_lambda_function" "backup" {
   timeout          = 120
   # One run at a time: runs are idempotent, but two at once could both try the same copy.
   reserved_concurrent_executions = 1
-  kms_key_arn                    = aws_kms_key.backup.arn
+  kms_key_arn                    = var.aws_emulator ? null : aws_kms_key.backup.arn
 
   environment {
     variables = {
@@ -316,8 +316,11 @@ resource "aws_lambda_function" "backup" {
     }
   }
 
-  dead_letter_config {
-    target_arn = aws_sqs_queue.dead_letter.arn
+  dynamic "dead_letter_config" {
+    for_each = var.aws_emulator ? [] : [aws_sqs_queue.dead_letter.arn]
+    content {
+      target_arn = dead_letter_config.value
+    }
   }
 
   tracing_config {

@@ -5,6 +5,13 @@ locals {
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
   major      = split(".", var.engine_version)[0]
+
+  parameters = {
+    "rds.force_ssl"              = { value = "1", apply_method = "immediate" }
+    "max_connections"            = { value = tostring(var.max_connections), apply_method = "pending-reboot" }
+    "log_min_duration_statement" = { value = "500", apply_method = "immediate" }
+    "log_connections"            = { value = "1", apply_method = "immediate" }
+  }
 }
 
 # One key for the storage, the master-password secret and Performance Insights.
@@ -60,25 +67,13 @@ resource "aws_db_parameter_group" "this" {
   family      = "postgres${local.major}"
   description = "notejam: TLS only, explicit max_connections, slow-query logging"
 
-  parameter {
-    name  = "rds.force_ssl"
-    value = "1"
-  }
-
-  parameter {
-    name         = "max_connections"
-    value        = tostring(var.max_connections)
-    apply_method = "pending-reboot"
-  }
-
-  parameter {
-    name  = "log_min_duration_statement"
-    value = "500"
-  }
-
-  parameter {
-    name  = "log_connections"
-    value = "1"
+  dynamic "parameter" {
+    for_each = var.aws_emulator ? {} : local.parameters
+    content {
+      name         = parameter.key
+      value        = parameter.value.value
+      apply_method = parameter.value.apply_method
+    }
   }
 
   tags = var.tags

@@ -158,6 +158,12 @@ variable "allowed_security_group_ids" {
   type        = map(string)
 }
 
+variable "aws_emulator" {
+  description = "True only for the checks against the moto emulator: leaves out the parameter group's parameters, which moto does not store, so a second plan would never be clean."
+  type        = bool
+  default     = false
+}
+
 variable "tags" {
   description = "Tags added to every resource."
   type        = map(string)

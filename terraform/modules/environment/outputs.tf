@@ -10,12 +10,12 @@ output "nat_gateway_count" {
 
 output "cluster_name" {
   description = "EKS cluster name (aws eks update-kubeconfig --name ...)."
-  value       = module.cluster.cluster_name
+  value       = one(module.cluster[*].cluster_name)
 }
 
 output "cluster_endpoint" {
   description = "Kubernetes API endpoint."
-  value       = module.cluster.cluster_endpoint
+  value       = one(module.cluster[*].cluster_endpoint)
 }
 
 output "database_endpoint" {
