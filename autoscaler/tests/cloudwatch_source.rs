@@ -1,0 +1,177 @@
+//! The CloudWatch source against the moto AWS emulator (PyPI `moto[server]`), started by this
+//! test: PutMetricData, then our GetMetricData reader. moto has no percentile statistics and no
+//! metric math, so only plain statistics are exercised (and the policy only allows those).
+
+mod support;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aws_sdk_cloudwatch::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_cloudwatch::primitives::DateTime;
+use aws_sdk_cloudwatch::types::{Dimension as CwDimension, MetricDatum, StandardUnit};
+use notejam_autoscaler::policy::{CloudWatchMetric, Dimension};
+use notejam_autoscaler::sources::{CloudWatchSource, Reading, SourceError};
+
+fn client(url: &str) -> aws_sdk_cloudwatch::Client {
+    let conf = aws_sdk_cloudwatch::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "static"))
+        .endpoint_url(url)
+        .build();
+    aws_sdk_cloudwatch::Client::from_conf(conf)
+}
+
+fn metric(namespace: &str, name: &str, dim: (&str, &str), statistic: &str) -> CloudWatchMetric {
+    CloudWatchMetric {
+        namespace: namespace.into(),
+        metric_name: name.into(),
+        dimensions: vec![Dimension {
+            name: dim.0.into(),
+            value: dim.1.into(),
+        }],
+        statistic: statistic.into(),
+        period_seconds: 60,
+        lookback_periods: 5,
+    }
+}
+
+async fn put(c: &aws_sdk_cloudwatch::Client, m: &CloudWatchMetric, at: i64, value: f64) {
+    let d = &m.dimensions[0];
+    c.put_metric_data()
+        .namespace(&m.namespace)
+        .metric_data(
+            MetricDatum::builder()
+                .metric_name(&m.metric_name)
+                .dimensions(CwDimension::builder().name(&d.name).value(&d.value).build())
+                .timestamp(DateTime::from_secs(at))
+                .value(value)
+                .unit(StandardUnit::Count)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("PutMetricData against moto");
+}
+
+fn now() -> (SystemTime, i64) {
+    let now = SystemTime::now();
+    (
+        now,
+        now.duration_since(UNIX_EPOCH).unwrap().as_secs() as i64,
+    )
+}
+
+#[tokio::test]
+async fn reads_the_newest_complete_period_and_reports_missing_and_stale() {
+    let moto = start_moto().await;
+    let c = client(&moto.url);
+    let src = CloudWatchSource::new(c.clone(), Duration::from_secs(10));
+    let (now, secs) = now();
+    let current_period = secs / 60 * 60;
+
+    // ELB requests per target: two complete periods, and a partial one that must be ignored.
+    let elb = metric(
+        "AWS/ApplicationELB",
+        "RequestCountPerTarget",
+        ("TargetGroup", "targetgroup/notejam/abc"),
+        "Sum",
+    );
+    put(&c, &elb, current_period - 120 + 5, 100.0).await;
+    put(&c, &elb, current_period - 120 + 20, 50.0).await;
+    put(&c, &elb, current_period - 60 + 5, 300.0).await;
+    put(&c, &elb, current_period - 60 + 30, 100.0).await;
+    put(&c, &elb, current_period + 1, 99_999.0).await;
+    let r = src.read(&elb, now, 180).await.unwrap();
+    assert_eq!(
+        r,
+        Reading::Value(400.0),
+        "Sum of the newest complete period, not the filling one"
+    );
+
+    // ELB latency: Average.
+    let latency = metric(
+        "AWS/ApplicationELB",
+        "TargetResponseTime",
+        ("LoadBalancer", "app/notejam/abc"),
+        "Average",
+    );
+    put(&c, &latency, current_period - 60 + 1, 0.2).await;
+    put(&c, &latency, current_period - 60 + 2, 0.4).await;
+    let r = src.read(&latency, now, 180).await.unwrap();
+    let v = r.value().expect("a value");
+    assert!((v - 0.3).abs() < 1e-9, "{v}");
+
+    // RDS connections and CPU: Maximum and Average.
+    let conns = metric(
+        "AWS/RDS",
+        "DatabaseConnections",
+        ("DBInstanceIdentifier", "notejam-prod"),
+        "Maximum",
+    );
+    put(&c, &conns, current_period - 180 + 10, 80.0).await;
+    put(&c, &conns, current_period - 180 + 40, 120.0).await;
+    assert_eq!(
+        src.read(&conns, now, 300).await.unwrap(),
+        Reading::Value(120.0)
+    );
+    // The same datapoint with a tighter staleness limit is stale, never a value.
+    let r = src.read(&conns, now, 60).await.unwrap();
+    assert!(matches!(r, Reading::Stale(_)), "{r:?}");
+
+    let cpu = metric(
+        "AWS/RDS",
+        "CPUUtilization",
+        ("DBInstanceIdentifier", "notejam-prod"),
+        "Average",
+    );
+    put(&c, &cpu, current_period - 60 + 3, 35.0).await;
+    assert_eq!(
+        src.read(&cpu, now, 180).await.unwrap(),
+        Reading::Value(35.0)
+    );
+
+    // Nothing in the look-back window: missing (a datapoint far in the past does not count).
+    let quiet = metric(
+        "AWS/RDS",
+        "CPUUtilization",
+        ("DBInstanceIdentifier", "notejam-quiet"),
+        "Average",
+    );
+    put(&c, &quiet, current_period - 3600, 50.0).await;
+    let r = src.read(&quiet, now, 180).await.unwrap();
+    assert!(matches!(r, Reading::Missing(_)), "{r:?}");
+
+    // Only the still-filling period has data: missing.
+    let fresh = metric(
+        "AWS/RDS",
+        "CPUUtilization",
+        ("DBInstanceIdentifier", "notejam-fresh"),
+        "Average",
+    );
+    put(&c, &fresh, current_period + 1, 50.0).await;
+    let r = src.read(&fresh, now, 180).await.unwrap();
+    assert!(matches!(r, Reading::Missing(_)), "{r:?}");
+}
+
+#[tokio::test]
+async fn an_unreachable_endpoint_is_unavailable_not_zero() {
+    let port = free_port();
+    let src = CloudWatchSource::new(
+        client(&format!("http://127.0.0.1:{port}")),
+        Duration::from_secs(20),
+    );
+    let m = metric(
+        "AWS/RDS",
+        "CPUUtilization",
+        ("DBInstanceIdentifier", "x"),
+        "Average",
+    );
+    let err = src.read(&m, SystemTime::now(), 180).await.unwrap_err();
+    assert!(
+        matches!(err, SourceError::Unavailable(_) | SourceError::Timeout(_)),
+        "{err:?}"
+    );
+}
+
+use support::{free_port, start_moto};

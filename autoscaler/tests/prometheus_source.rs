@@ -1,0 +1,134 @@
+//! The Prometheus source against a real Prometheus (Debian `prometheus`), started by this test,
+//! scraping an exporter whose values the test sets.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use notejam_autoscaler::baseline::history_query;
+use notejam_autoscaler::policy::FromHistory;
+use notejam_autoscaler::sources::{PrometheusSource, Reading, SourceError};
+
+async fn poll(src: &PrometheusSource, q: &str, want: impl Fn(&Reading) -> bool) -> Reading {
+    let start = Instant::now();
+    loop {
+        let r = src.query(q).await.expect("query");
+        if want(&r) {
+            return r;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "{q}: still {r:?} after 20 s"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+#[tokio::test]
+async fn reads_scalar_and_vector_results_and_reports_empty_and_stale_as_missing() {
+    let exporter = Exporter::start(
+        "notejam_http_open_connections 42\nsplit{pod=\"a\"} 1\nsplit{pod=\"b\"} 2\n",
+    )
+    .await;
+    let prom = start_prometheus(&exporter.addr).await;
+    let src = PrometheusSource::new(&prom.url, Duration::from_secs(5)).unwrap();
+
+    // First scrape lands a few seconds after start.
+    let r = poll(&src, "sum(notejam_http_open_connections)", |r| {
+        r.value().is_some()
+    })
+    .await;
+    assert_eq!(r, Reading::Value(42.0));
+
+    // Scalar results.
+    assert_eq!(
+        src.query("scalar(sum(notejam_http_open_connections)) * 2")
+            .await
+            .unwrap(),
+        Reading::Value(84.0)
+    );
+
+    // An empty vector is missing, never zero.
+    let r = src.query("sum(no_such_metric)").await.unwrap();
+    assert!(matches!(r, Reading::Missing(_)), "{r:?}");
+
+    // NaN is missing too.
+    let r = src.query("0/0").await.unwrap();
+    assert!(matches!(r, Reading::Missing(_)), "{r:?}");
+
+    // Several series are ambiguous: the policy must aggregate.
+    let err = src.query("split").await.unwrap_err();
+    assert!(matches!(err, SourceError::Ambiguous(2)), "{err:?}");
+    assert!(err.is_policy_error());
+
+    // An unparsable query is a policy problem, reported as such.
+    let err = src.query("sum(rate(x[5m]").await.unwrap_err();
+    assert!(matches!(err, SourceError::BadQuery(_)), "{err:?}");
+
+    // The value follows the exporter.
+    exporter.set("notejam_http_open_connections 7\n");
+    poll(&src, "sum(notejam_http_open_connections)", |r| {
+        *r == Reading::Value(7.0)
+    })
+    .await;
+
+    // The history-derived threshold query is valid PromQL and yields a number.
+    let h = FromHistory {
+        per_pod_query: "sum(notejam_http_open_connections) / 1".into(),
+        slo_query: Some("vector(0.1) < 0.3".into()),
+        percentile: 0.95,
+        window: "1m".into(),
+        resolution: "1s".into(),
+        utilization: 1.0,
+    };
+    let r = poll(&src, &history_query(&h), |r| r.value().is_some()).await;
+    let v = r.value().unwrap();
+    assert!((7.0..=42.0).contains(&v), "{v}");
+    // When the SLO never held there is no history: missing, and the baseline takes over.
+    let h = FromHistory {
+        slo_query: Some("vector(0.5) < 0.3".into()),
+        ..h
+    };
+    assert!(matches!(
+        src.query(&history_query(&h)).await.unwrap(),
+        Reading::Missing(_)
+    ));
+
+    // A series that vanishes from the scrape goes stale at once in Prometheus: missing for us.
+    exporter.set("other 1\n");
+    let r = poll(&src, "sum(notejam_http_open_connections)", |r| {
+        matches!(r, Reading::Missing(_))
+    })
+    .await;
+    assert!(matches!(r, Reading::Missing(_)));
+}
+
+#[tokio::test]
+async fn a_silent_server_times_out() {
+    // A listener that accepts and never answers.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = listener.accept().await {
+            held.push(s);
+        }
+    });
+    let src = PrometheusSource::new(&url, Duration::from_millis(300)).unwrap();
+    let started = Instant::now();
+    let err = src.query("up").await.unwrap_err();
+    assert!(matches!(err, SourceError::Timeout(_)), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert!(!err.is_policy_error());
+}
+
+#[tokio::test]
+async fn an_unreachable_server_is_unavailable() {
+    let port = free_port();
+    let src =
+        PrometheusSource::new(&format!("http://127.0.0.1:{port}"), Duration::from_secs(2)).unwrap();
+    let err = src.query("up").await.unwrap_err();
+    assert!(matches!(err, SourceError::Unavailable(_)), "{err:?}");
+}
+
+use support::{Exporter, free_port, start_prometheus};
