@@ -46,11 +46,7 @@ PY_TOOLS=(
 
 work=$(mktemp -d)
 live_pids=()
-cleanup() {
-  for pid in "${live_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap 'rm -rf "$work"' EXIT
 
 t0=$(date +%s)
 summary=()
@@ -62,7 +58,11 @@ run_check() {
   shift
   start=$(date +%s)
   set +e
-  "$@" >"$work/check.log" 2>&1
+  # A subshell with errexit: any failing command fails the check, not only the last one.
+  (
+    set -e
+    "$@"
+  ) >"$work/check.log" 2>&1
   rc=$?
   set -e
   detail=$(grep -E '^DETAIL: ' "$work/check.log" | sed 's/^DETAIL: //' | paste -sd ';' - || true)
@@ -344,7 +344,7 @@ for a in missing:
 for a in sorted(alerts - quiet):
     print(f"alert {a} has no test in which it stays quiet")
 records = sum(1 for g in rules["groups"] for r in g["rules"] if "record" in r)
-print(f"DETAIL: {len(alerts)} alerts each fired and kept quiet in a test, {records} recording rules")
+print(f"DETAIL: {len(alerts)} alerts, {len(alerts & fired)} fire in a test, {len(alerts & quiet)} stay quiet in one; {records} recording rules")
 sys.exit(1 if missing or alerts - quiet else 0)
 EOF
 
@@ -537,9 +537,21 @@ check_promtool_rules() {
 }
 
 check_dashboards() {
-  "$PY" "$work/dashboards.py" "$work/dashboard-exprs.rules.yaml" "$work/dashboard-exprs.json" "$work/contract.txt"
+  local rc=0
+  "$PY" "$work/dashboards.py" "$work/dashboard-exprs.rules.yaml" "$work/dashboard-exprs.json" "$work/contract.txt" || rc=1
   # The real Prometheus parser: each expression as a recording rule, checked by promtool.
-  promtool check rules "$work/dashboard-exprs.rules.yaml"
+  if ! promtool check rules "$work/dashboard-exprs.rules.yaml" >"$work/promql-parse.out" 2>&1; then
+    cat "$work/promql-parse.out"
+    # Name the panels behind the rule numbers promtool reports.
+    "$PY" - "$work/dashboard-exprs.json" "$work/promql-parse.out" <<'EOF'
+import json, re, sys
+exprs = json.load(open(sys.argv[1]))
+for i in sorted({int(n) for n in re.findall(r"dashboard:expr_(\d+):check", open(sys.argv[2]).read())}):
+    print(f"  dashboard:expr_{i}:check is {exprs[i]['file']}: {exprs[i]['where']}: {exprs[i]['expr']}")
+EOF
+    rc=1
+  fi
+  return $rc
 }
 
 check_circleci() {
@@ -566,6 +578,8 @@ check_live_promql() {
     echo "DETAIL: notejam and notejam-loadtest not built (cargo build), so no live data check"; return 77
   }
   local live="$work/live" app_port admin_port prom_port
+  # This runs in run_check's subshell: stop what it starts when it ends, however it ends.
+  trap 'for pid in "${live_pids[@]}"; do kill "$pid" 2>/dev/null || true; done' EXIT
   mkdir -p "$live/data"
   app_port=$(free_port) admin_port=$(free_port) prom_port=$(free_port)
   (cd "$live" && NOTEJAM_LISTEN=127.0.0.1:$app_port NOTEJAM_ADMIN_LISTEN=127.0.0.1:$admin_port \
