@@ -415,6 +415,9 @@ notejam_autoscaler_metric_ratio
 notejam_autoscaler_decisions_total
 notejam_autoscaler_holding
 notejam_autoscaler_baseline_value
+notejam_autoscaler_leader
+notejam_autoscaler_reconcile_errors_total
+notejam_autoscaler_source_errors_total
 # Prometheus, kube-state-metrics, yet-another-cloudwatch-exporter
 up
 kube_deployment_status_replicas_available
