@@ -55,6 +55,9 @@ resource "aws_kms_alias" "backup" {
 # The bucket: private, versioned, KMS-encrypted, TLS only, objects expire after 3 years.
 # ---------------------------------------------------------------------------------------------
 resource "aws_s3_bucket" "backup" {
+  #checkov:skip=CKV_AWS_18:Only RDS (export role) writes here and only a restore reads; audit those calls with the account's CloudTrail S3 data events instead of a second log bucket per environment.
+  #checkov:skip=CKV_AWS_144:Single-region platform: cross-region copies are a follow-up listed in docs/restore.md, not faked here.
+  #checkov:skip=CKV2_AWS_62:Nothing consumes object events; a failed export is caught by the Lambda's error alarm.
   bucket = var.bucket_name
   tags   = var.tags
 }
@@ -288,6 +291,8 @@ resource "aws_iam_role_policy" "lambda" {
 }
 
 resource "aws_lambda_function" "backup" {
+  #checkov:skip=CKV_AWS_117:It only calls the RDS control-plane API and touches no data in the VPC; inside a VPC it would just add a NAT or endpoint dependency.
+  #checkov:skip=CKV_AWS_272:No AWS Signer profile exists yet; the zip is built by CI from reviewed source (backup/build-zip.sh). Follow-up in terraform/README.md.
   function_name    = local.function_name
   description      = "Daily: keep a restorable copy of the latest ${var.db_instance_identifier} snapshot for ${var.retention_days} days and export it to s3://${var.bucket_name}"
   role             = aws_iam_role.lambda.arn

@@ -1,8 +1,21 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
 resource "aws_kms_key" "registry" {
   description             = "${var.name_prefix} container images"
   deletion_window_in_days = 30
   enable_key_rotation     = true
-  tags                    = var.tags
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "AccountAdministers"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root" }
+      Action    = "kms:*"
+      Resource  = "*"
+    }]
+  })
+  tags = var.tags
 }
 
 resource "aws_ecr_repository" "this" {
