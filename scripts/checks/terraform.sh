@@ -50,7 +50,7 @@ record() {
 say "tools"
 command -v terraform >/dev/null || { echo "terraform (>= 1.10) is not installed; it comes with the machine image" >&2; exit 1; }
 command -v cargo >/dev/null || { echo "cargo is not installed" >&2; exit 1; }
-log "$(terraform version | head -1)"
+log "$(TF_CLI_CONFIG_FILE=/dev/null terraform version | head -1)"
 
 if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
   log "installing python3-venv (apt)"
@@ -261,14 +261,18 @@ fi
 # ------------------------------------------------------------------------------------------
 # validate
 # ------------------------------------------------------------------------------------------
-say "validate: init -backend=false + validate in environments/{${roots[*]}}"
+say "validate: init -backend=false + validate in environments/{${roots[*]}} and bootstrap"
 t=$SECONDS
 ok=0
-for env in "${roots[@]}"; do
-  if (cd "$tf/environments/$env" && terraform init -backend=false -no-color >"$work/init-$env.log" 2>&1 && terraform validate -no-color); then
+validate_dirs=()
+for env in "${roots[@]}"; do validate_dirs+=("environments/$env"); done
+validate_dirs+=(bootstrap)
+for d in "${validate_dirs[@]}"; do
+  if (cd "$tf/$d" && terraform init -backend=false -no-color >"$work/init.log" 2>&1 && terraform validate -no-color >"$work/validate.log" 2>&1); then
     ok=$((ok + 1))
+    log "$d: valid"
   else
-    cat "$work/init-$env.log"
+    cat "$work/init.log" "$work/validate.log" 2>/dev/null
   fi
 done
 # The roots share everything but their backend key and their values.
@@ -281,10 +285,10 @@ for f in main.tf variables.tf outputs.tf providers.tf; do
     fi
   done
 done
-if [ "$ok" -eq "${#roots[@]}" ] && [ "$same" -eq 1 ]; then
-  record validate PASS $((SECONDS - t)) "$ok/${#roots[@]} roots valid, shared files identical"
+if [ "$ok" -eq "${#validate_dirs[@]}" ] && [ "$same" -eq 1 ]; then
+  record validate PASS $((SECONDS - t)) "$ok/${#validate_dirs[@]} roots valid, env roots' shared files identical"
 else
-  record validate FAIL $((SECONDS - t)) "$ok/${#roots[@]} roots valid, shared files identical: $same"
+  record validate FAIL $((SECONDS - t)) "$ok/${#validate_dirs[@]} roots valid, shared files identical: $same"
 fi
 
 # ------------------------------------------------------------------------------------------
