@@ -564,7 +564,9 @@ check_circleci() {
 
 find_bin() {
   local name=$1 dir
-  for dir in ${NOTEJAM_BIN_DIR:-} target/release target/debug; do
+  # scripts/lib/common.sh builds into CARGO_TARGET_DIR (default ~/.cache/notejam-cloud/target).
+  local target=${CARGO_TARGET_DIR:-$HOME/.cache/notejam-cloud/target}
+  for dir in ${NOTEJAM_BIN_DIR:-} "$target/debug" "$target/release" "$repo/target/debug" "$repo/target/release"; do
     [[ -n $dir && -x $dir/$name ]] && { echo "$dir/$name"; return 0; }
   done
   return 1
@@ -587,17 +589,19 @@ check_live_promql() {
   app_port=$(free_port) admin_port=$(free_port) prom_port=$(free_port)
   (cd "$live" && NOTEJAM_LISTEN=127.0.0.1:$app_port NOTEJAM_ADMIN_LISTEN=127.0.0.1:$admin_port \
     DATABASE_URL="sqlite://$live/notejam.db" NOTEJAM_BASE_URL=http://127.0.0.1:$app_port RUST_LOG=warn \
-    exec "$repo/$app" serve >"$live/app.log" 2>&1) &
+    exec "$app" serve >"$live/app.log" 2>&1) &
   live_pids+=($!)
   cat >"$live/prometheus.yml" <<EOF
 global: {scrape_interval: 2s, evaluation_interval: 2s}
-rule_files: [$work/rules/notejam-rules.promtool.yaml]
+rule_files: [$live/rules.yaml]
 scrape_configs:
   - job_name: notejam
     static_configs:
       - targets: ["127.0.0.1:$admin_port"]
         labels: {namespace: notejam, pod: notejam-local-0}
 EOF
+  # Our rules, evaluated every 2 s instead of 30 s so a short run fills the recording rules.
+  sed 's/^\(\s*\)interval: 30s$/\1interval: 2s/' "$work/rules/notejam-rules.promtool.yaml" >"$live/rules.yaml"
   prometheus --config.file="$live/prometheus.yml" --storage.tsdb.path="$live/data" \
     --web.listen-address="127.0.0.1:$prom_port" --log.level=warn >"$live/prometheus.log" 2>&1 &
   live_pids+=($!)
@@ -606,10 +610,23 @@ EOF
     curl -fsS "http://127.0.0.1:$admin_port/healthz" >/dev/null 2>&1 && break
     sleep 0.2
   done
-  # A short, bounded load on loopback only.
-  "$repo/$loadtest" run --host "http://127.0.0.1:$app_port" --users 10 --run-time 25s \
-    --report-dir "$live/report" >"$live/loadtest.log" 2>&1 || {
-    echo "the load test could not run:"; tail -20 "$live/loadtest.log"; return 1
+  curl -fsS "http://127.0.0.1:$admin_port/metrics" >/dev/null || {
+    echo "the app serves no /metrics on its admin port"; tail -5 "$live/app.log"; return 1
+  }
+  # A short, bounded load on loopback only. The flags are read from `run --help`, so the check
+  # follows the load test's own names for them.
+  local help host_flag users_flag time_flag args
+  help=$("$loadtest" run --help 2>&1 || true)
+  host_flag=$(grep -oE -- '--(host|target|base-url|url)\b' <<<"$help" | head -1 || true)
+  users_flag=$(grep -oE -- '--users\b' <<<"$help" | head -1 || true)
+  time_flag=$(grep -oE -- '--(run-time|duration)\b' <<<"$help" | head -1 || true)
+  if [[ -z $host_flag || -z $time_flag ]]; then
+    echo "cannot tell how to aim and bound \`notejam-loadtest run\` from its --help:"; echo "$help"; return 1
+  fi
+  args=("$host_flag" "http://127.0.0.1:$app_port" "$time_flag" 25s)
+  [[ -n $users_flag ]] && args+=("$users_flag" 10)
+  (cd "$live" && timeout 120 "$loadtest" run "${args[@]}") >"$live/loadtest.log" 2>&1 || {
+    echo "notejam-loadtest run ${args[*]} failed:"; tail -20 "$live/loadtest.log"; return 1
   }
   sleep 6 # let the last scrape and rule evaluation land
   "$PY" - "$work/dashboard-exprs.json" "http://127.0.0.1:$prom_port" <<'EOF'
