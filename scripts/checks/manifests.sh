@@ -285,6 +285,21 @@ for f in files:
         problems.append(f"{f}: no datasource variable")
     ids = set()
     sources = []
+    cells = {}
+    for p in d.get("panels", []):
+        g = p.get("gridPos", {})
+        if not all(k in g for k in ("x", "y", "w", "h")) or g["x"] + g["w"] > 24:
+            problems.append(f"{f}: panel {p.get('id')} {p.get('title')!r}: gridPos {g} is outside the 24-column grid")
+            continue
+        for x in range(g["x"], g["x"] + g["w"]):
+            for y in range(g["y"], g["y"] + g["h"]):
+                if (x, y) in cells:
+                    problems.append(f"{f}: panel {p.get('id')} overlaps panel {cells[(x, y)]}")
+                    break
+                cells[(x, y)] = p.get("id")
+            else:
+                continue
+            break
     for p in visit_panels(d.get("panels", [])):
         if p["id"] in ids:
             problems.append(f"{f}: panel id {p['id']} repeated")
