@@ -23,6 +23,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the controller in the cluster (leader election, decisions, status, metrics).
+    Run(RunArgs),
     /// Print the ScalingPolicy CustomResourceDefinition as YAML.
     Crd,
     /// Check a ScalingPolicy file and print every problem found.
@@ -33,6 +35,47 @@ pub enum Command {
     },
     /// Replay a recorded trace and print each decision beside the plain HPA's.
     Simulate(SimulateArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Where `/metrics`, `/healthz` and `/readyz` are served.
+    #[arg(
+        long,
+        env = "NOTEJAM_AUTOSCALER_ADMIN_LISTEN",
+        default_value = "127.0.0.1:9464"
+    )]
+    pub admin_listen: std::net::SocketAddr,
+    /// Prometheus base URL; without it, Prometheus metrics are reported as errors (held).
+    #[arg(long, env = "NOTEJAM_AUTOSCALER_PROMETHEUS_URL")]
+    pub prometheus_url: Option<String>,
+    /// Seconds before a metric query is abandoned (the metric is then unknown, and held).
+    #[arg(
+        long,
+        env = "NOTEJAM_AUTOSCALER_QUERY_TIMEOUT_SECONDS",
+        default_value_t = 5
+    )]
+    pub query_timeout_seconds: u64,
+    /// Read CloudWatch metrics (credentials and region from the standard AWS environment).
+    #[arg(long, env = "NOTEJAM_AUTOSCALER_CLOUDWATCH", default_value_t = true, action = clap::ArgAction::Set)]
+    pub cloudwatch: bool,
+    /// CloudWatch endpoint override, e.g. an emulator.
+    #[arg(long, env = "NOTEJAM_AUTOSCALER_CLOUDWATCH_ENDPOINT_URL")]
+    pub cloudwatch_endpoint_url: Option<String>,
+    /// The namespace whose ScalingPolicies are watched (and where the Lease lives).
+    #[arg(long, env = "POD_NAMESPACE")]
+    pub namespace: String,
+    /// This replica's identity in the Lease.
+    #[arg(long, env = "POD_NAME")]
+    pub identity: String,
+    #[arg(
+        long,
+        env = "NOTEJAM_AUTOSCALER_LEASE_NAME",
+        default_value = "notejam-autoscaler"
+    )]
+    pub lease_name: String,
+    #[arg(long, env = "NOTEJAM_AUTOSCALER_LEASE_SECONDS", default_value_t = 15)]
+    pub lease_seconds: u64,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -71,6 +114,23 @@ impl Cli {
     /// Run the chosen command; errors are printed and turned into exit code 1 (2 for invalid input).
     pub fn run(self) -> ExitCode {
         match self.command {
+            Command::Run(args) => {
+                crate::telemetry::init();
+                let runtime = match tokio::runtime::Runtime::new() {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        eprintln!("error: cannot start the runtime: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                };
+                match runtime.block_on(run_controller(args)) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => {
+                        tracing::error!(error = format!("{e:#}"), "the controller stopped");
+                        ExitCode::FAILURE
+                    }
+                }
+            }
             Command::Crd => match serde_yaml::to_string(&ScalingPolicy::crd()) {
                 Ok(yaml) => {
                     print!("{yaml}");
@@ -133,4 +193,77 @@ pub fn run_simulate(args: &SimulateArgs) -> Result<String, SimulateError> {
         OutputFormat::Table => simulate::render_table(&replay, args.only_changes),
         OutputFormat::Json => serde_json::to_string_pretty(&replay).unwrap_or_default() + "\n",
     })
+}
+
+/// Start everything `run` needs: crypto provider, client, sources, lease loop, admin server, controller.
+pub async fn run_controller(args: RunArgs) -> anyhow::Result<()> {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+    use std::time::Duration;
+
+    use anyhow::Context as _;
+
+    // One crypto provider for every TLS client in the process (kube, reqwest, AWS).
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let client = kube::Client::try_default()
+        .await
+        .context("building the Kubernetes client")?;
+    let timeout = Duration::from_secs(args.query_timeout_seconds.max(1));
+    let prometheus = match &args.prometheus_url {
+        Some(url) => Some(crate::sources::PrometheusSource::new(url, timeout)?),
+        None => None,
+    };
+    let cloudwatch = if args.cloudwatch {
+        Some(
+            crate::sources::CloudWatchSource::from_env(
+                args.cloudwatch_endpoint_url.as_deref(),
+                timeout,
+            )
+            .await,
+        )
+    } else {
+        None
+    };
+    let reader = Arc::new(crate::sources::Sources {
+        prometheus,
+        cloudwatch,
+    });
+    let metrics = crate::metrics::Metrics::new();
+    let leader = Arc::new(AtomicBool::new(false));
+    let ready = Arc::new(AtomicBool::new(false));
+
+    let listener = tokio::net::TcpListener::bind(args.admin_listen)
+        .await
+        .with_context(|| format!("binding the admin listener {}", args.admin_listen))?;
+    tokio::spawn(crate::admin::serve(
+        listener,
+        metrics.clone(),
+        ready.clone(),
+    ));
+
+    let leases = kube::Api::namespaced(client.clone(), &args.namespace);
+    let elector = crate::leader::LeaderElector::new(
+        leases,
+        &args.lease_name,
+        &args.identity,
+        Duration::from_secs(args.lease_seconds),
+    );
+    let lease_task = elector.clone().spawn(leader.clone(), metrics.clone());
+
+    let ctx = Arc::new(crate::controller::Context::new(
+        client,
+        reader,
+        metrics,
+        leader,
+        Some(args.identity.clone()),
+    ));
+    ready.store(true, std::sync::atomic::Ordering::SeqCst);
+    tracing::info!(namespace = %args.namespace, identity = %args.identity, "controller starting");
+    crate::controller::run(ctx, &args.namespace).await;
+    lease_task.abort();
+    if let Err(e) = elector.release().await {
+        tracing::warn!(error = %e, "could not release the lease");
+    }
+    tracing::info!("controller stopped");
+    Ok(())
 }

@@ -5,10 +5,16 @@
 //! - [`policy`]: the `ScalingPolicy` custom resource and its validation.
 //! - [`baseline`]: the load-test baseline file and threshold derivation.
 //! - [`simulate`]: trace replay beside the plain HPA.
+//! - [`sources`]: Prometheus and CloudWatch readers.
+//! - [`controller`], [`leader`], [`metrics`], [`admin`]: the in-cluster controller.
 
+pub mod admin;
 pub mod baseline;
 pub mod cli;
+pub mod controller;
 pub mod decision;
+pub mod leader;
+pub mod metrics;
 pub mod policy;
 pub mod simulate;
 pub mod sources;
