@@ -267,12 +267,24 @@ ok=0
 validate_dirs=()
 for env in "${roots[@]}"; do validate_dirs+=("environments/$env"); done
 validate_dirs+=(bootstrap)
-for d in "${validate_dirs[@]}"; do
-  if (cd "$tf/$d" && terraform init -backend=false -no-color >"$work/init.log" 2>&1 && terraform validate -no-color >"$work/validate.log" 2>&1); then
-    ok=$((ok + 1))
-    log "$d: valid"
+validate_pids=()
+for i in "${!validate_dirs[@]}"; do
+  d=${validate_dirs[$i]}
+  if (cd "$tf/$d" && terraform init -backend=false -no-color >"$work/init-v$i.log" 2>&1); then
+    (cd "$tf/$d" && terraform validate -no-color >"$work/validate-$i.log" 2>&1) &
+    validate_pids[$i]=$!
   else
-    cat "$work/init.log" "$work/validate.log" 2>/dev/null
+    cat "$work/init-v$i.log"
+    validate_pids[$i]=
+  fi
+done
+for i in "${!validate_dirs[@]}"; do
+  if [ -n "${validate_pids[$i]}" ] && wait "${validate_pids[$i]}"; then
+    ok=$((ok + 1))
+    log "${validate_dirs[$i]}: valid"
+  else
+    log "${validate_dirs[$i]}: INVALID"
+    cat "$work/validate-$i.log" 2>/dev/null || true
   fi
 done
 # The roots share everything but their backend key and their values.
@@ -298,21 +310,36 @@ say "test: terraform test with mock_provider"
 t=$SECONDS
 passed_runs=0
 failed_dirs=()
-while IFS= read -r dir; do
-  rel=${dir#"$tf"/}
+mapfile -t test_dirs < <(find "$tf" -name '*.tftest.hcl' -not -path '*/.terraform/*' -printf '%h\n' | sed 's#/tests$##' | sort -u)
+# init one after the other (they share the plugin cache), then test all at once: most of a
+# test's time is provider start-up, which overlaps well even on two cores.
+test_pids=()
+for i in "${!test_dirs[@]}"; do
+  dir=${test_dirs[$i]}
   args=()
   [ -f "$dir/variables.tfvars" ] && args=(-var-file=variables.tfvars)
-  if (cd "$dir" && terraform init -backend=false -no-color >"$work/test-init.log" 2>&1 && terraform test -no-color "${args[@]}" >"$work/test.log" 2>&1); then
-    n=$(grep -oE 'Success! [0-9]+ passed' "$work/test.log" | grep -oE '[0-9]+' || echo 0)
+  if (cd "$dir" && terraform init -backend=false -no-color >"$work/test-init-$i.log" 2>&1); then
+    (cd "$dir" && terraform test -no-color "${args[@]}" >"$work/test-$i.log" 2>&1) &
+    test_pids[$i]=$!
+  else
+    cat "$work/test-init-$i.log"
+    test_pids[$i]=
+  fi
+done
+for i in "${!test_dirs[@]}"; do
+  rel=${test_dirs[$i]#"$tf"/}
+  if [ -n "${test_pids[$i]}" ] && wait "${test_pids[$i]}"; then
+    n=$(grep -oE 'Success! [0-9]+ passed' "$work/test-$i.log" | grep -oE '[0-9]+' || echo 0)
     passed_runs=$((passed_runs + n))
     log "$rel: $n run blocks passed"
   else
-    grep -vE '^  - ' "$work/test.log" | grep -E 'run "|Error|error_message|condition|Failure' | head -40 || cat "$work/test-init.log"
+    log "$rel: FAILED"
+    grep -vE '^  - ' "$work/test-$i.log" 2>/dev/null | grep -E 'run "|Error|error_message|condition|Failure' | head -40 || true
     failed_dirs+=("$rel")
   fi
-done < <(find "$tf" -name '*.tftest.hcl' -not -path '*/.terraform/*' -printf '%h\n' | sed 's#/tests$##' | sort -u)
+done
 if [ "${#failed_dirs[@]}" -eq 0 ]; then
-  record test PASS $((SECONDS - t)) "$passed_runs run blocks passed"
+  record test PASS $((SECONDS - t)) "$passed_runs run blocks passed in ${#test_dirs[@]} directories"
 else
   record test FAIL $((SECONDS - t)) "failed in: ${failed_dirs[*]}"
 fi
