@@ -1,0 +1,28 @@
+# The staging root as configured by its variables.tfvars (run with -var-file=variables.tfvars),
+# applied against a mocked AWS provider: its values pass every validation, and the backup
+# policy holds here too.
+
+mock_provider "aws" {
+  source = "../../testing/aws-mocks"
+}
+
+variables {
+  backup_lambda_zip_path = "../../modules/backup/tests/fixtures/placeholder.zip"
+}
+
+run "staging_values_are_valid_and_backups_follow_the_seed" {
+  command = apply
+
+  assert {
+    condition     = output.nat_gateway_count == 1
+    error_message = "staging shares one NAT gateway."
+  }
+  assert {
+    condition     = output.backup.retention_days == 1095 && output.backup.bucket_name == "notejam-db-backup-staging"
+    error_message = "Backups go to notejam-db-backup-staging and are kept 3 years in every environment."
+  }
+  assert {
+    condition     = can(regex("^cron\\([0-9]+ [0-9]+ \\* \\* \\? \\*\\)$", output.backup.schedule_expression))
+    error_message = "The backup runs daily."
+  }
+}
