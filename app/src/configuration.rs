@@ -1,0 +1,363 @@
+//! Typed settings: every flag also reads an environment variable (see `notejam --help`).
+//!
+//! The command line is parsed by clap into [`RawSettings`]; [`RawSettings::validate`] turns it into
+//! [`Settings`], refusing values that make no sense with a message that names the variable.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, builder::BoolishValueParser};
+use lettre::message::Mailbox;
+use url::Url;
+
+/// The `notejam` command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "notejam",
+    version,
+    about = "Notejam: a note-taking web app and JSON API"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub settings: RawSettings,
+}
+
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum Command {
+    /// Serve the site, the API and the admin endpoints (the default).
+    Serve,
+    /// Apply the database migrations and exit.
+    Migrate,
+}
+
+/// Settings as given on the command line or in the environment, before validation.
+#[derive(Debug, Clone, Args)]
+pub struct RawSettings {
+    /// Address of the public site and API.
+    #[arg(
+        long,
+        env = "NOTEJAM_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub listen: SocketAddr,
+
+    /// Address of the admin endpoints (/metrics, /healthz, /readyz); never expose it publicly.
+    #[arg(
+        long,
+        env = "NOTEJAM_ADMIN_LISTEN",
+        default_value = "127.0.0.1:9464",
+        global = true
+    )]
+    pub admin_listen: SocketAddr,
+
+    /// Database: `sqlite://FILE` (created if missing) or `postgres://USER:PASS@HOST/DB`.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://notejam.db",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database_url: Secret,
+
+    /// Apply migrations when the server starts.
+    #[arg(long, env = "NOTEJAM_MIGRATE", default_value = "true", value_parser = BoolishValueParser::new(), global = true, action = clap::ArgAction::Set)]
+    pub migrate: bool,
+
+    /// Most pooled database connections per process (1..=1000).
+    #[arg(
+        long,
+        env = "NOTEJAM_DB_MAX_CONNECTIONS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub db_max_connections: u32,
+
+    /// Key that signs and encrypts session cookies (at least 32 bytes). Required on PostgreSQL.
+    #[arg(
+        long,
+        env = "NOTEJAM_SECRET_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub secret_key: Option<Secret>,
+
+    /// Public base URL of the site, used for links inside mails.
+    #[arg(
+        long,
+        env = "NOTEJAM_BASE_URL",
+        default_value = "http://127.0.0.1:8080",
+        global = true
+    )]
+    pub base_url: String,
+
+    /// SMTP server for mails, e.g. `smtp://127.0.0.1:2525` or `smtps://user:pass@host`. Without it mails are logged.
+    #[arg(long, env = "NOTEJAM_SMTP_URL", global = true, hide_env_values = true)]
+    pub smtp_url: Option<Secret>,
+
+    /// Sender of the mails.
+    #[arg(
+        long,
+        env = "NOTEJAM_MAIL_FROM",
+        default_value = "Notejam <notejam@localhost>",
+        global = true
+    )]
+    pub mail_from: String,
+
+    /// Mark the session cookie `Secure` (serve over HTTPS only).
+    #[arg(long, env = "NOTEJAM_COOKIE_SECURE", default_value = "false", value_parser = BoolishValueParser::new(), global = true, action = clap::ArgAction::Set)]
+    pub cookie_secure: bool,
+
+    /// How long in-flight requests may finish after SIGTERM, e.g. `20s`.
+    #[arg(long, env = "NOTEJAM_SHUTDOWN_GRACE", default_value = "20s", value_parser = parse_duration, global = true)]
+    pub shutdown_grace: Duration,
+
+    /// Log filter (tracing `EnvFilter` syntax).
+    #[arg(long, env = "RUST_LOG", default_value = "info", global = true)]
+    pub log: String,
+}
+
+fn parse_duration(value: &str) -> Result<Duration, String> {
+    humantime::parse_duration(value).map_err(|e| format!("{e} (expected e.g. `20s` or `1m 30s`)"))
+}
+
+/// A value that must never be printed: its `Debug` and `Display` are redacted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+/// Where the data lives.
+#[derive(Debug, Clone)]
+pub struct DatabaseSettings {
+    pub url: Secret,
+    pub max_connections: u32,
+}
+
+impl DatabaseSettings {
+    pub fn is_sqlite(&self) -> bool {
+        self.url.expose().starts_with("sqlite:")
+    }
+}
+
+/// How mails leave.
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    pub smtp_url: Option<Secret>,
+    pub from: Mailbox,
+}
+
+/// Validated settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub admin_listen: SocketAddr,
+    pub database: DatabaseSettings,
+    pub migrate: bool,
+    /// `None` means "make a random key" (allowed on SQLite only).
+    pub secret_key: Option<Secret>,
+    pub base_url: Url,
+    pub mail: MailSettings,
+    pub cookie_secure: bool,
+    pub shutdown_grace: Duration,
+}
+
+/// A setting with a value that cannot work.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid {variable}: {reason}")]
+pub struct SettingsError {
+    pub variable: &'static str,
+    pub reason: String,
+}
+
+fn invalid(variable: &'static str, reason: impl Into<String>) -> SettingsError {
+    SettingsError {
+        variable,
+        reason: reason.into(),
+    }
+}
+
+impl RawSettings {
+    pub fn log_filter(&self) -> String {
+        self.log.clone()
+    }
+
+    /// Checks every value and returns the typed settings.
+    pub fn validate(self) -> Result<Settings, SettingsError> {
+        let url = self.database_url.expose();
+        let is_sqlite = url.starts_with("sqlite:");
+        if !is_sqlite && !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
+            return Err(invalid(
+                "DATABASE_URL",
+                "must start with sqlite:// or postgres:// (the URL itself is not shown: it may hold a password)",
+            ));
+        }
+        if !(1..=1000).contains(&self.db_max_connections) {
+            return Err(invalid(
+                "NOTEJAM_DB_MAX_CONNECTIONS",
+                format!("{} is not in 1..=1000", self.db_max_connections),
+            ));
+        }
+        match &self.secret_key {
+            Some(key) if key.expose().len() < 32 => {
+                return Err(invalid(
+                    "NOTEJAM_SECRET_KEY",
+                    "must be at least 32 bytes long",
+                ));
+            }
+            None if !is_sqlite => {
+                return Err(invalid(
+                    "NOTEJAM_SECRET_KEY",
+                    "is required on PostgreSQL: every replica must share the key that signs sessions",
+                ));
+            }
+            _ => {}
+        }
+        let base_url =
+            Url::parse(&self.base_url).map_err(|e| invalid("NOTEJAM_BASE_URL", e.to_string()))?;
+        if !matches!(base_url.scheme(), "http" | "https") || base_url.host().is_none() {
+            return Err(invalid(
+                "NOTEJAM_BASE_URL",
+                "must be an http:// or https:// URL with a host",
+            ));
+        }
+        if let Some(smtp) = &self.smtp_url {
+            let parsed = Url::parse(smtp.expose())
+                .map_err(|_| invalid("NOTEJAM_SMTP_URL", "is not a URL"))?;
+            if !matches!(parsed.scheme(), "smtp" | "smtps") {
+                return Err(invalid(
+                    "NOTEJAM_SMTP_URL",
+                    "must start with smtp:// or smtps://",
+                ));
+            }
+        }
+        let from: Mailbox = self.mail_from.parse().map_err(|e| {
+            invalid(
+                "NOTEJAM_MAIL_FROM",
+                format!("{e}: expected `Name <address@domain>` or `address@domain`"),
+            )
+        })?;
+        if self.shutdown_grace > Duration::from_secs(600) {
+            return Err(invalid(
+                "NOTEJAM_SHUTDOWN_GRACE",
+                "must be at most 10 minutes",
+            ));
+        }
+        Ok(Settings {
+            listen: self.listen,
+            admin_listen: self.admin_listen,
+            database: DatabaseSettings {
+                url: self.database_url,
+                max_connections: self.db_max_connections,
+            },
+            migrate: self.migrate,
+            secret_key: self.secret_key,
+            base_url,
+            mail: MailSettings {
+                smtp_url: self.smtp_url,
+                from,
+            },
+            cookie_secure: self.cookie_secure,
+            shutdown_grace: self.shutdown_grace,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Settings, String> {
+        let mut argv = vec!["notejam"];
+        argv.extend_from_slice(args);
+        let cli = Cli::try_parse_from(argv).map_err(|e| e.to_string())?;
+        cli.settings.validate().map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn sqlite_default_needs_no_secret() {
+        let s = parse(&["--database-url", "sqlite://x.db"]).unwrap();
+        assert!(s.database.is_sqlite());
+        assert!(s.secret_key.is_none());
+    }
+
+    #[test]
+    fn postgres_requires_a_secret_key() {
+        let err = parse(&["--database-url", "postgres://u:p@localhost/db"]).unwrap_err();
+        assert!(err.contains("NOTEJAM_SECRET_KEY"), "{err}");
+        assert!(!err.contains("u:p"), "the URL must not leak: {err}");
+    }
+
+    #[test]
+    fn short_secret_key_is_refused() {
+        let err = parse(&["--secret-key", "short"]).unwrap_err();
+        assert!(err.contains("at least 32 bytes"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        assert!(
+            parse(&["--database-url", "mysql://x"])
+                .unwrap_err()
+                .contains("DATABASE_URL")
+        );
+        assert!(
+            parse(&["--db-max-connections", "0"])
+                .unwrap_err()
+                .contains("NOTEJAM_DB_MAX_CONNECTIONS")
+        );
+        assert!(
+            parse(&["--base-url", "ftp://x"])
+                .unwrap_err()
+                .contains("NOTEJAM_BASE_URL")
+        );
+        assert!(
+            parse(&["--smtp-url", "http://x"])
+                .unwrap_err()
+                .contains("NOTEJAM_SMTP_URL")
+        );
+        assert!(
+            parse(&["--mail-from", "not an address"])
+                .unwrap_err()
+                .contains("NOTEJAM_MAIL_FROM")
+        );
+        assert!(parse(&["--shutdown-grace", "soon"]).is_err());
+        assert!(parse(&["--migrate", "maybe"]).is_err());
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let s = parse(&[
+            "--secret-key",
+            "0123456789abcdef0123456789abcdef-very-secret",
+        ])
+        .unwrap();
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("very-secret"), "{shown}");
+    }
+}

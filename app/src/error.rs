@@ -1,0 +1,59 @@
+//! The one error type of the HTTP layer. Each variant says the status it answers with; handlers
+//! use `?` on storage results, and internal errors are logged in detail but shown generically.
+
+use poem::error::ResponseError;
+use poem::http::StatusCode;
+
+use crate::storage::StorageError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 404: missing, someone else's, or a malformed id. Never reveals which.
+    #[error("The page you are looking for does not exist.")]
+    NotFound,
+    /// 403: a form was posted without a valid CSRF token.
+    #[error(
+        "This form has expired or did not come from this site. Go back, reload the page and try again."
+    )]
+    CsrfRejected,
+    /// 400: a request the server cannot read (e.g. a form that is not UTF-8).
+    #[error("{0}")]
+    BadRequest(&'static str),
+    /// 413: a body over the limit.
+    #[error("The request is too large.")]
+    PayloadTooLarge,
+    /// 415: a form posted in a format other than `application/x-www-form-urlencoded`.
+    #[error("Forms must be sent as application/x-www-form-urlencoded.")]
+    UnsupportedMediaType,
+    /// 500: the database failed.
+    #[error("storage: {0}")]
+    Storage(#[from] StorageError),
+    /// 500: anything else that should not happen.
+    #[error("internal: {0:#}")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    /// The message a user may see: the error itself for client errors, a generic line otherwise.
+    pub fn public_message(&self) -> String {
+        if self.status().is_server_error() {
+            "Something went wrong on our side. It has been logged; please try again in a moment."
+                .to_owned()
+        } else {
+            self.to_string()
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::CsrfRejected => StatusCode::FORBIDDEN,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Storage(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}

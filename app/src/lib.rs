@@ -1,0 +1,15 @@
+//! Notejam: the reference note-taking app on poem + sqlx.
+//!
+//! `configuration` reads the settings, `startup` builds the server, `domain` holds the validated
+//! types and rules, `storage` is the one data-access layer (PostgreSQL or SQLite), `web` serves the
+//! HTML pages, `mail` sends password-reset mails.
+
+pub mod configuration;
+pub mod domain;
+pub mod error;
+pub mod mail;
+pub mod passwords;
+pub mod startup;
+pub mod storage;
+pub mod telemetry;
+pub mod web;

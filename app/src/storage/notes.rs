@@ -1,0 +1,144 @@
+//! Notes: listing (sorted, paginated, with the total), reading, writing, deleting.
+
+use chrono::{DateTime, Utc};
+
+use super::{Storage, StorageError, classify, now, on_pool};
+use crate::domain::{NoteName, NoteOrder, NoteText};
+
+/// A note with the name of its pad (if any).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Note {
+    pub id: i64,
+    pub user_id: i64,
+    pub pad_id: Option<i64>,
+    pub pad_name: Option<String>,
+    pub name: String,
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One page of a note list and the total count of the list.
+#[derive(Debug, Clone)]
+pub struct NotePage {
+    pub notes: Vec<Note>,
+    pub total: i64,
+}
+
+/// The fields a user sets on a note.
+#[derive(Debug, Clone)]
+pub struct NoteChanges {
+    pub pad_id: Option<i64>,
+    pub name: NoteName,
+    pub text: NoteText,
+}
+
+const NOTE_SELECT: &str = "SELECT n.id, n.user_id, n.pad_id, p.name AS pad_name, n.name, n.text, n.created_at, n.updated_at \
+     FROM notes n LEFT JOIN pads p ON p.id = n.pad_id";
+
+fn order_clause(order: NoteOrder) -> &'static str {
+    match order {
+        NoteOrder::NameAsc => "lower(n.name) ASC, n.id ASC",
+        NoteOrder::NameDesc => "lower(n.name) DESC, n.id DESC",
+        NoteOrder::UpdatedAsc => "n.updated_at ASC, n.id ASC",
+        NoteOrder::UpdatedDesc => "n.updated_at DESC, n.id DESC",
+    }
+}
+
+impl Storage {
+    /// One page of the user's notes (all of them, or one pad's), sorted, with the list's total.
+    pub async fn list_notes(
+        &self,
+        user_id: i64,
+        pad_id: Option<i64>,
+        order: NoteOrder,
+        limit: i64,
+        offset: i64,
+    ) -> Result<NotePage, StorageError> {
+        // $3 is NULL for "all notes"; the planner still uses the (user_id, ...) indexes.
+        let filter = "WHERE n.user_id = $1 AND ($2 IS NULL OR n.pad_id = $2)";
+        let count_sql = format!("SELECT COUNT(*) FROM notes n {filter}");
+        let list_sql = format!(
+            "{NOTE_SELECT} {filter} ORDER BY {} LIMIT $3 OFFSET $4",
+            order_clause(order)
+        );
+        let (total, notes) = on_pool!(self, pool => {
+            let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql))
+                .bind(user_id)
+                .bind(pad_id)
+                .fetch_one(pool)
+                .await?;
+            let notes: Vec<Note> = sqlx::query_as(sqlx::AssertSqlSafe(list_sql))
+                .bind(user_id)
+                .bind(pad_id)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(pool)
+                .await?;
+            Ok::<_, sqlx::Error>((total, notes))
+        })?;
+        Ok(NotePage { notes, total })
+    }
+
+    /// The note if it exists and is the user's.
+    pub async fn note(&self, user_id: i64, note_id: i64) -> Result<Option<Note>, StorageError> {
+        const SQL: &str =
+            const_format::concatcp!(NOTE_SELECT, " WHERE n.id = $1 AND n.user_id = $2");
+        Ok(
+            on_pool!(self, pool => sqlx::query_as(SQL).bind(note_id).bind(user_id).fetch_optional(pool).await)?,
+        )
+    }
+
+    /// Creates a note; [`StorageError::InvalidPad`] when the pad is not the user's.
+    pub async fn create_note(
+        &self,
+        user_id: i64,
+        changes: &NoteChanges,
+    ) -> Result<i64, StorageError> {
+        let at = now();
+        let id = on_pool!(self, pool => sqlx::query_scalar(
+            "INSERT INTO notes (user_id, pad_id, name, text, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id")
+            .bind(user_id)
+            .bind(changes.pad_id)
+            .bind(changes.name.as_str())
+            .bind(changes.text.as_str())
+            .bind(at)
+            .fetch_one(pool)
+            .await)
+        .map_err(|e| classify(e, None, Some(StorageError::InvalidPad)))?;
+        Ok(id)
+    }
+
+    /// Updates the user's note; false when it is not theirs or gone.
+    pub async fn update_note(
+        &self,
+        user_id: i64,
+        note_id: i64,
+        changes: &NoteChanges,
+    ) -> Result<bool, StorageError> {
+        let n = on_pool!(self, pool => sqlx::query(
+            "UPDATE notes SET pad_id = $1, name = $2, text = $3, updated_at = $4 WHERE id = $5 AND user_id = $6")
+            .bind(changes.pad_id)
+            .bind(changes.name.as_str())
+            .bind(changes.text.as_str())
+            .bind(now())
+            .bind(note_id)
+            .bind(user_id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(|e| classify(e, None, Some(StorageError::InvalidPad)))?;
+        Ok(n == 1)
+    }
+
+    /// Deletes the user's note; false when it is not theirs or gone.
+    pub async fn delete_note(&self, user_id: i64, note_id: i64) -> Result<bool, StorageError> {
+        let n = on_pool!(self, pool => sqlx::query("DELETE FROM notes WHERE id = $1 AND user_id = $2")
+            .bind(note_id)
+            .bind(user_id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+}

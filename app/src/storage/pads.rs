@@ -1,0 +1,87 @@
+//! Pads: named folders of notes, always read and written through their owner.
+
+use chrono::{DateTime, Utc};
+
+use super::{Storage, StorageError, now, on_pool};
+use crate::domain::PadName;
+
+/// A user's pad.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Pad {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Storage {
+    /// The user's pads by name.
+    pub async fn pads_of(&self, user_id: i64) -> Result<Vec<Pad>, StorageError> {
+        const SQL: &str = "SELECT id, user_id, name, created_at FROM pads WHERE user_id = $1 ORDER BY lower(name), id";
+        Ok(on_pool!(self, pool => sqlx::query_as(SQL).bind(user_id).fetch_all(pool).await)?)
+    }
+
+    /// The pad if it exists and is the user's.
+    pub async fn pad(&self, user_id: i64, pad_id: i64) -> Result<Option<Pad>, StorageError> {
+        const SQL: &str =
+            "SELECT id, user_id, name, created_at FROM pads WHERE id = $1 AND user_id = $2";
+        Ok(
+            on_pool!(self, pool => sqlx::query_as(SQL).bind(pad_id).bind(user_id).fetch_optional(pool).await)?,
+        )
+    }
+
+    pub async fn create_pad(&self, user_id: i64, name: &PadName) -> Result<Pad, StorageError> {
+        let created_at = now();
+        let id: i64 = on_pool!(self, pool => sqlx::query_scalar(
+            "INSERT INTO pads (user_id, name, created_at) VALUES ($1, $2, $3) RETURNING id")
+            .bind(user_id)
+            .bind(name.as_str())
+            .bind(created_at)
+            .fetch_one(pool)
+            .await)?;
+        Ok(Pad {
+            id,
+            user_id,
+            name: name.as_str().to_owned(),
+            created_at,
+        })
+    }
+
+    /// Renames the user's pad; false when it is not theirs or gone.
+    pub async fn rename_pad(
+        &self,
+        user_id: i64,
+        pad_id: i64,
+        name: &PadName,
+    ) -> Result<bool, StorageError> {
+        let n = on_pool!(self, pool => sqlx::query("UPDATE pads SET name = $1 WHERE id = $2 AND user_id = $3")
+            .bind(name.as_str())
+            .bind(pad_id)
+            .bind(user_id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    /// Deletes the user's pad and its notes in one transaction; false when it is not theirs or gone.
+    pub async fn delete_pad(&self, user_id: i64, pad_id: i64) -> Result<bool, StorageError> {
+        let n = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM notes WHERE pad_id = $1 AND user_id = $2")
+                .bind(pad_id)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            let n = sqlx::query("DELETE FROM pads WHERE id = $1 AND user_id = $2")
+                .bind(pad_id)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            tx.commit().await?;
+            Ok::<u64, sqlx::Error>(n)
+        })?;
+        Ok(n == 1)
+    }
+}

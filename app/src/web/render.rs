@@ -1,0 +1,164 @@
+//! Pages rendered with handlebars from templates compiled into the binary.
+
+use handlebars::{Handlebars, handlebars_helper};
+use poem::Response;
+use poem::http::{StatusCode, header};
+use poem::session::Session;
+use rust_embed::RustEmbed;
+use serde_json::{Value, json};
+
+use crate::error::AppError;
+use crate::storage::User;
+use crate::web::session::{csrf_token, take_flash};
+use crate::web::state::AppState;
+use crate::web::static_files::versioned_url;
+
+#[derive(RustEmbed)]
+#[folder = "templates/"]
+struct TemplateFiles;
+
+/// The compiled templates.
+pub struct Templates {
+    registry: Handlebars<'static>,
+}
+
+handlebars_helper!(static_url: |path: str| versioned_url(path));
+
+impl Templates {
+    /// Compiles every template; a broken template fails at start, not on a request.
+    pub fn load() -> anyhow::Result<Self> {
+        let mut registry = Handlebars::new();
+        registry.set_strict_mode(false);
+        registry.set_dev_mode(false);
+        registry.register_helper("static", Box::new(static_url));
+        registry.register_escape_fn(escape_html);
+        for name in TemplateFiles::iter() {
+            let file = TemplateFiles::get(&name).expect("listed by iter");
+            let source = std::str::from_utf8(&file.data)?;
+            let tpl_name = name.strip_suffix(".hbs").unwrap_or(&name);
+            registry.register_template_string(tpl_name, source)?;
+        }
+        Ok(Self { registry })
+    }
+
+    pub fn render(&self, name: &str, context: &Value) -> Result<String, AppError> {
+        self.registry
+            .render(name, context)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("template {name}: {e}")))
+    }
+}
+
+/// Escapes text for HTML text and quoted attribute values: `& < > " '`. (Handlebars' default
+/// also escapes `=`, which turns every `?order=name` link into `?order&#x3D;name`.)
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Which frame a page uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// The narrow centred column of sign in, sign up, forgot password and settings.
+    Narrow,
+    /// The "My pads" sidebar and the content area.
+    WithPads,
+}
+
+/// Renders a page inside the layout: title, the user's header, the sidebar, the flash message and
+/// the CSRF token are added to `data`.
+pub async fn page(
+    state: &AppState,
+    session: &Session,
+    user: Option<&User>,
+    layout: Layout,
+    template: &str,
+    title: &str,
+    mut data: Value,
+) -> Result<Response, AppError> {
+    render_with_status(
+        state,
+        session,
+        user,
+        layout,
+        template,
+        title,
+        &mut data,
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn render_with_status(
+    state: &AppState,
+    session: &Session,
+    user: Option<&User>,
+    layout: Layout,
+    template: &str,
+    title: &str,
+    data: &mut Value,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let pads = match (user, layout) {
+        (Some(u), Layout::WithPads) => {
+            let pads = state.storage.pads_of(u.id).await?;
+            pads.into_iter()
+                .map(|p| json!({"id": p.id, "name": p.name}))
+                .collect::<Vec<_>>()
+        }
+        _ => Vec::new(),
+    };
+    let frame = json!({
+        "title": title,
+        "user": user.map(|u| json!({"email": u.email})),
+        "sidebar": layout == Layout::WithPads,
+        "pads": pads,
+        "flash": take_flash(session),
+        "csrf_token": csrf_token(session),
+    });
+    if let (Value::Object(target), Value::Object(extra)) = (&mut *data, frame) {
+        target.extend(extra);
+    }
+    let body = state.templates.render(template, data)?;
+    Ok(html(status, body))
+}
+
+/// An HTML response that no shared cache may keep (pages carry the user's data).
+pub fn html(status: StatusCode, body: String) -> Response {
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(body)
+}
+
+/// A 302 to `location`.
+pub fn redirect(location: &str) -> Response {
+    Response::builder()
+        .status(StatusCode::FOUND)
+        .header(header::LOCATION, location)
+        .finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_html;
+
+    #[test]
+    fn escapes_the_five() {
+        assert_eq!(
+            escape_html(r#"<a href="x" onclick='y'>&</a>?order=name"#),
+            "&lt;a href=&quot;x&quot; onclick=&#x27;y&#x27;&gt;&amp;&lt;/a&gt;?order=name"
+        );
+    }
+}

@@ -1,0 +1,368 @@
+//! `spawn_app` and the `TestApp` a test drives through HTTP, as a browser would.
+
+use std::sync::LazyLock;
+
+use notejam::configuration::{Cli, Settings};
+use notejam::startup::Application;
+use reqwest::{Client, StatusCode, redirect};
+use scraper::{Html, Selector};
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy)]
+pub enum Db {
+    Postgres,
+    Sqlite,
+}
+
+/// Declares `postgres::NAME` and `sqlite::NAME` tests for each `async fn NAME(app: TestApp)`.
+#[macro_export]
+macro_rules! both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod postgres {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $name() { super::$name($crate::helpers::spawn_app($crate::helpers::Db::Postgres).await).await } )*
+        }
+        mod sqlite {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $name() { super::$name($crate::helpers::spawn_app($crate::helpers::Db::Sqlite).await).await } )*
+        }
+    };
+}
+
+static TRACING: LazyLock<()> = LazyLock::new(|| {
+    // Logs only when asked: TEST_LOG=debug cargo test
+    if let Ok(filter) = std::env::var("TEST_LOG") {
+        notejam::telemetry::init_subscriber(&filter);
+    }
+});
+
+/// A running app and a browser-like client (cookie jar, no automatic redirects).
+pub struct TestApp {
+    pub address: String,
+    pub client: Client,
+    pub db: Db,
+    pub database_url: String,
+    _tempdir: Option<tempfile::TempDir>,
+}
+
+/// The admin URL of the PostgreSQL server for tests; the test command sets it.
+fn postgres_admin_url() -> String {
+    std::env::var("NOTEJAM_TEST_POSTGRES_URL").unwrap_or_else(|_| {
+        panic!(
+            "NOTEJAM_TEST_POSTGRES_URL is not set: the PostgreSQL half of the suite needs a server. \
+             Run scripts/test.sh, which starts one, or point the variable at a server you run \
+             (e.g. postgres://postgres@127.0.0.1:5432/postgres)."
+        )
+    })
+}
+
+async fn fresh_postgres_database() -> String {
+    use sqlx::Connection;
+    let admin = postgres_admin_url();
+    let name = format!("notejam_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at NOTEJAM_TEST_POSTGRES_URL: {e}"));
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create database");
+    let mut url = url::Url::parse(&admin).expect("NOTEJAM_TEST_POSTGRES_URL is a URL");
+    url.set_path(&name);
+    url.to_string()
+}
+
+pub fn settings_for(database_url: &str, extra: &[&str]) -> Settings {
+    let mut args = vec![
+        "notejam",
+        "--listen",
+        "127.0.0.1:0",
+        "--admin-listen",
+        "127.0.0.1:0",
+        "--secret-key",
+        "test-secret-key-that-is-at-least-32-bytes-long",
+        "--database-url",
+        database_url,
+    ];
+    args.extend_from_slice(extra);
+    use clap::Parser;
+    Cli::try_parse_from(args)
+        .expect("test settings parse")
+        .settings
+        .validate()
+        .expect("test settings are valid")
+}
+
+/// Starts the app on a fresh database and returns a client for it.
+pub async fn spawn_app(db: Db) -> TestApp {
+    spawn_app_with(db, &[]).await
+}
+
+/// Like [`spawn_app`], with extra command-line settings (e.g. an SMTP URL).
+pub async fn spawn_app_with(db: Db, extra: &[&str]) -> TestApp {
+    LazyLock::force(&TRACING);
+    let (database_url, tempdir) = match db {
+        Db::Postgres => (fresh_postgres_database().await, None),
+        Db::Sqlite => {
+            let dir = tempfile::tempdir().expect("tempdir");
+            (
+                format!("sqlite://{}", dir.path().join("notejam.db").display()),
+                Some(dir),
+            )
+        }
+    };
+    let app = Application::build(settings_for(&database_url, extra))
+        .await
+        .expect("the app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped(std::future::pending()));
+    TestApp {
+        address,
+        client: new_client(),
+        db,
+        database_url,
+        _tempdir: tempdir,
+    }
+}
+
+pub fn new_client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// A response read to the end.
+pub struct Page {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn html(&self) -> Html {
+        Html::parse_document(&self.body)
+    }
+
+    /// Texts of the elements matching a CSS selector.
+    pub fn texts(&self, selector: &str) -> Vec<String> {
+        let sel = Selector::parse(selector).expect("selector");
+        self.html()
+            .select(&sel)
+            .map(|e| e.text().collect::<String>().trim().to_owned())
+            .collect()
+    }
+
+    /// The page's heading (beside the logo).
+    pub fn heading(&self) -> String {
+        self.texts("h1.bold-header span")
+            .into_iter()
+            .next()
+            .unwrap_or_default()
+    }
+
+    /// Field name to its error messages, from `<ul class="errorlist" data-field=...>`.
+    pub fn field_errors(&self) -> Vec<(String, Vec<String>)> {
+        let ul = Selector::parse("ul.errorlist").unwrap();
+        let li = Selector::parse("li").unwrap();
+        self.html()
+            .select(&ul)
+            .map(|e| {
+                let field = e.value().attr("data-field").unwrap_or_default().to_owned();
+                (
+                    field,
+                    e.select(&li)
+                        .map(|l| l.text().collect::<String>())
+                        .collect(),
+                )
+            })
+            .collect()
+    }
+
+    /// The flash messages: (kind, text).
+    pub fn flashes(&self) -> Vec<(String, String)> {
+        let sel = Selector::parse("div.alert").unwrap();
+        self.html()
+            .select(&sel)
+            .map(|e| {
+                let kind = e
+                    .value()
+                    .classes()
+                    .find(|c| c.starts_with("alert-"))
+                    .unwrap_or_default()
+                    .trim_start_matches("alert-")
+                    .to_owned();
+                (kind, e.text().collect::<String>().trim().to_owned())
+            })
+            .collect()
+    }
+
+    pub fn csrf_token(&self) -> String {
+        let sel = Selector::parse(r#"input[name="csrf_token"]"#).unwrap();
+        self.html()
+            .select(&sel)
+            .next()
+            .and_then(|e| e.value().attr("value"))
+            .unwrap_or_else(|| panic!("no csrf_token on the page:\n{}", self.body))
+            .to_owned()
+    }
+
+    /// Links of the notes table, in order: the note names.
+    pub fn note_names(&self) -> Vec<String> {
+        self.texts("table.notes td.note a")
+    }
+}
+
+async fn read(resp: reqwest::Response) -> Page {
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let location = headers
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let body = resp.text().await.unwrap_or_default();
+    Page {
+        status,
+        location,
+        headers,
+        body,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// The same browser (cookies and all) talking to another server.
+    pub fn pointed_at(self, address: String) -> TestApp {
+        TestApp { address, ..self }
+    }
+
+    /// The same app with a new, empty cookie jar (another browser).
+    pub fn another_browser(&self) -> TestApp {
+        TestApp {
+            address: self.address.clone(),
+            client: new_client(),
+            db: self.db,
+            database_url: self.database_url.clone(),
+            _tempdir: None,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        read(self.client.get(self.url(path)).send().await.expect("GET")).await
+    }
+
+    /// Posts a form with the raw fields given (no CSRF token added).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        read(
+            self.client
+                .post(self.url(path))
+                .form(fields)
+                .send()
+                .await
+                .expect("POST"),
+        )
+        .await
+    }
+
+    /// Opens the form page at `form_path` for its CSRF token, then posts `fields` to `path`.
+    pub async fn submit(&self, form_path: &str, path: &str, fields: &[(&str, &str)]) -> Page {
+        let form = self.get(form_path).await;
+        assert_eq!(
+            form.status,
+            StatusCode::OK,
+            "form page {form_path}: {}",
+            form.body
+        );
+        let token = form.csrf_token();
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all).await
+    }
+
+    /// Posts a form to the page it is on.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        self.submit(path, path, fields).await
+    }
+
+    pub async fn signup(&self, email: &str, password: &str) -> Page {
+        self.post_form(
+            "/signup/",
+            &[
+                ("email", email),
+                ("password", password),
+                ("repeat_password", password),
+            ],
+        )
+        .await
+    }
+
+    pub async fn signin(&self, email: &str, password: &str) -> Page {
+        self.post_form("/signin/", &[("email", email), ("password", password)])
+            .await
+    }
+
+    /// Signs up and in a new user; returns the email.
+    pub async fn signed_in_user(&self, email: &str) -> String {
+        let up = self.signup(email, "password123").await;
+        assert_eq!(up.status, StatusCode::FOUND, "sign up: {}", up.body);
+        let r = self.signin(email, "password123").await;
+        assert_eq!(r.location.as_deref(), Some("/"), "sign in: {}", r.body);
+        email.to_owned()
+    }
+
+    /// Creates a pad through the page; returns its id.
+    pub async fn create_pad(&self, name: &str) -> i64 {
+        let r = self.post_form("/pads/create/", &[("name", name)]).await;
+        assert_eq!(r.status, StatusCode::FOUND, "create pad: {}", r.body);
+        let home = self.get("/").await;
+        let sel = Selector::parse("nav.sidebar a").unwrap();
+        let html = home.html();
+        let ids: Vec<i64> = html
+            .select(&sel)
+            .filter(|a| a.text().collect::<String>() == name)
+            .filter_map(|a| {
+                a.value()
+                    .attr("href")?
+                    .trim_start_matches("/pads/")
+                    .trim_end_matches('/')
+                    .parse()
+                    .ok()
+            })
+            .collect();
+        *ids.iter().max().expect("the new pad is in the sidebar")
+    }
+
+    /// Creates a note through the page (pad 0 = no pad); returns its id.
+    pub async fn create_note(&self, name: &str, text: &str, pad: i64) -> i64 {
+        let pad = pad.to_string();
+        let r = self
+            .post_form(
+                "/notes/create/",
+                &[("name", name), ("text", text), ("pad", &pad)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FOUND, "create note: {}", r.body);
+        self.latest_note_id().await
+    }
+
+    /// The id of the most recently updated note of the signed-in user.
+    pub async fn latest_note_id(&self) -> i64 {
+        let home = self.get("/?order=-updated_at").await;
+        let sel = Selector::parse("table.notes td.note a").unwrap();
+        let html = home.html();
+        let href = html
+            .select(&sel)
+            .next()
+            .and_then(|a| a.value().attr("href"))
+            .expect("a note in the list")
+            .to_owned();
+        href.trim_start_matches("/notes/")
+            .trim_end_matches('/')
+            .parse()
+            .expect("note id")
+    }
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Page benchmarks of the web app (issue: web app), release build on PostgreSQL, load from wrk on
+# the same machine: 32 connections, a signed-in user with 50 notes.
+# Prints a Markdown report; results are recorded in docs/performance.md.
+#
+#   scripts/bench.sh [DURATION_SECONDS]   (default 20)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/common.sh
+source scripts/lib/postgres.sh
+
+duration=${1:-20}
+apt_install wrk curl
+trap 'kill ${app_pid:-} 2>/dev/null || true; stop_postgres' EXIT
+start_postgres
+psql "$NOTEJAM_TEST_POSTGRES_URL" -qc "CREATE DATABASE notejam_bench" >/dev/null
+
+log "release build"
+cargo build --release --workspace --bins --quiet
+bin="$CARGO_TARGET_DIR/release/notejam"
+port=$(free_port); admin=$(free_port)
+base="http://127.0.0.1:$port"
+db_url="${NOTEJAM_TEST_POSTGRES_URL%/postgres}/notejam_bench"
+export DATABASE_URL="$db_url" NOTEJAM_SECRET_KEY="bench-secret-key-bench-secret-key-0123" RUST_LOG=warn
+NOTEJAM_MIGRATE=true "$bin" migrate
+
+# Time from process start to the first successful request.
+start_ns=$(date +%s%N)
+NOTEJAM_LISTEN=127.0.0.1:$port NOTEJAM_ADMIN_LISTEN=127.0.0.1:$admin NOTEJAM_DB_MAX_CONNECTIONS=16 "$bin" serve >/tmp/notejam-bench.log 2>&1 &
+app_pid=$!
+until curl -fs -o /dev/null "$base/signin/"; do sleep 0.002; done
+ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+
+# A signed-in user with 50 notes.
+jar=$(mktemp)
+csrf() { curl -fs -b "$jar" -c "$jar" "$base$1" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -1; }
+t=$(csrf /signup/); curl -fs -o /dev/null -b "$jar" -c "$jar" --data-urlencode "csrf_token=$t" -d "email=bench@example.com&password=password123&repeat_password=password123" "$base/signup/"
+t=$(csrf /signin/); curl -fs -o /dev/null -b "$jar" -c "$jar" --data-urlencode "csrf_token=$t" -d "email=bench@example.com&password=password123" "$base/signin/"
+t=$(csrf /pads/create/); curl -fs -o /dev/null -b "$jar" -c "$jar" --data-urlencode "csrf_token=$t" -d "name=Bench" "$base/pads/create/"
+for i in $(seq 1 50); do
+  t=$(csrf /notes/create/)
+  curl -fs -o /dev/null -b "$jar" -c "$jar" --data-urlencode "csrf_token=$t" -d "name=Note $i&text=Some text for note $i&pad=0" "$base/notes/create/"
+done
+cookie=$(awk '$6=="notejam_session"{print $6"="$7}' "$jar")
+token=$(csrf /notes/create/)
+cookie=$(awk '$6=="notejam_session"{print $6"="$7}' "$jar")
+note_id=$(curl -fs -b "$jar" "$base/" | sed -n 's/.*href="\/notes\/\([0-9]*\)\/".*/\1/p' | head -1)
+[ -n "$note_id" ] || die "setup failed: no note"
+
+lua=$(mktemp --suffix .lua)
+cat >"$lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Cookie"] = "$cookie"
+wrk.body = "csrf_token=$token&name=Bench+note&text=Written+under+load&pad=0"
+LUA
+
+peak_rss() { awk '/VmHWM/{print int($2/1024)}' "/proc/$app_pid/status"; }
+run() { # NAME URL [extra wrk args]
+  local name=$1 url=$2; shift 2
+  local out; out=$(wrk -t2 -c32 -d"${duration}s" --latency -H "Cookie: $cookie" "$@" "$url")
+  local rps p50 p99 non2xx
+  rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
+  p50=$(awk '$1=="50%"{print $2}' <<<"$out")
+  p99=$(awk '$1=="99%"{print $2}' <<<"$out")
+  non2xx=$(awk '/Non-2xx/{print $5}' <<<"$out")
+  printf '| `%s` | %s | %s | %s | %s |\n' "$name" "$rps" "$p50" "$p99" "${non2xx:-0}"
+}
+
+echo "### Pages, release build on PostgreSQL $(psql "$NOTEJAM_TEST_POSTGRES_URL" -tAc 'SHOW server_version'), wrk -t2 -c32 -d${duration}s, $(nproc) cores, $(date -u +%Y-%m-%d)"
+echo
+echo "| request | requests/s | p50 | p99 | non-2xx/3xx |"
+echo "|---|---|---|---|---|"
+run "GET /" "$base/"
+run "GET /notes/$note_id/" "$base/notes/$note_id/"
+run "POST /notes/create/" "$base/notes/create/" -s "$lua"
+echo
+echo "- ready (process start to first successful request): ${ready_ms} ms"
+echo "- peak resident memory over the run: $(peak_rss) MiB"
+rm -f "$jar" "$lua"
