@@ -59,7 +59,7 @@ test('sign up, sign in, pads and notes, sort, edit, delete', async () => {
     await page.getByRole('link', { name: 'New note' }).click();
     await page.getByLabel('Name').fill(name);
     await page.getByLabel('Note').fill(text);
-    assert.equal(await page.getByLabel('Pad').inputValue() !== '0', true, 'the pad is pre-selected');
+    assert.equal(await page.getByLabel('Pad', { exact: true }).inputValue() !== '0', true, 'the pad is pre-selected');
     await page.getByRole('button', { name: 'Save' }).click();
     assert.equal(await flash(page), 'Note is successfully created');
   }
