@@ -579,9 +579,14 @@ check_circleci() {
 
 find_bin() {
   local name=$1 dir
-  # scripts/lib/common.sh builds into CARGO_TARGET_DIR (default ~/.cache/notejam-cloud/target).
-  local target=${CARGO_TARGET_DIR:-$HOME/.cache/notejam-cloud/target}
-  for dir in ${NOTEJAM_BIN_DIR:-} "$target/debug" "$target/release" "$repo/target/debug" "$repo/target/release"; do
+  # scripts/lib/common.sh builds into CARGO_TARGET_DIR (default ~/.cache/notejam-cloud/target);
+  # crates still outside the root workspace build into their own target dirs beside it.
+  local target=${CARGO_TARGET_DIR:-$HOME/.cache/notejam-cloud/target} t
+  local dirs=(${NOTEJAM_BIN_DIR:-})
+  for t in "$target" "$HOME"/.cache/notejam-cloud/target-* "$repo/target" "$repo"/*/target; do
+    dirs+=("$t/debug" "$t/release")
+  done
+  for dir in "${dirs[@]}"; do
     [[ -n $dir && -x $dir/$name ]] && { echo "$dir/$name"; return 0; }
   done
   return 1
