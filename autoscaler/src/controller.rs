@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::Deployment;
@@ -64,6 +64,9 @@ pub struct Context {
     pub leader: Arc<AtomicBool>,
     /// Decision history per policy (`namespace/name`), like the HPA's in-memory recommendations.
     histories: Mutex<HashMap<String, History>>,
+    /// When each policy was last acted on, and at which generation: our own status writes
+    /// trigger the watch, and must not make the controller decide faster than `intervalSeconds`.
+    last_run: Mutex<HashMap<String, (Instant, Option<i64>)>>,
 }
 
 impl Context {
@@ -88,6 +91,7 @@ impl Context {
             recorder,
             leader,
             histories: Mutex::new(HashMap::new()),
+            last_run: Mutex::new(HashMap::new()),
         }
     }
 }
@@ -475,6 +479,19 @@ pub async fn reconcile(policy: Arc<ScalingPolicy>, ctx: Arc<Context>) -> Result<
     let name = policy.name_any();
     let key = format!("{ns}/{name}");
     let spec = &policy.spec;
+    let interval = Duration::from_secs(u64::from(spec.interval_seconds.max(1)));
+    {
+        let mut last_run = ctx.last_run.lock().expect("last-run lock");
+        let generation = policy.metadata.generation;
+        if let Some((at, seen)) = last_run.get(&key)
+            && *seen == generation
+            && at.elapsed() < interval
+        {
+            // Woken by our own status write (or a label change): not due yet.
+            return Ok(Action::requeue(interval - at.elapsed()));
+        }
+        last_run.insert(key.clone(), (Instant::now(), generation));
+    }
 
     let valid = match spec.validate() {
         Ok(v) => v,

@@ -615,6 +615,24 @@ async fn scenario_api_error_fails_the_reconcile_and_is_counted() {
 }
 
 #[tokio::test]
+async fn scenario_a_wake_up_from_our_own_status_write_is_not_a_new_decision() {
+    let p = Arc::new(policy(SCALE_POLICY));
+    let (client, recorded) = mock_api(cluster(&p, 4));
+    let ctx = context(client, &[("conns", Fake::Value(400.0))], true);
+    reconcile(p.clone(), ctx.clone()).await.unwrap();
+    let first = calls(&recorded).len();
+    // The status write wakes the watch at once: no API calls until the interval is up.
+    let action = reconcile(p.clone(), ctx.clone()).await.unwrap();
+    assert_eq!(calls(&recorded).len(), first);
+    assert_ne!(action, kube::runtime::controller::Action::await_change());
+    // A spec change (new generation) is acted on at once.
+    let mut changed = (*p).clone();
+    changed.metadata.generation = Some(4);
+    reconcile(Arc::new(changed), ctx).await.unwrap();
+    assert!(calls(&recorded).len() > first);
+}
+
+#[tokio::test]
 async fn scenario_standby_replica_makes_no_calls() {
     let p = policy(SCALE_POLICY);
     let (client, recorded) = mock_api(cluster(&p, 4));
