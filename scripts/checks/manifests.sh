@@ -419,6 +419,8 @@ process_resident_memory_bytes
 process_cpu_seconds_total
 process_open_fds
 process_start_time_seconds
+notejam_otel_spans_exported_total
+notejam_otel_spans_dropped_total
 # autoscaler (docs/operations.md, "Autoscaler metrics")
 notejam_autoscaler_desired_replicas
 notejam_autoscaler_current_replicas
