@@ -6,67 +6,17 @@
 //! Moto quirks: copies and exports complete at once and the export writes no objects, so these
 //! tests check the API calls made and the state left in RDS, not Parquet files.
 
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant, SystemTime};
+mod common;
+
+use std::net::TcpListener;
+use std::time::{Duration, SystemTime};
 
 use aws_sdk_rds::Client;
 use aws_sdk_rds::config::{BehaviorVersion, Credentials, Region};
+use common::{Moto, create_database};
 use notejam_backup::{BackupError, Config, run_backup};
 
 const DAY: Duration = Duration::from_secs(86_400);
-
-struct Moto {
-    child: Child,
-    endpoint: String,
-}
-
-impl Moto {
-    fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let bin = std::env::var("MOTO_SERVER").unwrap_or_else(|_| "moto_server".into());
-        let child = Command::new(&bin)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {bin} (pip install 'moto[server]'): {e}"));
-        let moto = Self {
-            child,
-            endpoint: format!("http://127.0.0.1:{port}"),
-        };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "moto_server did not listen on port {port} within 30 s"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        moto
-    }
-
-    fn rds(&self) -> Client {
-        let config = aws_sdk_rds::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("eu-west-1"))
-            .endpoint_url(&self.endpoint)
-            .credentials_provider(Credentials::new("testing", "testing", None, None, "moto"))
-            .build();
-        Client::from_conf(config)
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn config() -> Config {
     Config {
@@ -80,24 +30,6 @@ fn config() -> Config {
         export_role_arn: "arn:aws:iam::000000000000:role/notejam-dev-rds-export".into(),
         export_kms_key_id: "arn:aws:kms:eu-west-1:000000000000:key/emulated".into(),
     }
-}
-
-/// Creates the database; moto records an automated snapshot for it at once, as RDS does after
-/// its first backup window.
-async fn create_database(rds: &Client) {
-    rds.create_db_instance()
-        .db_instance_identifier("notejam-dev")
-        .engine("postgres")
-        .engine_version("16.4")
-        .db_instance_class("db.t4g.micro")
-        .allocated_storage(20)
-        .master_username("notejam")
-        .master_user_password("emulator-only-password")
-        .backup_retention_period(7)
-        .storage_encrypted(true)
-        .send()
-        .await
-        .expect("create the database in moto");
 }
 
 async fn manual_snapshot_ids(rds: &Client) -> Vec<String> {
@@ -135,7 +67,7 @@ async fn export_tasks(rds: &Client) -> Vec<(String, String, String)> {
 async fn keeps_and_exports_the_latest_snapshot_and_a_second_run_changes_nothing() {
     let moto = Moto::start();
     let rds = moto.rds();
-    create_database(&rds).await;
+    create_database(&rds, "notejam-dev").await;
     let now = SystemTime::now();
 
     let first = run_backup(&rds, &config(), now).await.expect("first run");
@@ -185,7 +117,7 @@ async fn keeps_and_exports_the_latest_snapshot_and_a_second_run_changes_nothing(
 async fn prunes_only_its_own_copies_once_older_than_three_years() {
     let moto = Moto::start();
     let rds = moto.rds();
-    create_database(&rds).await;
+    create_database(&rds, "notejam-dev").await;
     let now = SystemTime::now();
     let first = run_backup(&rds, &config(), now).await.expect("first run");
 
@@ -251,7 +183,7 @@ async fn fails_with_a_clear_error_when_there_is_no_snapshot() {
 async fn reports_an_export_that_did_not_complete() {
     let moto = Moto::start();
     let rds = moto.rds();
-    create_database(&rds).await;
+    create_database(&rds, "notejam-dev").await;
     let now = SystemTime::now();
     let first = run_backup(&rds, &config(), now).await.expect("first run");
     rds.cancel_export_task()

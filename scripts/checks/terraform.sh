@@ -384,7 +384,7 @@ t=$SECONDS
 if (cd "$repo/backup" && CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$cache/target-backup}" MOTO_SERVER="$moto_server_bin" \
     nice -n 10 cargo test --locked 2>&1 | tee "$work/cargo.log" | grep -E '^test |^test result|panicked|^error' ); then
   n=$(grep -E '^test result: ok' "$work/cargo.log" | awk '{ n += $4 } END { print n + 0 }')
-  record lambda PASS $((SECONDS - t)) "${n:-all} Rust tests passed (5 of them against moto)"
+  record lambda PASS $((SECONDS - t)) "${n:-all} Rust tests passed (handler and bootstrap binary against moto)"
 else
   tail -30 "$work/cargo.log"
   record lambda FAIL $((SECONDS - t)) "cargo test failed"
