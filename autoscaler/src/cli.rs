@@ -159,22 +159,25 @@ impl Cli {
                     }
                 }
             }
-            Command::Simulate(args) => match run_simulate(&args) {
-                Ok(out) => {
-                    print!("{out}");
-                    ExitCode::SUCCESS
+            Command::Simulate(args) => {
+                let stdout = std::io::stdout().lock();
+                match run_simulate(&args, std::io::BufWriter::new(stdout)) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        ExitCode::from(2)
+                    }
                 }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::from(2)
-                }
-            },
+            }
         }
     }
 }
 
-/// Run `simulate` and return what it prints.
-pub fn run_simulate(args: &SimulateArgs) -> Result<String, SimulateError> {
+/// Run `simulate`, streaming what it prints to `out` (a week of samples is never held twice).
+pub fn run_simulate(
+    args: &SimulateArgs,
+    mut out: impl std::io::Write,
+) -> Result<(), SimulateError> {
     let spec = simulate::load_policy(&args.policy)?;
     let policy = spec.validate().map_err(SimulateError::PolicyInvalid)?;
     let baseline = match &args.baseline {
@@ -188,11 +191,70 @@ pub fn run_simulate(args: &SimulateArgs) -> Result<String, SimulateError> {
         None => None,
     };
     let samples = simulate::read_trace(&args.trace)?;
-    let replay = simulate::replay(&policy, baseline.as_ref(), &samples, args.initial_replicas)?;
-    Ok(match args.output {
-        OutputFormat::Table => simulate::render_table(&replay, args.only_changes),
-        OutputFormat::Json => serde_json::to_string_pretty(&replay).unwrap_or_default() + "\n",
-    })
+    let io = |e: std::io::Error| SimulateError::Read {
+        path: "stdout".into(),
+        source: e,
+    };
+    match args.output {
+        OutputFormat::Table => {
+            let mut table = simulate::TableWriter::new(out, args.only_changes);
+            let mut failed = None;
+            let (ours, hpa) = simulate::replay_each(
+                &policy,
+                baseline.as_ref(),
+                &samples,
+                args.initial_replicas,
+                |s| {
+                    if failed.is_none() {
+                        failed = table.step(&s).err();
+                    }
+                },
+            )?;
+            if let Some(e) = failed {
+                return Err(io(e));
+            }
+            table
+                .finish(&ours, &hpa)
+                .and_then(|mut w| w.flush())
+                .map_err(io)
+        }
+        OutputFormat::Json => {
+            // {"steps": [...], "ours": {...}, "hpa": {...}}, written step by step.
+            let mut failed: Option<std::io::Error> = None;
+            let mut first = true;
+            out.write_all(b"{\"steps\": [\n").map_err(io)?;
+            let (ours, hpa) = simulate::replay_each(
+                &policy,
+                baseline.as_ref(),
+                &samples,
+                args.initial_replicas,
+                |s| {
+                    if failed.is_some()
+                        || (args.only_changes && !s.ours.changes() && !s.hpa.changes())
+                    {
+                        return;
+                    }
+                    let sep: &[u8] = if first { b"" } else { b",\n" };
+                    first = false;
+                    let r = out.write_all(sep).and_then(|_| {
+                        serde_json::to_writer(&mut out, &s).map_err(std::io::Error::other)
+                    });
+                    failed = r.err();
+                },
+            )?;
+            if let Some(e) = failed {
+                return Err(io(e));
+            }
+            let tail = serde_json::json!({"ours": ours, "hpa": hpa});
+            write!(
+                out,
+                "\n], \"ours\": {}, \"hpa\": {}}}\n",
+                tail["ours"], tail["hpa"]
+            )
+            .and_then(|_| out.flush())
+            .map_err(io)
+        }
+    }
 }
 
 /// Start everything `run` needs: crypto provider, client, sources, lease loop, admin server, controller.

@@ -5,7 +5,6 @@
 //! `{"time": .., "replicas": .., "metrics": {"name": value-or-null}}`.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -281,14 +280,16 @@ impl Runner {
     }
 }
 
-/// Replay `samples` through `policy` and through a plain HPA with the same bounds and targets.
+/// Replay `samples` through `policy` and through a plain HPA with the same bounds and targets,
+/// handing each step to `on_step` as it is made (nothing is kept), and return the totals.
 /// The plain HPA reads a missing sample as 0, as KEDA's Prometheus scaler does by default.
-pub fn replay(
+pub fn replay_each(
     policy: &ValidPolicy,
     baseline: Option<&Baseline>,
     samples: &[Sample],
     initial_replicas: Option<u32>,
-) -> Result<Replay, SimulateError> {
+    mut on_step: impl FnMut(Step),
+) -> Result<(Totals, Totals), SimulateError> {
     let targets: Vec<(String, TargetKind, f64)> = policy
         .metrics
         .iter()
@@ -309,7 +310,6 @@ pub fn replay(
         start,
         true,
     );
-    let mut steps = Vec::with_capacity(samples.len());
     let mut prev: Option<i64> = None;
     for s in samples {
         if prev.is_some_and(|p| s.time < p) {
@@ -322,18 +322,28 @@ pub fn replay(
         prev = Some(s.time);
         let o = ours.step(s, &targets, dt);
         let h = hpa.step(s, &targets, dt);
-        steps.push(Step {
+        on_step(Step {
             time: s.time,
             metrics: s.metrics.clone(),
             ours: o,
             hpa: h,
         });
     }
-    Ok(Replay {
-        steps,
-        ours: ours.totals,
-        hpa: hpa.totals,
-    })
+    Ok((ours.totals, hpa.totals))
+}
+
+/// Replay and keep every step (for tests and small traces).
+pub fn replay(
+    policy: &ValidPolicy,
+    baseline: Option<&Baseline>,
+    samples: &[Sample],
+    initial_replicas: Option<u32>,
+) -> Result<Replay, SimulateError> {
+    let mut steps = Vec::with_capacity(samples.len());
+    let (ours, hpa) = replay_each(policy, baseline, samples, initial_replicas, |s| {
+        steps.push(s)
+    })?;
+    Ok(Replay { steps, ours, hpa })
 }
 
 fn fmt_value(v: Option<f64>) -> String {
@@ -343,34 +353,50 @@ fn fmt_value(v: Option<f64>) -> String {
     }
 }
 
-/// Render a replay as an aligned text table with a summary.
-pub fn render_table(replay: &Replay, only_changes: bool) -> String {
-    let mut out = String::new();
-    let names: Vec<&String> = replay
-        .steps
-        .first()
-        .map(|s| s.metrics.keys().collect())
-        .unwrap_or_default();
-    let _ = write!(out, "{:>8}", "time_s");
-    for n in &names {
-        let _ = write!(out, " {n:>18}");
-    }
-    let _ = writeln!(
-        out,
-        " {:>12} {:<18} {:>12}  note",
-        "ours", "reason", "plain_hpa"
-    );
-    for s in &replay.steps {
-        if only_changes && !s.ours.changes() && !s.hpa.changes() {
-            continue;
+/// Writes a replay as an aligned text table, one row per step as it comes, then a summary.
+pub struct TableWriter<W: std::io::Write> {
+    out: W,
+    only_changes: bool,
+    names: Option<Vec<String>>,
+}
+
+impl<W: std::io::Write> TableWriter<W> {
+    pub fn new(out: W, only_changes: bool) -> Self {
+        Self {
+            out,
+            only_changes,
+            names: None,
         }
-        let _ = write!(out, "{:>8}", s.time);
-        for n in &names {
-            let _ = write!(
+    }
+
+    pub fn step(&mut self, s: &Step) -> std::io::Result<()> {
+        let out = &mut self.out;
+        let names = match &self.names {
+            Some(n) => n,
+            None => {
+                let names: Vec<String> = s.metrics.keys().cloned().collect();
+                write!(out, "{:>8}", "time_s")?;
+                for n in &names {
+                    write!(out, " {n:>18}")?;
+                }
+                writeln!(
+                    out,
+                    " {:>12} {:<18} {:>12}  note",
+                    "ours", "reason", "plain_hpa"
+                )?;
+                self.names.insert(names)
+            }
+        };
+        if self.only_changes && !s.ours.changes() && !s.hpa.changes() {
+            return Ok(());
+        }
+        write!(out, "{:>8}", s.time)?;
+        for n in names {
+            write!(
                 out,
                 " {:>18}",
-                fmt_value(s.metrics.get(*n).copied().flatten())
-            );
+                fmt_value(s.metrics.get(n).copied().flatten())
+            )?;
         }
         let ours = format!("{}->{}", s.ours.current, s.ours.desired);
         let hpa = format!("{}->{}", s.hpa.current, s.hpa.desired);
@@ -379,20 +405,33 @@ pub fn render_table(replay: &Replay, only_changes: bool) -> String {
         } else {
             ""
         };
-        let _ = writeln!(
+        writeln!(
             out,
             " {ours:>12} {:<18} {hpa:>12}  {note}",
             s.ours.reason.as_str()
-        );
+        )
     }
-    for (who, t) in [("ours", &replay.ours), ("plain_hpa", &replay.hpa)] {
-        let _ = writeln!(
-            out,
-            "summary {who}: scale_events={} replicas={}..{} pod_hours={:.1} overloaded_samples={}",
-            t.scale_events, t.min_replicas, t.max_replicas, t.pod_hours, t.overloaded_samples
-        );
+
+    pub fn finish(mut self, ours: &Totals, hpa: &Totals) -> std::io::Result<W> {
+        for (who, t) in [("ours", ours), ("plain_hpa", hpa)] {
+            writeln!(
+                self.out,
+                "summary {who}: scale_events={} replicas={}..{} pod_hours={:.1} overloaded_samples={}",
+                t.scale_events, t.min_replicas, t.max_replicas, t.pod_hours, t.overloaded_samples
+            )?;
+        }
+        Ok(self.out)
     }
-    out
+}
+
+/// Render a whole replay as a table (see [`TableWriter`]).
+pub fn render_table(replay: &Replay, only_changes: bool) -> String {
+    let mut w = TableWriter::new(Vec::new(), only_changes);
+    for s in &replay.steps {
+        let _ = w.step(s);
+    }
+    let out = w.finish(&replay.ours, &replay.hpa).unwrap_or_default();
+    String::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]
