@@ -11,8 +11,9 @@
 #   checkov              Kubernetes checks on the rendered overlays, Dockerfile checks on docker/;
 #                        every skip carries its reason (checkov.io/skip annotations, checkov:skip comments)
 #   hadolint             every Dockerfile
-#   promtool             check rules; test rules; every alert has a unit test in which it fires
-#   dashboards           JSON, stable unique uids, a datasource variable, every PromQL expression
+#   autoscaler validate  `notejam-autoscaler validate` on the staging and prod ScalingPolicies, when built
+#   promtool             check rules; test rules; every alert fires in one unit test, stays quiet in another
+#   dashboards           JSON, stable unique uids, a datasource variable, panels on the grid, every PromQL expression
 #                        parses (promtool, after substituting Grafana's variables), and every metric
 #                        name is one of the platform's contract
 #   circleci             check-jsonschema --builtin-schema vendor.circle-ci, and every `requires`
@@ -24,7 +25,9 @@
 # pinned PyPI tools), idempotently and quietly. Exit status: 0 when every check passed.
 #
 # Environment: KUBE_VERSION (default 1.33.0, as terraform), NOTEJAM_CHECKS_VENV (tool venv),
-#              NOTEJAM_LIVE_CHECK=0 to skip the live PromQL check, NOTEJAM_BIN_DIR (binaries).
+#              NOTEJAM_LIVE_CHECK=0 to skip the live PromQL check, NOTEJAM_BIN_DIR (binaries; else
+#              CARGO_TARGET_DIR, ~/.cache/notejam-cloud/target*, target/ are searched).
+# A check that cannot run for want of a binary says SKIP with the reason; it never says PASS.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
