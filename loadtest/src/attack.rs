@@ -1,0 +1,298 @@
+//! Running goose: checking the target first, building the attack from our flags, progress on
+//! the terminal, and turning what the recorder measured into a [`RunResult`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use goose::config::GooseConfiguration;
+use goose::prelude::*;
+
+use crate::journeys::{self, Weights};
+use crate::recorder::{self, Recorder, Snapshot};
+use crate::result::{Method, RESULT_FORMAT, RunResult, Shard, Stats};
+
+/// The tool's name and version, as written into results and baselines.
+pub fn generated_by() -> String {
+    format!("notejam-loadtest {}", env!("CARGO_PKG_VERSION"))
+}
+
+/// What to run.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub host: String,
+    pub weights: Weights,
+    /// Users per step (one entry for `run` and `gate`).
+    pub steps: Vec<usize>,
+    pub step_seconds: u64,
+    pub warmup_seconds: u64,
+    pub rate: Option<f64>,
+    pub think: (Duration, Duration),
+    pub timeout_seconds: u64,
+    pub shard: Shard,
+    pub quiet: bool,
+}
+
+/// A finished attack: the recorder's snapshot and goose's own counts.
+pub struct Outcome {
+    pub snapshot: Snapshot,
+    pub goose_counts: (u64, u64),
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    pub finished_at: chrono::DateTime<chrono::Utc>,
+    /// (start, end) of each step's measured window, seconds since the attack started.
+    pub windows: Vec<(f64, f64)>,
+}
+
+/// Checks that `host` is reachable and is Notejam, before any load is sent.
+pub async fn preflight(host: &str) -> Result<()> {
+    let url = reqwest::Url::parse(host).with_context(|| {
+        format!("--host {host:?} is not a URL (expected e.g. http://127.0.0.1:8080)")
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        bail!("--host {host:?}: the scheme must be http or https");
+    }
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()?;
+    let signin = url.join("/signin/")?;
+    let response = client.get(signin.clone()).send().await.map_err(|e| {
+        let why = if e.is_connect() {
+            "connection refused or host unreachable".to_string()
+        } else if e.is_timeout() {
+            "no answer within 10 s".to_string()
+        } else {
+            e.to_string()
+        };
+        anyhow::anyhow!("cannot reach the target {signin}: {why}")
+    })?;
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    if !status.is_success()
+        || !body.contains("<strong>note</strong>jam")
+        || !body.contains(r#"name="csrf_token""#)
+    {
+        bail!(
+            "{signin} answered {status} but is not Notejam's sign-in page (no notejam logo or \
+             CSRF field): is --host the Notejam site (not its admin port, not another service)?"
+        );
+    }
+    Ok(())
+}
+
+/// The users of this shard: `total` split as evenly as possible over `count` shards.
+pub fn shard_share(total: usize, shard: &Shard) -> usize {
+    total / shard.count + usize::from(shard.index < total % shard.count)
+}
+
+fn goose_config(plan: &Plan, users: &[usize]) -> Result<GooseConfiguration> {
+    let mut args: Vec<String> = vec![
+        "--host".into(),
+        plan.host.clone(),
+        "--no-telnet".into(),
+        "--no-print-metrics".into(),
+        "--no-error-summary".into(),
+        "--quiet".into(),
+        "--timeout".into(),
+        plan.timeout_seconds.to_string(),
+    ];
+    if users.len() == 1 {
+        let u = users[0];
+        args.extend([
+            "--users".into(),
+            u.to_string(),
+            "--increase-rate".into(),
+            u.to_string(),
+            "--run-time".into(),
+            format!("{}s", plan.warmup_seconds + plan.step_seconds),
+            "--no-reset-metrics".into(),
+        ]);
+    } else {
+        // Each step: reach its users in 1 s, then hold them for the step's time.
+        let p: Vec<String> = users
+            .iter()
+            .map(|u| format!("{u},1s;{u},{}s", plan.step_seconds))
+            .collect();
+        args.extend(["--test-plan".into(), p.join(";")]);
+    }
+    GooseConfiguration::parse_args_default(&args)
+        .map_err(|e| anyhow::anyhow!("goose refused its configuration: {e}"))
+}
+
+/// Runs the plan once and returns what was measured.
+pub async fn attack(plan: &Plan) -> Result<Outcome> {
+    let users: Vec<usize> = plan
+        .steps
+        .iter()
+        .map(|u| shard_share(*u, &plan.shard).max(1))
+        .collect();
+    let rate = plan.rate.map(|r| r / plan.shard.count as f64);
+    let recorder = Recorder::new(rate);
+    recorder::install(recorder.clone());
+
+    let mut attack = GooseAttack::initialize_with_config(goose_config(plan, &users)?)?;
+    for s in journeys::scenarios(&plan.weights)? {
+        let s = if plan.think.1 > Duration::ZERO {
+            s.set_wait_time(plan.think.0, plan.think.1)?
+        } else {
+            s
+        };
+        attack = attack.register_scenario(s);
+    }
+
+    // Step windows, relative to the attack's start: a plan step takes 1 s to reach its users,
+    // then holds them; the first `warmup` seconds of each hold are not measured.
+    let mut windows = Vec::new();
+    let mut t = 0.0;
+    for _ in &users {
+        let ramp = if users.len() == 1 { 0.0 } else { 1.0 };
+        let start = t + ramp + plan.warmup_seconds as f64;
+        let end = t
+            + ramp
+            + plan.step_seconds as f64
+            + if users.len() == 1 {
+                plan.warmup_seconds as f64
+            } else {
+                0.0
+            };
+        windows.push((start, end));
+        t = end;
+    }
+    let phaser = tokio::spawn(drive_phases(recorder.clone(), windows.clone()));
+    let progress =
+        (!plan.quiet).then(|| tokio::spawn(show_progress(recorder.clone(), users.clone())));
+
+    let started_at = chrono::Utc::now();
+    let metrics = attack
+        .execute()
+        .await
+        .context("goose could not run the load")?;
+    let finished_at = chrono::Utc::now();
+    phaser.abort();
+    recorder.set_phase(None);
+    if let Some(p) = progress {
+        p.abort();
+        eprintln!();
+    }
+    let (mut ok, mut failed) = (0u64, 0u64);
+    for agg in metrics.requests.values() {
+        ok += agg.success_count as u64;
+        failed += agg.fail_count as u64;
+    }
+    Ok(Outcome {
+        snapshot: recorder.snapshot(),
+        goose_counts: (ok + failed, failed),
+        started_at,
+        finished_at,
+        windows,
+    })
+}
+
+async fn drive_phases(recorder: Arc<Recorder>, windows: Vec<(f64, f64)>) {
+    for (i, (start, end)) in windows.into_iter().enumerate() {
+        sleep_until(&recorder, start).await;
+        recorder.set_phase(Some(i));
+        sleep_until(&recorder, end).await;
+        recorder.set_phase(None);
+    }
+}
+
+async fn sleep_until(recorder: &Recorder, t: f64) {
+    let now = recorder.elapsed().as_secs_f64();
+    if t > now {
+        tokio::time::sleep(Duration::from_secs_f64(t - now)).await;
+    }
+}
+
+async fn show_progress(recorder: Arc<Recorder>, steps: Vec<usize>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(2));
+    loop {
+        tick.tick().await;
+        let (req, err, p95) = recorder.progress();
+        let secs = recorder.elapsed().as_secs_f64();
+        eprint!(
+            "\r[{secs:6.0}s] users {:>4} (plan {:?}) · measured {req} requests · {err} errors · p95 {p95:.1} ms   ",
+            recorder.users(),
+            steps
+        );
+    }
+}
+
+/// Builds the result of a single-step run (`run`, `gate`).
+pub fn to_result(plan: &Plan, outcome: &Outcome, kind: &str) -> Result<RunResult> {
+    let snap = &outcome.snapshot;
+    let seconds = outcome
+        .windows
+        .first()
+        .map(|(s, e)| e - s)
+        .unwrap_or(snap.measured_seconds)
+        .min(snap.measured_seconds.max(f64::MIN_POSITIVE));
+    let stats = |s| Stats::from_series(s, seconds);
+    Ok(RunResult {
+        format: RESULT_FORMAT.into(),
+        generated_by: generated_by(),
+        target: plan.host.clone(),
+        started_at: outcome
+            .started_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        finished_at: outcome
+            .finished_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        duration_seconds: seconds,
+        method: method(plan, kind),
+        shards: vec![plan.shard.clone()],
+        total: stats(&snap.total)?,
+        journeys: snap
+            .journeys
+            .iter()
+            .map(|(k, v)| Ok((k.clone(), stats(v)?)))
+            .collect::<Result<_>>()?,
+        requests: snap
+            .requests
+            .iter()
+            .map(|(k, v)| Ok((k.clone(), stats(v)?)))
+            .collect::<Result<_>>()?,
+        failures: snap.failures.clone(),
+        goose_counts: outcome.goose_counts,
+        requests_sent: snap.sent,
+        timeline: snap.timeline.clone(),
+        steps: Vec::new(),
+        server: None,
+    })
+}
+
+/// The method block of a result.
+pub fn method(plan: &Plan, kind: &str) -> Method {
+    Method {
+        kind: kind.into(),
+        users: plan
+            .steps
+            .iter()
+            .map(|u| shard_share(*u, &plan.shard).max(1))
+            .max()
+            .unwrap_or(0),
+        rate: plan.rate.map(|r| r / plan.shard.count as f64),
+        run_time_seconds: plan.step_seconds as f64,
+        warmup_seconds: plan.warmup_seconds as f64,
+        weights: plan.weights.as_map(),
+        coordinated_omission_correction: if plan.rate.is_some() {
+            "scheduled"
+        } else {
+            "expected-interval"
+        }
+        .into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn users_split_evenly_over_shards() {
+        let shares: Vec<usize> = (0..4)
+            .map(|index| shard_share(10, &Shard { index, count: 4 }))
+            .collect();
+        assert_eq!(shares, vec![3, 3, 2, 2]);
+        assert_eq!(shares.iter().sum::<usize>(), 10);
+    }
+}

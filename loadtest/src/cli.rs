@@ -1,0 +1,652 @@
+//! The command line: flags, and what each subcommand does with them.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+
+use crate::attack::{self, Plan};
+use crate::baseline::{self, BaselineFile, KneeRule, Slo};
+use crate::journeys::Weights;
+use crate::prometheus::Prometheus;
+use crate::report;
+use crate::result::{self, RunResult, ServerSeries, Shard, StepResult};
+use crate::threshold;
+
+/// Exit code when a threshold failed (`gate`).
+pub const EXIT_THRESHOLD_FAILED: u8 = 99;
+
+/// Load generator for Notejam: validated user journeys on goose, exact HDR-histogram
+/// percentiles, a stepped-ramp baseline, a CI gate and a merge of sharded runs.
+///
+/// Exit codes: 0 success (gate: every threshold passed), 99 a gate threshold failed,
+/// 1 the test itself could not run (bad flag, unreachable or wrong target, no requests measured).
+/// Progress goes to stderr; reports go to --report-dir. Only aim it at environments we own.
+#[derive(Debug, Parser)]
+#[command(name = "notejam-loadtest", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load at a fixed number of users (or a fixed request rate) for a duration, with a report.
+    ///
+    /// Example: notejam-loadtest run --host http://127.0.0.1:8080 --users 20 --run-time 1m
+    Run(RunArgs),
+    /// Run, then judge k6-style thresholds: exit 0 pass, 99 a threshold failed, 1 could not run.
+    ///
+    /// Example: notejam-loadtest gate --host URL --users 20 --run-time 2m
+    ///   --baseline k8s/overlays/dev/baseline.json --threshold 'p95<300ms'
+    ///   --threshold 'errors<1%' --threshold 'p95<baseline*1.2' --junit junit.xml
+    Gate(GateArgs),
+    /// Stepped ramp: measure each step, find the normal point and the knee, write the baseline.
+    ///
+    /// Example: notejam-loadtest baseline --host URL --steps 5,10,20,40,80 --step-duration 60s
+    ///   --prometheus-url http://prometheus:9090 --replicas 3 --environment staging
+    ///   --output baseline.json
+    Baseline(BaselineArgs),
+    /// Merge the result files of shards (exact: histograms are added) into one result.
+    ///
+    /// Example: notejam-loadtest merge shard-*.json --output merged.json --report-dir merged/
+    Merge(MergeArgs),
+}
+
+/// Flags every load-making subcommand shares.
+#[derive(Debug, Args, Clone)]
+pub struct LoadArgs {
+    /// Base URL of the Notejam site (the public port, not the admin port).
+    #[arg(long, env = "NOTEJAM_LOADTEST_HOST", value_name = "URL")]
+    pub host: Option<String>,
+    /// Concurrent users (each with its own cookie jar and keep-alive connection).
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub users: usize,
+    /// Fixed request rate (req/s, all users together, open model): latency then counts from each
+    /// request's intended send time. Without it, each user sends as fast as answers come back.
+    #[arg(long, value_name = "REQ_PER_S")]
+    pub rate: Option<f64>,
+    /// How long to measure, e.g. 30s, 5m.
+    #[arg(long, default_value = "30s", value_parser = parse_duration, value_name = "DURATION")]
+    pub run_time: Duration,
+    /// Load sent but not measured before the measured time (users signing up, caches warming).
+    #[arg(long, default_value = "0s", value_parser = parse_duration, value_name = "DURATION")]
+    pub warmup: Duration,
+    /// Relative weight of the anonymous-visitor journey (0 leaves it out).
+    #[arg(long, default_value_t = 1, value_name = "W")]
+    pub anonymous_weight: usize,
+    /// Relative weight of the browser-user journey (0 leaves it out).
+    #[arg(long, default_value_t = 3, value_name = "W")]
+    pub browser_weight: usize,
+    /// Pause between a user's journey loops: 0s, 2s, or a range 1s-3s.
+    #[arg(long, default_value = "0s", value_parser = parse_think, value_name = "RANGE")]
+    pub think_time: (Duration, Duration),
+    /// Per-request timeout, seconds.
+    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    pub timeout: u64,
+    /// This shard's index (0-based) in a sharded run (Kubernetes: $JOB_COMPLETION_INDEX).
+    #[arg(long, default_value_t = 0, value_name = "I")]
+    pub shard_index: usize,
+    /// Number of shards; each runs its share of --users and --rate. With more than one, the
+    /// result JSON is also printed as the last line of stdout, for `merge`.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub shard_count: usize,
+    /// Prometheus that scrapes the app: server-side open connections, latency, request counts.
+    #[arg(long, env = "NOTEJAM_LOADTEST_PROMETHEUS_URL", value_name = "URL")]
+    pub prometheus_url: Option<String>,
+    /// Seconds to wait after the load before reading Prometheus (its last scrape must land).
+    #[arg(long, default_value_t = 6, value_name = "SECS")]
+    pub prometheus_settle: u64,
+    /// Folder for result.json, report.md and report.html.
+    #[arg(long, default_value = "loadtest-report", value_name = "DIR")]
+    pub report_dir: PathBuf,
+    /// No progress line on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub load: LoadArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    #[command(flatten)]
+    pub load: LoadArgs,
+    /// A threshold, repeatable: METRIC[{journey=NAME}|{request=NAME}] OP LIMIT.
+    /// Metrics p50 p90 p95 p99 p99.9 max mean (LIMIT like 300ms, 1s), errors (1% or 0.01),
+    /// rps, requests. OP is < <= > >=. LIMIT baseline*F compares with the baseline's normal
+    /// step (p50, p95, p99, errors, rps). Examples: 'p95<300ms' 'errors<1%' 'rps>200'
+    /// 'p95{journey=browser}<500ms' 'p95<baseline*1.2'.
+    #[arg(long = "threshold", required = true, value_name = "EXPR")]
+    pub thresholds: Vec<String>,
+    /// Baseline file (for relative thresholds), as written by `baseline`.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Where to write the JUnit XML (one test case per threshold).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Judge an existing result (e.g. from `merge`) instead of running load.
+    #[arg(long, value_name = "RESULT_JSON")]
+    pub from: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    #[command(flatten)]
+    pub load: LoadArgs,
+    /// Users at each step of the ramp, comma-separated and increasing.
+    #[arg(
+        long,
+        default_value = "5,10,20,40,80",
+        value_delimiter = ',',
+        value_name = "N,N,..."
+    )]
+    pub steps: Vec<usize>,
+    /// How long each step holds its users (the measured part is this minus --warmup).
+    #[arg(long, default_value = "60s", value_parser = parse_duration, value_name = "DURATION")]
+    pub step_duration: Duration,
+    /// SLO: p95 latency a step must stay under.
+    #[arg(long, default_value = "300ms", value_parser = parse_duration, value_name = "DURATION")]
+    pub slo_p95: Duration,
+    /// SLO: error rate a step must stay under, e.g. 1%.
+    #[arg(long, default_value = "1%", value_parser = parse_rate, value_name = "RATE")]
+    pub slo_errors: f64,
+    /// Knee rule: less requests/s growth than this over the best earlier step is a plateau.
+    #[arg(long, default_value = "5%", value_parser = parse_rate, value_name = "RATE")]
+    pub plateau: f64,
+    /// Knee rule: the normal step carries at most this share of capacity's requests/s.
+    #[arg(long, default_value = "60%", value_parser = parse_rate, value_name = "RATE")]
+    pub normal_fraction: f64,
+    /// Where the target runs: local, development, staging or production.
+    #[arg(long, default_value = "local", value_parser = ["local", "development", "staging", "production"])]
+    pub environment: String,
+    /// App pods serving during the whole ramp (per-pod figures divide by this).
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub replicas: u32,
+    /// NOTEJAM_DB_MAX_CONNECTIONS of each pod, when known.
+    #[arg(long, value_name = "N")]
+    pub db_pool_size: Option<u32>,
+    /// Image tag or git commit of the app under test, when known.
+    #[arg(long, value_name = "VERSION")]
+    pub app_version: Option<String>,
+    /// Where to write the baseline JSON.
+    #[arg(long, default_value = "baseline.json", value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Result files of the shards (result.json, or a log whose last line is the result).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Write the merged result here (default: stdout).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write the Markdown and HTML reports of the merged run here.
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
+}
+
+/// Parses `30s`, `5m`, `1h30m`, `250ms`; a bare number is seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    if let Ok(n) = s.parse::<u64>() {
+        return Ok(Duration::from_secs(n));
+    }
+    humantime::parse_duration(s)
+        .map_err(|e| format!("{s:?} is not a duration like 30s, 5m or 250ms: {e}"))
+}
+
+fn parse_think(s: &str) -> Result<(Duration, Duration), String> {
+    match s.split_once('-') {
+        Some((a, b)) => {
+            let (a, b) = (parse_duration(a)?, parse_duration(b)?);
+            if a > b {
+                return Err(format!("{s:?}: the range must go from low to high"));
+            }
+            Ok((a, b))
+        }
+        None => {
+            let d = parse_duration(s)?;
+            Ok((d, d))
+        }
+    }
+}
+
+/// Parses `1%` or `0.01` into a fraction.
+pub fn parse_rate(s: &str) -> Result<f64, String> {
+    let v = match s.strip_suffix('%') {
+        Some(p) => p.trim().parse::<f64>().map(|x| x / 100.0),
+        None => s.trim().parse::<f64>(),
+    }
+    .map_err(|_| format!("{s:?} is not a rate like 1% or 0.01"))?;
+    if !(0.0..=1.0).contains(&v) {
+        return Err(format!("{s:?} must be between 0% and 100%"));
+    }
+    Ok(v)
+}
+
+impl LoadArgs {
+    fn plan(&self, steps: Vec<usize>, step_seconds: u64) -> Result<Plan> {
+        let Some(host) = self.host.clone() else {
+            bail!("--host is required (or NOTEJAM_LOADTEST_HOST): the Notejam site's base URL");
+        };
+        if self.shard_count == 0 || self.shard_index >= self.shard_count {
+            bail!(
+                "--shard-index {} must be below --shard-count {} (and the count at least 1)",
+                self.shard_index,
+                self.shard_count
+            );
+        }
+        if self.users == 0 || steps.contains(&0) {
+            bail!("--users (and every ramp step) must be at least 1");
+        }
+        if self.users < self.shard_count || steps.iter().any(|s| *s < self.shard_count) {
+            bail!(
+                "every shard needs at least one user: raise --users/--steps or lower --shard-count"
+            );
+        }
+        if let Some(r) = self.rate
+            && !(r.is_finite() && r > 0.0)
+        {
+            bail!("--rate must be a positive number of requests per second");
+        }
+        if self.anonymous_weight == 0 && self.browser_weight == 0 {
+            bail!("every journey has weight 0: nothing to run");
+        }
+        if step_seconds == 0 {
+            bail!("the measured time must be at least 1 s");
+        }
+        Ok(Plan {
+            host: host.trim_end_matches('/').to_string(),
+            weights: Weights {
+                anonymous: self.anonymous_weight,
+                browser: self.browser_weight,
+            },
+            steps,
+            step_seconds,
+            warmup_seconds: self.warmup.as_secs(),
+            rate: self.rate,
+            think: self.think_time,
+            timeout_seconds: self.timeout,
+            shard: Shard {
+                index: self.shard_index,
+                count: self.shard_count,
+            },
+            quiet: self.quiet,
+        })
+    }
+
+    async fn prometheus(&self) -> Result<Option<Prometheus>> {
+        match &self.prometheus_url {
+            None => Ok(None),
+            Some(u) => {
+                let p = Prometheus::new(u)?;
+                p.check().await?;
+                Ok(Some(p))
+            }
+        }
+    }
+}
+
+/// Runs one subcommand; the value is the exit code.
+pub async fn dispatch(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Run(a) => run(a).await,
+        Command::Gate(a) => gate(a).await,
+        Command::Baseline(a) => baseline_cmd(a).await,
+        Command::Merge(a) => merge(a),
+    }
+}
+
+/// A single-step run against the target, with server-side figures when Prometheus is given.
+async fn load_once(load: &LoadArgs) -> Result<RunResult> {
+    let plan = load.plan(vec![load.users], load.run_time.as_secs())?;
+    attack::preflight(&plan.host).await?;
+    let prom = load.prometheus().await?;
+    eprintln!(
+        "notejam-loadtest: {} users{} against {} for {} s (+{} s warm-up), shard {}/{}",
+        attack::shard_share(load.users, &plan.shard),
+        plan.rate
+            .map(|r| format!(" at {r} req/s"))
+            .unwrap_or_default(),
+        plan.host,
+        plan.step_seconds,
+        plan.warmup_seconds,
+        plan.shard.index,
+        plan.shard.count
+    );
+    let outcome = attack::attack(&plan).await?;
+    let mut run = attack::to_result(
+        &plan,
+        &outcome,
+        if plan.rate.is_some() { "rate" } else { "users" },
+    )?;
+    if let Some(p) = prom {
+        tokio::time::sleep(Duration::from_secs(load.prometheus_settle)).await;
+        let window = (outcome.finished_at - outcome.started_at)
+            .num_seconds()
+            .max(1) as u64;
+        let end = outcome.finished_at + chrono::Duration::seconds(load.prometheus_settle as i64);
+        run.server = Some(ServerSeries {
+            prometheus_url: p.url().to_string(),
+            open_connections: p
+                .range(
+                    "sum(notejam_http_open_connections)",
+                    outcome.started_at,
+                    end,
+                    1,
+                )
+                .await?,
+            requests_counted: p
+                .requests_counted(end, window + load.prometheus_settle)
+                .await?,
+        });
+    }
+    if run.total.requests == 0 {
+        bail!(
+            "no request was measured in {} s: the load did not run (see the messages above)",
+            plan.step_seconds
+        );
+    }
+    Ok(run)
+}
+
+fn finish_run(
+    load: &LoadArgs,
+    run: &RunResult,
+    verdicts: &[threshold::Verdict],
+    b: Option<&BaselineFile>,
+) -> Result<()> {
+    report::write_all(&load.report_dir, run, verdicts, b)?;
+    report::print_summary(run, verdicts);
+    eprintln!(
+        "reports: {}/report.md, report.html, result.json",
+        load.report_dir.display()
+    );
+    if load.shard_count > 1 {
+        println!("{}", serde_json::to_string(run)?);
+    }
+    Ok(())
+}
+
+async fn run(a: RunArgs) -> Result<u8> {
+    let run = load_once(&a.load).await?;
+    finish_run(&a.load, &run, &[], None)?;
+    if run.total.errors == run.total.requests {
+        bail!(
+            "every one of the {} requests failed: the target is not serving Notejam correctly",
+            run.total.requests
+        );
+    }
+    Ok(0)
+}
+
+fn read_baseline(path: &Path) -> Result<BaselineFile> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the baseline {}", path.display()))?;
+    let b: BaselineFile = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{} is not a baseline file (loadtest/baseline.schema.json)",
+            path.display()
+        )
+    })?;
+    if b.schema_version != baseline::SCHEMA_VERSION {
+        bail!(
+            "{} has schema_version {}; this tool reads {}",
+            path.display(),
+            b.schema_version,
+            baseline::SCHEMA_VERSION
+        );
+    }
+    if b.steps.get(b.normal_step).is_none() {
+        bail!(
+            "{}: normal_step {} is not a step",
+            path.display(),
+            b.normal_step
+        );
+    }
+    Ok(b)
+}
+
+async fn gate(a: GateArgs) -> Result<u8> {
+    // Everything that can be wrong with the command is found before any load is sent.
+    let thresholds = threshold::parse_all(&a.thresholds)?;
+    let needs_baseline = thresholds
+        .iter()
+        .any(|t| matches!(t.limit, threshold::Limit::Baseline(_)));
+    let baseline = match &a.baseline {
+        Some(p) => Some(read_baseline(p)?),
+        None if needs_baseline => {
+            bail!("a threshold is relative to the baseline: give --baseline FILE")
+        }
+        None => None,
+    };
+    let run = match &a.from {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read {}", p.display()))?;
+            RunResult::from_json(&text, &p.display().to_string())?
+        }
+        None => load_once(&a.load).await?,
+    };
+    let verdicts = threshold::evaluate(&thresholds, &run, baseline.as_ref());
+    if let Some(j) = &a.junit {
+        report::write_file(j, &report::junit(&run, &verdicts))?;
+    }
+    finish_run(&a.load, &run, &verdicts, baseline.as_ref())?;
+    let failed = verdicts.iter().filter(|v| !v.passed).count();
+    if failed > 0 {
+        eprintln!("gate: {failed} of {} thresholds FAILED", verdicts.len());
+        Ok(EXIT_THRESHOLD_FAILED)
+    } else {
+        eprintln!("gate: all {} thresholds passed", verdicts.len());
+        Ok(0)
+    }
+}
+
+async fn baseline_cmd(a: BaselineArgs) -> Result<u8> {
+    if a.steps.windows(2).any(|w| w[1] <= w[0]) {
+        bail!("--steps must increase: {:?}", a.steps);
+    }
+    let step_s = a.step_duration.as_secs();
+    let warm = a.load.warmup.as_secs();
+    if step_s <= warm {
+        bail!("--step-duration ({step_s} s) must be longer than --warmup ({warm} s)");
+    }
+    if a.replicas == 0 {
+        bail!("--replicas must be at least 1");
+    }
+    let mut plan = a.load.plan(a.steps.clone(), step_s)?;
+    plan.step_seconds = step_s;
+    attack::preflight(&plan.host).await?;
+    let prom = a.load.prometheus().await?;
+    eprintln!(
+        "notejam-loadtest baseline: steps {:?} users x {step_s} s ({warm} s warm-up each) against {}",
+        a.steps, plan.host
+    );
+    // In a ramp the warm-up is inside each step's hold.
+    let outcome = attack::attack(&Plan {
+        warmup_seconds: warm,
+        ..plan.clone()
+    })
+    .await?;
+    let mut run = attack::to_result(&plan, &outcome, "stepped-ramp")?;
+    if let Some(_p) = &prom {
+        tokio::time::sleep(Duration::from_secs(a.load.prometheus_settle)).await;
+    }
+    let rule = KneeRule {
+        slo: Slo {
+            p95_ms: a.slo_p95.as_secs_f64() * 1000.0,
+            max_error_rate: a.slo_errors,
+        },
+        plateau: a.plateau,
+        normal_fraction: a.normal_fraction,
+    };
+    let mut steps = Vec::new();
+    let mut file_steps = Vec::new();
+    for (i, (from, to)) in outcome.windows.iter().enumerate() {
+        let secs = to - from;
+        let series = outcome.snapshot.phases.get(&i).cloned().unwrap_or_default();
+        let stats = result::Stats::from_series(&series, secs)?;
+        let users = attack::shard_share(a.steps[i], &plan.shard);
+        let (conn, source, server_p95) = match &prom {
+            Some(p) => {
+                let end = outcome.started_at + chrono::Duration::milliseconds((to * 1000.0) as i64);
+                let w = secs.round().max(1.0) as u64;
+                let c = p
+                    .open_connections(end, w)
+                    .await?
+                    .filter(|c| *c > 0.0)
+                    .ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "Prometheus had no notejam_http_open_connections for step {i}"
+                        )
+                    })?;
+                (c, "server", p.server_p95_ms(end, w).await?)
+            }
+            // Each goose user holds one keep-alive connection: users is the client-side count.
+            None => (users as f64, "client", None),
+        };
+        let step = baseline::Step {
+            users: users as u64,
+            duration_seconds: secs,
+            requests: stats.requests,
+            requests_per_second: stats.requests_per_second,
+            open_connections: conn,
+            open_connections_source: source.into(),
+            latency_ms: baseline::StepLatency {
+                p50: stats.latency_ms.p50,
+                p95: stats.latency_ms.p95,
+                p99: stats.latency_ms.p99,
+            },
+            error_rate: stats.error_rate,
+            within_slo: false,
+        };
+        file_steps.push(baseline::Step {
+            within_slo: rule.within_slo(&step),
+            ..step
+        });
+        steps.push(StepResult {
+            users,
+            duration_seconds: secs,
+            stats,
+            open_connections: conn,
+            open_connections_source: source.into(),
+            server_p95_ms: server_p95,
+        });
+        if file_steps[i].requests == 0 {
+            bail!("step {i} ({users} users) measured no request: the load did not run");
+        }
+    }
+    run.steps = steps;
+    let file = build_baseline(
+        &a,
+        &rule,
+        file_steps,
+        &run,
+        prom.as_ref().map(|p| p.url().to_string()),
+    )?;
+    report::write_file(&a.output, &serde_json::to_string_pretty(&file)?)?;
+    finish_run(&a.load, &run, &[], Some(&file))?;
+    eprintln!(
+        "baseline: normal step {} ({} users), knee {}, capacity {:.1} req/s per pod, {:.1} connections per pod ({}) -> {}",
+        file.normal_step,
+        file.steps[file.normal_step].users,
+        file.knee_step
+            .map(|k| format!("step {k} ({} users)", file.steps[k].users))
+            .unwrap_or("not reached".into()),
+        file.capacity_rps_per_pod,
+        file.capacity_connections_per_pod,
+        file.connections_source,
+        a.output.display()
+    );
+    Ok(0)
+}
+
+fn build_baseline(
+    a: &BaselineArgs,
+    rule: &KneeRule,
+    steps: Vec<baseline::Step>,
+    run: &RunResult,
+    prometheus_url: Option<String>,
+) -> Result<BaselineFile> {
+    let f = rule.find(&steps)?;
+    let replicas = f64::from(a.replicas);
+    let source = if prometheus_url.is_some() {
+        "server"
+    } else {
+        "client"
+    };
+    Ok(BaselineFile {
+        schema_version: baseline::SCHEMA_VERSION,
+        generated_by: attack::generated_by(),
+        measured_at: run.started_at.clone(),
+        finished_at: Some(run.finished_at.clone()),
+        target: baseline::Target {
+            base_url: run.target.clone(),
+            environment: a.environment.clone(),
+            app_version: a.app_version.clone(),
+            replicas: a.replicas,
+            db_pool_size: a.db_pool_size,
+        },
+        method: baseline::BaselineMethod {
+            kind: "stepped-ramp".into(),
+            step_duration_seconds: a.step_duration.as_secs_f64(),
+            warmup_seconds: a.load.warmup.as_secs_f64(),
+            journey_weights: Some(run.method.weights.clone()),
+            prometheus_url,
+        },
+        slo: rule.slo,
+        connections_source: source.into(),
+        normal_connections_per_pod: steps[f.normal].open_connections / replicas,
+        capacity_connections_per_pod: steps[f.capacity].open_connections / replicas,
+        capacity_rps_per_pod: steps[f.capacity].requests_per_second / replicas,
+        normal_step: f.normal,
+        knee_step: f.knee,
+        steps,
+    })
+}
+
+fn merge(a: MergeArgs) -> Result<u8> {
+    let mut results = Vec::new();
+    for f in &a.files {
+        let text =
+            std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?;
+        // A pod log ends with the result line; a result.json is the whole file.
+        let candidate = if text.trim_start().starts_with('{')
+            && serde_json::from_str::<serde_json::Value>(&text).is_ok()
+        {
+            text.clone()
+        } else {
+            text.lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("")
+                .to_string()
+        };
+        results.push(RunResult::from_json(&candidate, &f.display().to_string())?);
+    }
+    let merged = result::merge(&results)?;
+    let json = serde_json::to_string_pretty(&merged)?;
+    match &a.output {
+        Some(p) => report::write_file(p, &json)?,
+        None => println!("{json}"),
+    }
+    if let Some(dir) = &a.report_dir {
+        report::write_all(dir, &merged, &[], None)?;
+    }
+    eprintln!(
+        "merged {} shards: {} requests, {:.1} req/s, p95 {:.2} ms, p99 {:.2} ms, errors {:.2} %",
+        results.len(),
+        merged.total.requests,
+        merged.total.requests_per_second,
+        merged.total.latency_ms.p95,
+        merged.total.latency_ms.p99,
+        merged.total.error_rate * 100.0
+    );
+    Ok(0)
+}

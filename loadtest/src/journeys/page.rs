@@ -1,0 +1,199 @@
+//! One validated request: send it through goose (so goose counts it too), time it ourselves
+//! (microseconds, from the intended send time), read the page and check it.
+
+use goose::goose::{GooseMethod, GooseRequest, GooseResponse, TransactionError};
+use goose::prelude::*;
+
+use crate::recorder;
+
+/// What a response must look like to count as a success.
+#[derive(Debug, Default)]
+pub struct Expect<'a> {
+    /// Status of the final response (after redirects).
+    pub status: u16,
+    /// The path (and query) the user must end up on, after redirects.
+    pub lands_on: Option<&'a str>,
+    /// Text the body must contain.
+    pub contains: Vec<String>,
+}
+
+impl<'a> Expect<'a> {
+    pub fn ok() -> Self {
+        Expect {
+            status: 200,
+            ..Default::default()
+        }
+    }
+    pub fn landing(mut self, path: &'a str) -> Self {
+        self.lands_on = Some(path);
+        self
+    }
+    pub fn containing(mut self, text: impl Into<String>) -> Self {
+        self.contains.push(text.into());
+        self
+    }
+}
+
+/// A page that passed validation.
+pub struct Page {
+    pub body: String,
+}
+
+impl Page {
+    /// The CSRF token of the page's form, as a browser would submit it.
+    pub fn csrf_token(&self) -> Option<String> {
+        attr_after(&self.body, r#"name="csrf_token" value=""#)
+    }
+}
+
+/// The value that follows `marker` up to the next `"`.
+pub fn attr_after(body: &str, marker: &str) -> Option<String> {
+    let start = body.find(marker)? + marker.len();
+    let end = body[start..].find('"')? + start;
+    Some(body[start..end].to_string())
+}
+
+/// The id in the first link `href="{prefix}{id}/"` whose text is exactly `text`.
+pub fn link_id(body: &str, prefix: &str, text: &str) -> Option<i64> {
+    let needle = format!("\">{}</a>", html_escape(text));
+    let mut rest = body;
+    while let Some(i) = rest.find(&format!("href=\"{prefix}")) {
+        let after = &rest[i + 6 + prefix.len()..];
+        let end = after.find('/')?;
+        if let Ok(id) = after[..end].parse::<i64>()
+            && after[end..].starts_with(&format!("/{needle}"))
+        {
+            return Some(id);
+        }
+        rest = &after[end..];
+    }
+    None
+}
+
+/// HTML-escapes like the app's templates do.
+pub fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+}
+
+/// Sends a GET (`form: None`) or a form POST, follows redirects like a browser, and validates.
+/// `name` is the bounded request name metrics are kept under, e.g. `GET /notes/{id}/`.
+pub async fn visit(
+    user: &mut GooseUser,
+    journey: &str,
+    name: &str,
+    path: &str,
+    form: Option<&[(&str, &str)]>,
+    expect: Expect<'_>,
+) -> Result<Page, Box<TransactionError>> {
+    let rec = recorder::current();
+    let (method, builder) = match form {
+        None => (
+            GooseMethod::Get,
+            user.get_request_builder(&GooseMethod::Get, path)?,
+        ),
+        Some(fields) => (
+            GooseMethod::Post,
+            user.get_request_builder(&GooseMethod::Post, path)?
+                .form(fields),
+        ),
+    };
+    let request = GooseRequest::builder()
+        .method(method)
+        .path(path)
+        .name(name)
+        .set_request_builder(builder)
+        .build();
+    let started = rec.begin().await;
+    let goose = match user.request(request).await {
+        Ok(g) => g,
+        Err(e) => {
+            rec.finish(journey, name, started, false, "request not sent");
+            return Err(e);
+        }
+    };
+    check(user, rec.as_ref(), journey, name, started, goose, expect).await
+}
+
+async fn check(
+    user: &mut GooseUser,
+    rec: &recorder::Recorder,
+    journey: &str,
+    name: &str,
+    started: std::time::Instant,
+    mut goose: GooseResponse,
+    expect: Expect<'_>,
+) -> Result<Page, Box<TransactionError>> {
+    let response = match goose.response {
+        Ok(r) => r,
+        Err(e) => {
+            let why = if e.is_timeout() {
+                "timed out".to_string()
+            } else if e.is_connect() {
+                "could not connect".to_string()
+            } else {
+                format!("no response: {e}")
+            };
+            rec.finish(journey, name, started, false, &why);
+            return user
+                .set_failure(&why, &mut goose.request, None, None)
+                .map(|_| unreachable!());
+        }
+    };
+    let status = response.status().as_u16();
+    let url = response.url().clone();
+    let landed = match url.query() {
+        Some(q) => format!("{}?{}", url.path(), q),
+        None => url.path().to_string(),
+    };
+    let body = match response.text().await {
+        Ok(b) => b,
+        Err(e) => {
+            let why = format!("body not read: {e}");
+            rec.finish(journey, name, started, false, &why);
+            return user
+                .set_failure(&why, &mut goose.request, None, None)
+                .map(|_| unreachable!());
+        }
+    };
+    let mut why = None;
+    if status != expect.status {
+        why = Some(format!("status {status}, expected {}", expect.status));
+    } else if let Some(want) = expect.lands_on
+        && landed != want
+    {
+        why = Some(format!("landed on {landed}, expected {want}"));
+    } else if let Some(missing) = expect.contains.iter().find(|t| !body.contains(t.as_str())) {
+        why = Some(format!("page lacks {missing:?}"));
+    }
+    match why {
+        None => {
+            rec.finish(journey, name, started, true, "");
+            Ok(Page { body })
+        }
+        Some(why) => {
+            rec.finish(journey, name, started, false, &why);
+            user.set_failure(&why, &mut goose.request, None, Some(&body))
+                .map(|_| unreachable!())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_csrf_token_and_link_ids() {
+        let body = r#"<input type="hidden" name="csrf_token" value="abc_D-1">
+            <li><a href="/pads/12/">Other</a></li><li><a href="/pads/7/">Pad &amp; one</a></li>"#;
+        let page = Page { body: body.into() };
+        assert_eq!(page.csrf_token().as_deref(), Some("abc_D-1"));
+        assert_eq!(link_id(body, "/pads/", "Pad & one"), Some(7));
+        assert_eq!(link_id(body, "/pads/", "Other"), Some(12));
+        assert_eq!(link_id(body, "/pads/", "Missing"), None);
+    }
+}
