@@ -73,6 +73,12 @@ impl Application {
             tracing::warn!("NOTEJAM_SMTP_URL is not set: mails are logged instead of sent");
         }
         let site = crate::web::routes(state, key, settings.cookie_secure);
+        let api = crate::api::routes(crate::api::ApiState {
+            storage: storage.clone(),
+            settings: crate::api::ApiSettings::from_env()?,
+            throttle: SigninThrottle::default(),
+        });
+        let site = crate::api::in_front_of(site, api);
         let public = TcpListener::bind(settings.listen)
             .into_acceptor()
             .await

@@ -8,6 +8,7 @@ mod notes;
 mod pads;
 mod password_resets;
 mod signin_failures;
+mod tokens;
 mod users;
 
 use std::str::FromStr;
@@ -20,9 +21,10 @@ use sqlx::{PgPool, SqlitePool};
 
 use crate::configuration::DatabaseSettings;
 
-pub use notes::{Note, NoteChanges, NotePage};
-pub use pads::Pad;
+pub use notes::{Note, NoteChanges, NotePage, VersionedNote};
+pub use pads::{Pad, VersionedPad};
 pub use signin_failures::SigninThrottle;
+pub use tokens::{ApiToken, Conditional, TokenOwner};
 pub use users::User;
 
 /// Runs `$body` with `$pool` bound to the live pool, whichever database it is.

@@ -142,3 +142,86 @@ impl Storage {
         Ok(n == 1)
     }
 }
+
+// ---- for the API: versions (ETags) and writes guarded by an expected version ----
+
+/// A note with its version, which every write bumps (the database does it, see migration 0002).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct VersionedNote {
+    #[sqlx(flatten)]
+    pub note: Note,
+    pub version: i64,
+}
+
+const VERSIONED_NOTE_SELECT: &str = "SELECT n.id, n.user_id, n.pad_id, p.name AS pad_name, n.name, n.text, n.created_at, n.updated_at, n.version \
+     FROM notes n LEFT JOIN pads p ON p.id = n.pad_id";
+
+impl Storage {
+    /// The note and its version if it exists and is the user's.
+    pub async fn versioned_note(
+        &self,
+        user_id: i64,
+        note_id: i64,
+    ) -> Result<Option<VersionedNote>, StorageError> {
+        const SQL: &str =
+            const_format::concatcp!(VERSIONED_NOTE_SELECT, " WHERE n.id = $1 AND n.user_id = $2");
+        Ok(
+            on_pool!(self, pool => sqlx::query_as(SQL).bind(note_id).bind(user_id).fetch_optional(pool).await)?,
+        )
+    }
+
+    /// Updates the user's note if its version is `expected` (any version when `None`);
+    /// [`StorageError::InvalidPad`] when the pad is not the user's.
+    pub async fn update_note_if(
+        &self,
+        user_id: i64,
+        note_id: i64,
+        changes: &NoteChanges,
+        expected: Option<i64>,
+    ) -> Result<super::Conditional<VersionedNote>, StorageError> {
+        let n = on_pool!(self, pool => sqlx::query(
+            "UPDATE notes SET pad_id = $1, name = $2, text = $3, updated_at = $4 \
+             WHERE id = $5 AND user_id = $6 AND ($7 IS NULL OR version = $7)")
+            .bind(changes.pad_id)
+            .bind(changes.name.as_str())
+            .bind(changes.text.as_str())
+            .bind(now())
+            .bind(note_id)
+            .bind(user_id)
+            .bind(expected)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(|e| classify(e, None, Some(StorageError::InvalidPad)))?;
+        let current = self.versioned_note(user_id, note_id).await?;
+        Ok(match (n, current) {
+            (1, Some(note)) => super::Conditional::Done(note),
+            (_, None) => super::Conditional::NotFound,
+            (_, Some(_)) => super::Conditional::Stale,
+        })
+    }
+
+    /// Deletes the user's note if its version is `expected` (any version when `None`).
+    pub async fn delete_note_if(
+        &self,
+        user_id: i64,
+        note_id: i64,
+        expected: Option<i64>,
+    ) -> Result<super::Conditional<()>, StorageError> {
+        let n = on_pool!(self, pool => sqlx::query(
+            "DELETE FROM notes WHERE id = $1 AND user_id = $2 AND ($3 IS NULL OR version = $3)")
+            .bind(note_id)
+            .bind(user_id)
+            .bind(expected)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        if n == 1 {
+            return Ok(super::Conditional::Done(()));
+        }
+        Ok(match self.note(user_id, note_id).await? {
+            Some(_) => super::Conditional::Stale,
+            None => super::Conditional::NotFound,
+        })
+    }
+}

@@ -85,3 +85,87 @@ impl Storage {
         Ok(n == 1)
     }
 }
+
+// ---- for the API: versions (ETags) and writes guarded by an expected version ----
+
+/// A pad with its version, which every write bumps (the database does it, see migration 0002).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct VersionedPad {
+    #[sqlx(flatten)]
+    pub pad: Pad,
+    pub version: i64,
+}
+
+impl Storage {
+    /// The pad and its version if it exists and is the user's.
+    pub async fn versioned_pad(
+        &self,
+        user_id: i64,
+        pad_id: i64,
+    ) -> Result<Option<VersionedPad>, StorageError> {
+        const SQL: &str = "SELECT id, user_id, name, created_at, version FROM pads WHERE id = $1 AND user_id = $2";
+        Ok(
+            on_pool!(self, pool => sqlx::query_as(SQL).bind(pad_id).bind(user_id).fetch_optional(pool).await)?,
+        )
+    }
+
+    /// Renames the user's pad if its version is `expected` (any version when `None`).
+    pub async fn rename_pad_if(
+        &self,
+        user_id: i64,
+        pad_id: i64,
+        name: &PadName,
+        expected: Option<i64>,
+    ) -> Result<super::Conditional<VersionedPad>, StorageError> {
+        let n = on_pool!(self, pool => sqlx::query(
+            "UPDATE pads SET name = $1 WHERE id = $2 AND user_id = $3 AND ($4 IS NULL OR version = $4)")
+            .bind(name.as_str())
+            .bind(pad_id)
+            .bind(user_id)
+            .bind(expected)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        let current = self.versioned_pad(user_id, pad_id).await?;
+        Ok(match (n, current) {
+            (1, Some(pad)) => super::Conditional::Done(pad),
+            (_, None) => super::Conditional::NotFound,
+            (_, Some(_)) => super::Conditional::Stale,
+        })
+    }
+
+    /// Deletes the user's pad and its notes if its version is `expected` (any when `None`).
+    pub async fn delete_pad_if(
+        &self,
+        user_id: i64,
+        pad_id: i64,
+        expected: Option<i64>,
+    ) -> Result<super::Conditional<()>, StorageError> {
+        let n = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query("DELETE FROM pads WHERE id = $1 AND user_id = $2 AND ($3 IS NULL OR version = $3)")
+                .bind(pad_id)
+                .bind(user_id)
+                .bind(expected)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            // The composite foreign key cascades; this states the rule where it is read.
+            sqlx::query("DELETE FROM notes WHERE pad_id = $1 AND user_id = $2 AND $3 = 1")
+                .bind(pad_id)
+                .bind(user_id)
+                .bind(n as i64)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok::<u64, sqlx::Error>(n)
+        })?;
+        if n == 1 {
+            return Ok(super::Conditional::Done(()));
+        }
+        Ok(match self.pad(user_id, pad_id).await? {
+            Some(_) => super::Conditional::Stale,
+            None => super::Conditional::NotFound,
+        })
+    }
+}

@@ -1,0 +1,99 @@
+//! The OpenAPI document: poem-openapi writes it from the types; [`finish`] adds what the request
+//! types cannot say because their fields are parsed leniently (so a missing or invalid field gets
+//! the pages' own message in a 422, not a generic parse error): which fields are required, and
+//! the length rules of the domain types.
+
+use serde_json::{Value, json};
+
+use crate::domain::{Email, NoteText, Password};
+
+/// The longest pad or note name (the rule itself is `crate::domain::PadName` / `NoteName`;
+/// a unit test below keeps the two in step).
+const NAME_MAX: usize = 100;
+
+pub const DESCRIPTION: &str = "\
+The JSON API of Notejam: the same accounts, pads and notes as the pages, with the same rules.
+
+**Authentication**: create an account with `POST /users`, exchange email and password for a bearer \
+token with `POST /tokens`, and send it as `Authorization: Bearer <token>`. A token expires after 30 \
+days (configurable with `NOTEJAM_API_TOKEN_TTL`) and is revoked by `DELETE /tokens/{id}` or any \
+password change. A missing, unknown, expired or revoked token gets 401 with `WWW-Authenticate: Bearer`.
+
+**Concurrency**: every pad and note has an `ETag`. Send it back in `If-Match` when you change or \
+delete it: if someone changed it in the meantime you get 412 instead of overwriting their change.
+
+**Errors** are `application/problem+json` (RFC 9457). A 422 has an `errors` object that maps each \
+field to its messages, in the words of the pages. Someone else's pad or note is a 404, like a \
+missing one. Failed token requests for one email are throttled (429 with `Retry-After`).";
+
+/// A request schema: its required fields, and extra keywords per property.
+type SchemaRules<'a> = (&'a str, &'a [&'a str], &'a [(&'a str, &'a Value)]);
+
+/// Adds the required fields and the domain's length rules to the request schemas.
+pub fn finish(spec: &str) -> String {
+    let mut doc: Value = serde_json::from_str(spec).expect("poem-openapi writes valid JSON");
+    let name = json!({"minLength": 1, "maxLength": NAME_MAX, "pattern": "\\S"});
+    let text = json!({"minLength": 1, "maxLength": NoteText::MAX_LEN, "pattern": "\\S"});
+    let email = json!({"format": "email", "maxLength": Email::MAX_LEN});
+    let new_password = json!({"minLength": Password::MIN_LEN, "maxLength": Password::MAX_LEN, "format": "password"});
+    let any_password = json!({"minLength": 1, "format": "password"});
+    let rules: [SchemaRules; 6] = [
+        (
+            "NewUser",
+            &["email", "password"],
+            &[("email", &email), ("password", &new_password)],
+        ),
+        (
+            "Credentials",
+            &["email", "password"],
+            &[("email", &email), ("password", &any_password)],
+        ),
+        (
+            "PasswordChange",
+            &["old_password", "new_password"],
+            &[
+                ("old_password", &any_password),
+                ("new_password", &new_password),
+            ],
+        ),
+        ("PadInput", &["name"], &[("name", &name)]),
+        (
+            "NoteInput",
+            &["name", "text"],
+            &[("name", &name), ("text", &text)],
+        ),
+        ("NotePatch", &[], &[("name", &name), ("text", &text)]),
+    ];
+    for (schema, required, fields) in rules {
+        let Some(obj) = doc.pointer_mut(&format!("/components/schemas/{schema}")) else {
+            panic!("the document has no schema {schema}");
+        };
+        if !required.is_empty() {
+            obj["required"] = json!(required);
+        }
+        for (field, extra) in fields {
+            let prop = obj
+                .pointer_mut(&format!("/properties/{field}"))
+                .unwrap_or_else(|| panic!("schema {schema} has no property {field}"));
+            for (k, v) in extra.as_object().expect("rules are objects") {
+                prop[k] = v.clone();
+            }
+        }
+    }
+    serde_json::to_string_pretty(&doc).expect("a JSON value serialises")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{NoteName, PadName};
+
+    #[test]
+    fn the_documented_name_length_is_the_domain_rule() {
+        let longest = "n".repeat(NAME_MAX);
+        assert!(PadName::parse(&longest).is_ok());
+        assert!(NoteName::parse(&longest).is_ok());
+        assert!(PadName::parse(&format!("{longest}n")).is_err());
+        assert!(NoteName::parse(&format!("{longest}n")).is_err());
+    }
+}

@@ -1,0 +1,75 @@
+//! ETags and `If-Match`: a pad's or note's ETag is its version, which every write bumps, so a
+//! client that sends the ETag it read back in `If-Match` gets 412 instead of overwriting a change
+//! it has not seen.
+
+use super::problem::ApiError;
+
+/// The strong ETag of a version: `"v7"`.
+pub fn of(version: i64) -> String {
+    format!("\"v{version}\"")
+}
+
+/// What `If-Match` asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precondition {
+    /// No header, or `*`: any current version (the resource must exist).
+    Any,
+    /// One of the listed versions must be current.
+    Version(i64),
+    /// Only ETags that are not ours: nothing can match.
+    Never,
+}
+
+impl Precondition {
+    /// The version the storage must find, `None` for any; `Never` is a 412 before any write.
+    pub fn expected(self) -> Result<Option<i64>, ApiError> {
+        match self {
+            Self::Any => Ok(None),
+            Self::Version(v) => Ok(Some(v)),
+            Self::Never => Err(ApiError::PreconditionFailed),
+        }
+    }
+}
+
+/// Parses an `If-Match` header (RFC 9110 §13.1.1). With several ETags of ours, the first one is
+/// used: a resource has one current version, so a list can only match through one of them.
+pub fn parse_if_match(header: Option<&str>) -> Precondition {
+    let Some(value) = header.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Precondition::Any;
+    };
+    if value == "*" {
+        return Precondition::Any;
+    }
+    value
+        .split(',')
+        .map(str::trim)
+        // Weak ETags never match in If-Match (strong comparison).
+        .filter(|tag| !tag.starts_with("W/"))
+        .find_map(|tag| {
+            tag.strip_prefix("\"v")?
+                .strip_suffix('"')?
+                .parse::<i64>()
+                .ok()
+                .filter(|v| *v > 0)
+        })
+        .map_or(Precondition::Never, Precondition::Version)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_match_values() {
+        assert_eq!(parse_if_match(None), Precondition::Any);
+        assert_eq!(parse_if_match(Some("*")), Precondition::Any);
+        assert_eq!(parse_if_match(Some(&of(3))), Precondition::Version(3));
+        assert_eq!(
+            parse_if_match(Some("\"x\", \"v4\"")),
+            Precondition::Version(4)
+        );
+        assert_eq!(parse_if_match(Some("W/\"v4\"")), Precondition::Never);
+        assert_eq!(parse_if_match(Some("v4")), Precondition::Never);
+        assert_eq!(parse_if_match(Some("\"v-1\"")), Precondition::Never);
+    }
+}

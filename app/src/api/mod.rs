@@ -1,0 +1,250 @@
+//! The JSON API for programs, under `/api`: `/api/v1/...` (poem-openapi), the OpenAPI document at
+//! `/api/openapi.json` and interactive docs at `/api/docs`.
+//!
+//! It shares the domain rules (`crate::domain`) and the data layer (`crate::storage`) with the
+//! pages; what is its own is bearer-token authentication ([`auth`]), ETags ([`etag`]) and answering
+//! every error as RFC 9457 problem+json ([`problem`], [`problem_layer`]), never as an HTML page.
+
+pub mod accounts;
+pub mod auth;
+pub mod document;
+pub mod etag;
+pub mod notes;
+pub mod pads;
+pub mod problem;
+pub mod text;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use poem::endpoint::BoxEndpoint;
+use poem::http::{HeaderValue, Method, StatusCode, header};
+use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route};
+use poem_openapi::OpenApiService;
+
+use crate::storage::{SigninThrottle, Storage};
+use problem::{BEARER_CHALLENGE, PROBLEM_JSON, Problem};
+
+/// Largest request body the API reads (a note's text is at most 100,000 characters).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Settings of the API.
+#[derive(Debug, Clone)]
+pub struct ApiSettings {
+    /// How long a new bearer token works.
+    pub token_ttl: chrono::Duration,
+}
+
+impl Default for ApiSettings {
+    fn default() -> Self {
+        Self {
+            token_ttl: chrono::Duration::days(30),
+        }
+    }
+}
+
+impl ApiSettings {
+    /// Reads `NOTEJAM_API_TOKEN_TTL` (e.g. `30days`, `12h`; default 30 days).
+    pub fn from_env() -> anyhow::Result<Self> {
+        let mut settings = Self::default();
+        if let Ok(value) = std::env::var("NOTEJAM_API_TOKEN_TTL") {
+            let ttl: Duration = humantime::parse_duration(&value).map_err(|e| {
+                anyhow::anyhow!("invalid NOTEJAM_API_TOKEN_TTL: {e} (expected e.g. `30days`)")
+            })?;
+            if ttl.is_zero() || ttl > Duration::from_secs(366 * 24 * 3600) {
+                anyhow::bail!("invalid NOTEJAM_API_TOKEN_TTL: must be between 1s and 366 days");
+            }
+            settings.token_ttl = chrono::Duration::from_std(ttl)?;
+        }
+        Ok(settings)
+    }
+}
+
+/// What the API's handlers reach.
+#[derive(Clone)]
+pub struct ApiState {
+    pub storage: Storage,
+    pub settings: ApiSettings,
+    pub throttle: SigninThrottle,
+}
+
+/// The service behind `/api/v1`, also used to write the document.
+fn service(
+    state: &ApiState,
+) -> OpenApiService<(accounts::AccountsApi, pads::PadsApi, notes::NotesApi), ()> {
+    OpenApiService::new(
+        (
+            accounts::AccountsApi::new(state.clone()),
+            pads::PadsApi::new(state.clone()),
+            notes::NotesApi::new(state.clone()),
+        ),
+        "Notejam API",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(document::DESCRIPTION)
+    .server("/api/v1")
+}
+
+/// The OpenAPI document as served at `/api/openapi.json`.
+pub fn openapi_json(state: &ApiState) -> String {
+    document::finish(&service(state).spec())
+}
+
+/// Everything under `/api` (paths relative to it), answering errors as problem+json.
+pub fn routes(state: ApiState) -> BoxEndpoint<'static> {
+    let api = service(&state);
+    let docs = api.swagger_ui();
+    let spec: Arc<str> = document::finish(&api.spec()).into();
+    Route::new()
+        .nest("/v1", api)
+        .at(
+            "/openapi.json",
+            poem::endpoint::make_sync(move |_| {
+                Response::builder()
+                    .content_type("application/json")
+                    .body(spec.to_string())
+            }),
+        )
+        .nest("/docs", docs)
+        .around(|ep, req| async move { Ok::<Response, poem::Error>(problem_layer(ep, req).await) })
+        .with(
+            poem::middleware::SetHeader::new()
+                .overriding(header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        )
+        .data(state)
+        .boxed()
+}
+
+/// Puts the API in front of the site: `/api` and everything below it go to the API (with its own
+/// error handling, so never the pages' HTML errors or trailing-slash redirects), the rest to `site`.
+pub fn in_front_of(site: BoxEndpoint<'static>, api: BoxEndpoint<'static>) -> BoxEndpoint<'static> {
+    let api = Arc::new(api);
+    let site = Arc::new(site);
+    poem::endpoint::make(move |mut req: Request| {
+        let (api, site) = (api.clone(), site.clone());
+        async move {
+            let path = req.uri().path();
+            if path == "/api" || path.starts_with("/api/") {
+                let rest = path["/api".len()..].to_owned();
+                let rest = if rest.is_empty() {
+                    "/".to_owned()
+                } else {
+                    rest
+                };
+                let uri = match req.uri().query() {
+                    Some(q) => format!("{rest}?{q}"),
+                    None => rest,
+                };
+                *req.uri_mut() = uri
+                    .parse()
+                    .map_err(|_| poem::Error::from_status(StatusCode::BAD_REQUEST))?;
+                api.call(req).await
+            } else {
+                site.call(req).await
+            }
+        }
+    })
+    .boxed()
+}
+
+/// Reads the body within [`MAX_BODY_BYTES`], runs the API, and turns every error into problem+json.
+async fn problem_layer<E: Endpoint>(ep: Arc<E>, mut req: Request) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    if !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+            return too_large();
+        }
+        match req.take_body().into_bytes_limit(MAX_BODY_BYTES).await {
+            Ok(bytes) => req.set_body(bytes),
+            Err(poem::error::ReadBodyError::PayloadTooLarge) => return too_large(),
+            Err(_) => {
+                return problem_response(Problem::status(
+                    StatusCode::BAD_REQUEST,
+                    "The request body could not be read.",
+                ));
+            }
+        }
+    }
+    let err = match ep.call(req).await {
+        Ok(resp) => return resp.into_response(),
+        Err(err) => err,
+    };
+    let status = err.status();
+    // Errors a handler returned are already problem documents.
+    if err.is_from_response() {
+        return err.into_response();
+    }
+    let (status, detail) = if err.is::<poem_openapi::error::ParsePathError>() {
+        // A malformed id is as absent as a missing one.
+        (StatusCode::NOT_FOUND, "Not found.".to_owned())
+    } else if err.is::<poem_openapi::error::ParseParamError>()
+        || err.is::<poem_openapi::error::ParseRequestPayloadError>()
+    {
+        (StatusCode::UNPROCESSABLE_ENTITY, err.to_string())
+    } else if err.is::<poem_openapi::error::ContentTypeError>() {
+        (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "The body must be sent as application/json.".to_owned(),
+        )
+    } else if err.is::<poem_openapi::error::AuthorizationError>()
+        || status == StatusCode::UNAUTHORIZED
+    {
+        (StatusCode::UNAUTHORIZED, auth::MISSING_TOKEN.to_owned())
+    } else if status == StatusCode::NOT_FOUND {
+        (StatusCode::NOT_FOUND, "Not found.".to_owned())
+    } else if status == StatusCode::METHOD_NOT_ALLOWED {
+        (
+            status,
+            "This address does not accept that method.".to_owned(),
+        )
+    } else if status.is_server_error() {
+        tracing::error!(error = %err, %method, %path, status = status.as_u16(), "API request failed");
+        return problem_response(problem::internal_problem());
+    } else if err.has_source() || status.is_client_error() {
+        (status, err.to_string())
+    } else {
+        return err.into_response();
+    };
+    problem_response(Problem::status(status, detail))
+}
+
+fn too_large() -> Response {
+    let mut resp = problem_response(Problem::status(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "The request body is larger than 1 MiB.",
+    ));
+    // The rest of the body was not read: this connection cannot carry another request.
+    resp.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    resp
+}
+
+/// A problem+json response; a 401 carries the Bearer challenge.
+pub fn problem_response(problem: Problem) -> Response {
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = poem_openapi::types::ToJSON::to_json_string(&problem);
+    let mut resp = Response::builder()
+        .status(status)
+        .content_type(PROBLEM_JSON)
+        .body(body);
+    if status == StatusCode::UNAUTHORIZED {
+        resp.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(BEARER_CHALLENGE),
+        );
+    }
+    resp
+}
+
+/// An [`problem::ApiError`] as a `poem::Error` carrying its problem+json response (for code that
+/// runs before an operation's own response type exists, like the token check).
+pub fn problem_error(err: problem::ApiError) -> poem::Error {
+    let (problem, _) = err.into_problem();
+    poem::Error::from_response(problem_response(problem))
+}

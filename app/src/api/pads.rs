@@ -1,0 +1,238 @@
+//! Pads: list, create, read, rename (`PATCH`), delete (with its notes).
+
+use chrono::{DateTime, Utc};
+use poem_openapi::param::{Header, Path};
+use poem_openapi::payload::Json;
+use poem_openapi::types::Example;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+
+use super::ApiState;
+use super::accounts::{ApiTags, NoContent, example_time};
+use super::auth::BearerAuth;
+use super::etag::{self, parse_if_match};
+use super::problem::{
+    ApiError, AuthError, CreateError, DeleteError, FieldErrors, ReadError, UpdateError,
+};
+use super::text::{JsonText, text};
+use crate::domain::PadName;
+use crate::storage::{Conditional, Pad, VersionedPad};
+
+/// A pad.
+#[derive(Debug, Object)]
+#[oai(example)]
+pub struct PadOut {
+    pub id: i64,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Example for PadOut {
+    fn example() -> Self {
+        Self {
+            id: 3,
+            name: "Recipes".to_owned(),
+            created_at: example_time(),
+        }
+    }
+}
+
+impl From<&Pad> for PadOut {
+    fn from(p: &Pad) -> Self {
+        Self {
+            id: p.id,
+            name: p.name.clone(),
+            created_at: p.created_at,
+        }
+    }
+}
+
+/// A pad's fields: the same rules as the pad form.
+#[derive(Debug, Object)]
+#[oai(example)]
+pub struct PadInput {
+    /// 1 to 100 characters (surrounding spaces are trimmed).
+    pub name: Option<JsonText>,
+}
+
+impl Example for PadInput {
+    fn example() -> Self {
+        Self {
+            name: Some(JsonText::from("Recipes")),
+        }
+    }
+}
+
+/// All your pads.
+#[derive(Debug, Object)]
+pub struct PadList {
+    /// Sorted by name.
+    pub items: Vec<PadOut>,
+    pub total: i64,
+}
+
+#[derive(ApiResponse)]
+pub enum PadCreated {
+    /// The pad, with its address and ETag.
+    #[oai(status = 201)]
+    Created(
+        Json<PadOut>,
+        #[oai(header = "Location")] String,
+        #[oai(header = "ETag")] String,
+    ),
+}
+
+#[derive(ApiResponse)]
+pub enum PadResponse {
+    /// The pad; send its `ETag` back in `If-Match` when you change it.
+    #[oai(status = 200)]
+    Ok(Json<PadOut>, #[oai(header = "ETag")] String),
+}
+
+fn with_etag(p: VersionedPad) -> PadResponse {
+    PadResponse::Ok(Json(PadOut::from(&p.pad)), etag::of(p.version))
+}
+
+fn parse_input(input: &PadInput) -> Result<PadName, ApiError> {
+    let mut errors = FieldErrors::default();
+    let name = errors.required("name", text(&input.name), PadName::parse);
+    errors.into_result()?;
+    Ok(name.expect("no field errors means the name parsed"))
+}
+
+const NO_PAD: &str = "No such pad among yours.";
+
+/// Pads.
+pub struct PadsApi {
+    state: ApiState,
+}
+
+impl PadsApi {
+    pub fn new(state: ApiState) -> Self {
+        Self { state }
+    }
+}
+
+#[OpenApi(tag = "ApiTags::Pads")]
+impl PadsApi {
+    /// List your pads
+    #[oai(path = "/pads", method = "get", operation_id = "listPads")]
+    async fn list(&self, auth: BearerAuth) -> Result<Json<PadList>, AuthError> {
+        let pads = self
+            .state
+            .storage
+            .pads_of(auth.0.user.id)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(Json(PadList {
+            total: pads.len() as i64,
+            items: pads.iter().map(PadOut::from).collect(),
+        }))
+    }
+
+    /// Create a pad
+    #[oai(path = "/pads", method = "post", operation_id = "createPad")]
+    async fn create(
+        &self,
+        auth: BearerAuth,
+        body: Json<PadInput>,
+    ) -> Result<PadCreated, CreateError> {
+        let name = parse_input(&body)?;
+        let pad = self
+            .state
+            .storage
+            .create_pad(auth.0.user.id, &name)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(PadCreated::Created(
+            Json(PadOut::from(&pad)),
+            format!("/api/v1/pads/{}", pad.id),
+            etag::of(1),
+        ))
+    }
+
+    /// Get a pad
+    #[oai(path = "/pads/:id", method = "get", operation_id = "getPad")]
+    async fn get(&self, auth: BearerAuth, id: Path<i64>) -> Result<PadResponse, ReadError> {
+        match self
+            .state
+            .storage
+            .versioned_pad(auth.0.user.id, id.0)
+            .await
+            .map_err(ApiError::from)?
+        {
+            Some(pad) => Ok(with_etag(pad)),
+            None => Err(ApiError::NotFound(NO_PAD).into()),
+        }
+    }
+
+    /// Rename a pad
+    #[oai(path = "/pads/:id", method = "patch", operation_id = "updatePad")]
+    async fn update(
+        &self,
+        auth: BearerAuth,
+        id: Path<i64>,
+        /// The pad's `ETag` as you read it: a stale one gets 412.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
+        body: Json<PadInput>,
+    ) -> Result<PadResponse, UpdateError> {
+        let name = parse_input(&body)?;
+        let expected = parse_if_match(if_match.0.as_deref()).expected();
+        let user_id = auth.0.user.id;
+        let expected = match expected {
+            Ok(expected) => expected,
+            // Nothing can match, but a pad that is not yours is still a 404.
+            Err(stale) => return Err(self.missing_or(user_id, id.0, stale).await.into()),
+        };
+        match self
+            .state
+            .storage
+            .rename_pad_if(user_id, id.0, &name, expected)
+            .await
+            .map_err(ApiError::from)?
+        {
+            Conditional::Done(pad) => Ok(with_etag(pad)),
+            Conditional::NotFound => Err(ApiError::NotFound(NO_PAD).into()),
+            Conditional::Stale => Err(ApiError::PreconditionFailed.into()),
+        }
+    }
+
+    /// Delete a pad and its notes
+    #[oai(path = "/pads/:id", method = "delete", operation_id = "deletePad")]
+    async fn delete(
+        &self,
+        auth: BearerAuth,
+        id: Path<i64>,
+        /// The pad's `ETag` as you read it: a stale one gets 412.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
+    ) -> Result<NoContent, DeleteError> {
+        let user_id = auth.0.user.id;
+        let expected = match parse_if_match(if_match.0.as_deref()).expected() {
+            Ok(expected) => expected,
+            Err(stale) => return Err(self.missing_or(user_id, id.0, stale).await.into()),
+        };
+        match self
+            .state
+            .storage
+            .delete_pad_if(user_id, id.0, expected)
+            .await
+            .map_err(ApiError::from)?
+        {
+            Conditional::Done(()) => Ok(NoContent::Done),
+            Conditional::NotFound => Err(ApiError::NotFound(NO_PAD).into()),
+            Conditional::Stale => Err(ApiError::PreconditionFailed.into()),
+        }
+    }
+}
+
+impl PadsApi {
+    /// 404 when the pad is not the user's, else `err`.
+    async fn missing_or(&self, user_id: i64, pad_id: i64, err: ApiError) -> ApiError {
+        match self.state.storage.pad(user_id, pad_id).await {
+            Ok(Some(_)) => err,
+            Ok(None) => ApiError::NotFound(NO_PAD),
+            Err(e) => e.into(),
+        }
+    }
+}

@@ -1,0 +1,330 @@
+//! Errors of the API as RFC 9457 problem details (`application/problem+json`).
+//!
+//! [`ApiError`] is the one error type of the API's handlers; each variant says the status it
+//! answers with. Each operation returns a response enum made by [`problem_responses!`] that
+//! lists exactly the statuses it can answer with, so the OpenAPI document tells the truth per
+//! operation. Errors raised before a handler runs (bad JSON, wrong media type, missing token,
+//! unknown path) are turned into the same problem documents by [`super::problem_layer`].
+
+use std::collections::BTreeMap;
+
+use poem::http::StatusCode;
+use poem_openapi::Object;
+use poem_openapi::types::Example;
+
+use crate::storage::StorageError;
+
+/// The `WWW-Authenticate` challenge sent with every 401.
+pub const BEARER_CHALLENGE: &str = "Bearer realm=\"notejam\"";
+
+/// Media type of error bodies.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An RFC 9457 problem: what went wrong, and for a validation failure, each field's messages.
+#[derive(Debug, Clone, Object)]
+#[oai(example, skip_serializing_if_is_none)]
+pub struct Problem {
+    /// A URI reference naming the kind of problem (`about:blank` for a plain HTTP status).
+    #[oai(rename = "type")]
+    pub kind: String,
+    /// A short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong in this case, for a human.
+    pub detail: Option<String>,
+    /// For a validation failure (422): each field's messages, in the words the pages use.
+    pub errors: Option<BTreeMap<String, Vec<String>>>,
+}
+
+impl Example for Problem {
+    fn example() -> Self {
+        let mut errors = BTreeMap::new();
+        errors.insert(
+            "name".to_owned(),
+            vec![crate::domain::messages::REQUIRED.to_owned()],
+        );
+        Problem {
+            kind: "/api/problems/validation".to_owned(),
+            title: "Unprocessable Content".to_owned(),
+            status: 422,
+            detail: Some("The request has invalid fields.".to_owned()),
+            errors: Some(errors),
+        }
+    }
+}
+
+impl Problem {
+    /// A problem for a plain HTTP status.
+    pub fn status(status: StatusCode, detail: impl Into<String>) -> Self {
+        Problem {
+            kind: "about:blank".to_owned(),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: Some(detail.into()),
+            errors: None,
+        }
+    }
+}
+
+/// Field name to messages, for a 422.
+#[derive(Debug, Default, Clone)]
+pub struct FieldErrors(BTreeMap<String, Vec<String>>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &str, message: &str) {
+        self.0
+            .entry(field.to_owned())
+            .or_default()
+            .push(message.to_owned());
+    }
+
+    /// Keeps the value if it parsed, else records the message under `field`.
+    pub fn check<T>(&mut self, field: &str, parsed: Result<T, &'static str>) -> Option<T> {
+        parsed.map_err(|m| self.add(field, m)).ok()
+    }
+
+    /// A required field: missing counts as empty.
+    pub fn required<T>(
+        &mut self,
+        field: &str,
+        value: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<T, &'static str>,
+    ) -> Option<T> {
+        self.check(field, parse(value.unwrap_or_default()))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok(())` when nothing failed, else the 422.
+    pub fn into_result(self) -> Result<(), ApiError> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self))
+        }
+    }
+}
+
+/// Everything a handler of the API can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 401: missing, unknown, expired or revoked bearer token, or wrong credentials.
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    /// 404: missing, someone else's, or a malformed id. Never says which.
+    #[error("{0}")]
+    NotFound(&'static str),
+    /// 409: the email is already signed up (decided by the unique index).
+    #[error("{}", crate::domain::messages::EMAIL_TAKEN)]
+    EmailTaken,
+    /// 412: `If-Match` does not match the current ETag.
+    #[error(
+        "The resource has changed since you read it: fetch it again and retry with its new ETag."
+    )]
+    PreconditionFailed,
+    /// 422: fields that do not follow the rules.
+    #[error("The request has invalid fields.")]
+    Validation(FieldErrors),
+    /// 422: a request that does not parse (wrong JSON types, bad query values).
+    #[error("{0}")]
+    Malformed(String),
+    /// 429: too many failed sign-ins for this email; retry after this many seconds.
+    #[error("Too many failed sign-in attempts. Try again in {} minutes.", .0.div_ceil(60))]
+    Throttled(u64),
+    /// 500: the database failed.
+    #[error("storage: {0}")]
+    Storage(#[from] StorageError),
+    /// 500: anything else that should not happen.
+    #[error("internal: {0:#}")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::EmailTaken => StatusCode::CONFLICT,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::Validation(_) | Self::Malformed(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Storage(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The problem document; server errors are logged here with their detail and shown generically.
+    pub fn into_problem(self) -> (Problem, Option<u64>) {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "API request failed");
+            return (internal_problem(), None);
+        }
+        let retry_after = match &self {
+            Self::Throttled(seconds) => Some(*seconds),
+            _ => None,
+        };
+        let mut problem = Problem::status(status, self.to_string());
+        match self {
+            Self::Validation(errors) => {
+                problem.kind = "/api/problems/validation".to_owned();
+                problem.errors = Some(errors.0);
+            }
+            Self::EmailTaken => {
+                let mut errors = FieldErrors::default();
+                errors.add("email", crate::domain::messages::EMAIL_TAKEN);
+                problem.errors = Some(errors.0);
+            }
+            _ => {}
+        }
+        (problem, retry_after)
+    }
+}
+
+/// The body of every 500: the detail is in the log, not in the response.
+pub fn internal_problem() -> Problem {
+    Problem::status(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong on our side. It has been logged; please try again in a moment.",
+    )
+}
+
+/// Declares an operation's error response: the listed statuses, plus 500, each as problem+json.
+///
+/// `problem_responses!(pub enum NoteWriteError { Unauthorized, NotFound, Validation });`
+macro_rules! problem_responses {
+    ($(#[doc = $doc:literal])* $vis:vis enum $name:ident { $($variant:ident),* $(,)? }) => {
+        $crate::api::problem::problem_responses!(@munch [$(#[doc = $doc])*] $vis $name [] [] $($variant)*);
+    };
+    (@munch $docs:tt $vis:vis $name:ident [$($v:tt)*] [$($a:tt)*] Unauthorized $($rest:ident)*) => {
+        $crate::api::problem::problem_responses!(@munch $docs $vis $name [$($v)*
+            /// No valid bearer token: missing, unknown, expired, or revoked by a password change.
+            #[oai(status = 401, content_type = "application/problem+json")]
+            Unauthorized(poem_openapi::payload::Json<$crate::api::problem::Problem>, #[oai(header = "WWW-Authenticate")] String),
+        ] [$($a)* 401 => |p| Self::Unauthorized(poem_openapi::payload::Json(p), $crate::api::problem::BEARER_CHALLENGE.to_owned());] $($rest)*);
+    };
+    (@munch $docs:tt $vis:vis $name:ident [$($v:tt)*] [$($a:tt)*] NotFound $($rest:ident)*) => {
+        $crate::api::problem::problem_responses!(@munch $docs $vis $name [$($v)*
+            /// No such resource among yours (someone else's looks exactly like a missing one).
+            #[oai(status = 404, content_type = "application/problem+json")]
+            NotFound(poem_openapi::payload::Json<$crate::api::problem::Problem>),
+        ] [$($a)* 404 => |p| Self::NotFound(poem_openapi::payload::Json(p));] $($rest)*);
+    };
+    (@munch $docs:tt $vis:vis $name:ident [$($v:tt)*] [$($a:tt)*] Conflict $($rest:ident)*) => {
+        $crate::api::problem::problem_responses!(@munch $docs $vis $name [$($v)*
+            /// The email is already signed up (`errors.email`).
+            #[oai(status = 409, content_type = "application/problem+json")]
+            Conflict(poem_openapi::payload::Json<$crate::api::problem::Problem>),
+        ] [$($a)* 409 => |p| Self::Conflict(poem_openapi::payload::Json(p));] $($rest)*);
+    };
+    (@munch $docs:tt $vis:vis $name:ident [$($v:tt)*] [$($a:tt)*] PreconditionFailed $($rest:ident)*) => {
+        $crate::api::problem::problem_responses!(@munch $docs $vis $name [$($v)*
+            /// `If-Match` names a version that is no longer current: read it again and retry.
+            #[oai(status = 412, content_type = "application/problem+json")]
+            PreconditionFailed(poem_openapi::payload::Json<$crate::api::problem::Problem>),
+        ] [$($a)* 412 => |p| Self::PreconditionFailed(poem_openapi::payload::Json(p));] $($rest)*);
+    };
+    (@munch $docs:tt $vis:vis $name:ident [$($v:tt)*] [$($a:tt)*] Body $($rest:ident)*) => {
+        $crate::api::problem::problem_responses!(@munch $docs $vis $name [$($v)*
+            /// The body is larger than 1 MiB.
+            #[oai(status = 413, content_type = "application/problem+json")]
+            PayloadTooLarge(poem_openapi::payload::Json<$crate::api::problem::Problem>),
+            /// The body is not `application/json`.
+            #[oai(status = 415, content_type = "application/problem+json")]
+            UnsupportedMediaType(poem_openapi::payload::Json<$crate::api::problem::Problem>),
+        ] [$($a)*
+            413 => |p| Self::PayloadTooLarge(poem_openapi::payload::Json(p));
+            415 => |p| Self::UnsupportedMediaType(poem_openapi::payload::Json(p));
+        ] $($rest)*);
+    };
+    (@munch $docs:tt $vis:vis $name:ident [$($v:tt)*] [$($a:tt)*] Validation $($rest:ident)*) => {
+        $crate::api::problem::problem_responses!(@munch $docs $vis $name [$($v)*
+            /// Invalid input: `errors` maps each field to its messages, in the words of the pages.
+            #[oai(status = 422, content_type = "application/problem+json")]
+            Unprocessable(poem_openapi::payload::Json<$crate::api::problem::Problem>),
+        ] [$($a)* 422 => |p| Self::Unprocessable(poem_openapi::payload::Json(p));] $($rest)*);
+    };
+    (@munch $docs:tt $vis:vis $name:ident [$($v:tt)*] [$($a:tt)*] Throttled $($rest:ident)*) => {
+        $crate::api::problem::problem_responses!(@munch $docs $vis $name [$($v)*
+            /// Too many failed sign-ins for this email: wait `Retry-After` seconds.
+            #[oai(status = 429, content_type = "application/problem+json")]
+            TooManyRequests(poem_openapi::payload::Json<$crate::api::problem::Problem>, #[oai(header = "Retry-After")] u64),
+        ] [$($a)*] $($rest)*);
+    };
+    (@munch [$($doc:tt)*] $vis:vis $name:ident [$($v:tt)*] [$($code:literal => $ctor:expr;)*]) => {
+        $($doc)*
+        #[derive(Debug, poem_openapi::ApiResponse)]
+        $vis enum $name {
+            $($v)*
+            /// Something failed on the server; the detail is logged, not shown.
+            #[oai(status = 500, content_type = "application/problem+json")]
+            Internal(poem_openapi::payload::Json<$crate::api::problem::Problem>),
+        }
+
+        impl From<$crate::api::problem::ApiError> for $name {
+            #[allow(unreachable_code, unused_variables)]
+            fn from(err: $crate::api::problem::ApiError) -> Self {
+                let (problem, retry_after) = err.into_problem();
+                $crate::api::problem::problem_responses!(@throttled $name problem retry_after [$($v)*]);
+                match problem.status {
+                    $($code => ($ctor)(problem),)*
+                    status => {
+                        tracing::error!(status, operation_error = stringify!($name), "an error the operation does not document");
+                        Self::Internal(poem_openapi::payload::Json($crate::api::problem::internal_problem()))
+                    }
+                }
+            }
+        }
+    };
+    // A 429 carries its Retry-After; only enums that list `Throttled` have the variant.
+    (@throttled $name:ident $problem:ident $retry:ident [$($v:tt)*]) => {
+        $crate::api::problem::problem_responses!(@find_throttled $name $problem $retry $($v)*);
+    };
+    (@find_throttled $name:ident $problem:ident $retry:ident TooManyRequests $($rest:tt)*) => {
+        if let Some(seconds) = $retry {
+            return Self::TooManyRequests(poem_openapi::payload::Json($problem), seconds);
+        }
+    };
+    (@find_throttled $name:ident $problem:ident $retry:ident $first:tt $($rest:tt)*) => {
+        $crate::api::problem::problem_responses!(@find_throttled $name $problem $retry $($rest)*);
+    };
+    (@find_throttled $name:ident $problem:ident $retry:ident) => {};
+}
+pub(crate) use problem_responses;
+
+// ---- the error responses the operations share ----
+
+problem_responses! {
+    /// Errors of an operation that only needs a valid token.
+    pub enum AuthError { Unauthorized }
+}
+problem_responses! {
+    /// Errors of reading one of your resources.
+    pub enum ReadError { Unauthorized, NotFound }
+}
+problem_responses! {
+    /// Errors of creating a resource from a JSON body.
+    pub enum CreateError { Unauthorized, Body, Validation }
+}
+problem_responses! {
+    /// Errors of changing one of your resources, guarded by `If-Match`.
+    pub enum UpdateError { Unauthorized, NotFound, PreconditionFailed, Body, Validation }
+}
+problem_responses! {
+    /// Errors of deleting one of your resources, guarded by `If-Match`.
+    pub enum DeleteError { Unauthorized, NotFound, PreconditionFailed }
+}
+problem_responses! {
+    /// Errors of a list with query parameters.
+    pub enum ListError { Unauthorized, NotFound, Validation }
+}
+problem_responses! {
+    /// Errors of signing up.
+    pub enum SignUpError { Conflict, Body, Validation }
+}
+problem_responses! {
+    /// Errors of asking for a token.
+    pub enum SignInError { Unauthorized, Body, Validation, Throttled }
+}

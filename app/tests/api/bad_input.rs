@@ -1,0 +1,115 @@
+//! Bad requests get problem+json with the right status, never a 500, an HTML page or a redirect.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+async fn malformed_bodies_and_media_types(app: TestApp) {
+    let token = app.user_with_token("me@example.com").await;
+    let raw = |body: &'static str, content_type: &'static str| {
+        app.client
+            .post(app.url("/api/v1/pads"))
+            .bearer_auth(&token)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+    let r = raw("{not json", "application/json").await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let r = raw("{\"name\": 5}", "application/json").await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = raw("[]", "application/json").await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = raw("name=x", "application/x-www-form-urlencoded")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let r = app
+        .client
+        .post(app.url("/api/v1/pads"))
+        .bearer_auth(&token)
+        .body("{\"name\": \"x\"}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "no content type"
+    );
+    assert_eq!(
+        app.get("/api/v1/pads", &token).await.body["total"],
+        0,
+        "nothing was written"
+    );
+}
+
+async fn a_body_over_one_mebibyte_is_413(app: TestApp) {
+    let token = app.user_with_token("me@example.com").await;
+    let huge = json!({"name": "big", "text": "x".repeat(1024 * 1024 + 10)});
+    let r = app.post("/api/v1/notes", Some(&token), huge.clone()).await;
+    r.problem(413);
+    // Sent in chunks, without a Content-Length, on a raw connection.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut conn = tokio::net::TcpStream::connect(app.address.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    let head = format!(
+        "POST /api/v1/notes HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    );
+    conn.write_all(head.as_bytes()).await.unwrap();
+    let bytes = serde_json::to_vec(&huge).unwrap();
+    for chunk in bytes.chunks(64 * 1024) {
+        let framed = [format!("{:x}\r\n", chunk.len()).as_bytes(), chunk, b"\r\n"].concat();
+        if conn.write_all(&framed).await.is_err() {
+            break; // the server may answer and close before the whole body is sent
+        }
+    }
+    let _ = conn.write_all(b"0\r\n\r\n").await;
+    let mut answer = vec![0u8; 64];
+    let n = conn.read(&mut answer).await.unwrap();
+    let status_line = String::from_utf8_lossy(&answer[..n]).to_string();
+    assert!(status_line.starts_with("HTTP/1.1 413"), "{status_line}");
+    assert_eq!(app.get("/api/v1/notes", &token).await.body["total"], 0);
+}
+
+async fn odd_paths_and_methods_are_problems_not_pages(app: TestApp) {
+    let token = app.user_with_token("me@example.com").await;
+    for path in [
+        "/api/v1/notes/abc",
+        "/api/v1/notes/99999999999999999999999",
+        "/api/v1/pads/-",
+        "/api/v1/nothing",
+        "/api/v1",
+        "/api",
+    ] {
+        let r = app.get(path, &token).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {r:?}");
+        assert_eq!(
+            r.header("content-type"),
+            Some("application/problem+json"),
+            "{path}"
+        );
+        assert!(
+            r.header("location").is_none(),
+            "no trailing-slash redirect for {path}"
+        );
+    }
+    let r = app
+        .send(Method::PATCH, "/api/v1/tokens", Some(&token), &[], None)
+        .await;
+    r.problem(405);
+    // The pages keep their own behaviour.
+    let page = app.client.get(app.url("/signin")).send().await.unwrap();
+    assert!(page.status().is_redirection());
+}
+
+crate::both_databases!(
+    malformed_bodies_and_media_types,
+    a_body_over_one_mebibyte_is_413,
+    odd_paths_and_methods_are_problems_not_pages,
+);

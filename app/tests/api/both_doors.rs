@@ -1,0 +1,114 @@
+//! One user, both doors: what the API writes the pages show, and the other way round; a page edit
+//! changes the ETag an API client holds.
+
+use reqwest::{Client, StatusCode, redirect};
+use serde_json::json;
+
+use crate::helpers::{PASSWORD, TestApp};
+
+/// A browser-like client signed in through the sign-in page.
+async fn browser_signed_in(app: &TestApp, email: &str) -> Client {
+    let browser = Client::builder()
+        .cookie_store(true)
+        .redirect(redirect::Policy::none())
+        .build()
+        .unwrap();
+    let token = csrf(&browser, &app.url("/signin/")).await;
+    let r = browser
+        .post(app.url("/signin/"))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("email", email),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FOUND, "signed in through the page");
+    browser
+}
+
+async fn csrf(browser: &Client, url: &str) -> String {
+    let body = browser.get(url).send().await.unwrap().text().await.unwrap();
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = body
+        .find(marker)
+        .unwrap_or_else(|| panic!("no CSRF token in {url}"))
+        + marker.len();
+    body[start..start + body[start..].find('"').unwrap()].to_owned()
+}
+
+async fn the_same_pads_and_notes_through_pages_and_api(app: TestApp) {
+    let token = app.user_with_token("both@example.com").await;
+    let pad = app.create_pad(&token, "Shared pad").await;
+    let note = app.create_note(&token, "Shared note", Some(pad)).await;
+    let etag = app
+        .get(&format!("/api/v1/notes/{note}"), &token)
+        .await
+        .etag();
+
+    let browser = browser_signed_in(&app, "both@example.com").await;
+    let page = browser
+        .get(app.url(&format!("/pads/{pad}/")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("Shared pad (1)") && html.contains("Shared note"),
+        "{html}"
+    );
+
+    // Edited on the page: the API shows it, and the ETag the API client held is now stale.
+    let edit = app.url(&format!("/notes/{note}/edit/"));
+    let csrf_token = csrf(&browser, &edit).await;
+    let pad_value = pad.to_string();
+    let r = browser
+        .post(&edit)
+        .form(&[
+            ("csrf_token", csrf_token.as_str()),
+            ("name", "Edited on the page"),
+            ("text", "new text"),
+            ("pad", pad_value.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FOUND);
+    let seen = app.get(&format!("/api/v1/notes/{note}"), &token).await;
+    assert_eq!(seen.body["name"], "Edited on the page");
+    assert_ne!(seen.etag(), etag);
+    app.patch(
+        &format!("/api/v1/notes/{note}"),
+        &token,
+        Some(&etag),
+        json!({"text": "overwrite"}),
+    )
+    .await
+    .problem(412);
+
+    // Created on the page: the API lists it.
+    let create = app.url("/pads/create/");
+    let csrf_token = csrf(&browser, &create).await;
+    browser
+        .post(&create)
+        .form(&[
+            ("csrf_token", csrf_token.as_str()),
+            ("name", "From the page"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let pads = app.get("/api/v1/pads", &token).await;
+    assert_eq!(pads.body["total"], 2);
+    assert!(
+        pads.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "From the page")
+    );
+}
+
+crate::both_databases!(the_same_pads_and_notes_through_pages_and_api);

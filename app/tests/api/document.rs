@@ -1,0 +1,133 @@
+//! The OpenAPI document and the interactive docs.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::helpers::TestApp;
+
+async fn the_document_describes_every_operation_with_its_statuses(app: TestApp) {
+    let r = app
+        .client
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let doc: Value = r.json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    assert_eq!(doc["servers"][0]["url"], "/api/v1");
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearerToken"]["scheme"],
+        "bearer"
+    );
+
+    let expected: &[(&str, &str, &[&str])] = &[
+        (
+            "/users",
+            "post",
+            &["201", "409", "413", "415", "422", "500"],
+        ),
+        (
+            "/tokens",
+            "post",
+            &["201", "401", "413", "415", "422", "429", "500"],
+        ),
+        ("/tokens", "get", &["200", "401", "500"]),
+        ("/tokens/{id}", "delete", &["204", "401", "404", "500"]),
+        ("/me", "get", &["200", "401", "500"]),
+        (
+            "/me/password",
+            "put",
+            &["204", "401", "413", "415", "422", "500"],
+        ),
+        ("/pads", "get", &["200", "401", "500"]),
+        ("/pads", "post", &["201", "401", "413", "415", "422", "500"]),
+        ("/pads/{id}", "get", &["200", "401", "404", "500"]),
+        (
+            "/pads/{id}",
+            "patch",
+            &["200", "401", "404", "412", "413", "415", "422", "500"],
+        ),
+        ("/pads/{id}", "delete", &["204", "401", "404", "412", "500"]),
+        ("/notes", "get", &["200", "401", "404", "422", "500"]),
+        (
+            "/notes",
+            "post",
+            &["201", "401", "413", "415", "422", "500"],
+        ),
+        ("/notes/{id}", "get", &["200", "401", "404", "500"]),
+        (
+            "/notes/{id}",
+            "put",
+            &["200", "401", "404", "412", "413", "415", "422", "500"],
+        ),
+        (
+            "/notes/{id}",
+            "patch",
+            &["200", "401", "404", "412", "413", "415", "422", "500"],
+        ),
+        (
+            "/notes/{id}",
+            "delete",
+            &["204", "401", "404", "412", "500"],
+        ),
+    ];
+    let mut count = 0;
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        count += ops.as_object().unwrap().len();
+        for (method, op) in ops.as_object().unwrap() {
+            let statuses: Vec<&str> = op["responses"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect();
+            let want = expected
+                .iter()
+                .find(|(p, m, _)| p == path && m == method)
+                .unwrap_or_else(|| panic!("undocumented in this test: {method} {path}"));
+            let mut sorted = statuses.clone();
+            sorted.sort();
+            assert_eq!(sorted, want.2, "{method} {path}");
+            assert!(op["summary"].is_string(), "{method} {path} has a summary");
+            for (status, resp) in op["responses"].as_object().unwrap() {
+                if status.starts_with('4') || status.starts_with('5') {
+                    assert!(
+                        resp["content"]["application/problem+json"].is_object(),
+                        "{method} {path} {status} is problem+json"
+                    );
+                }
+            }
+            let secured = op.get("security").is_some();
+            assert_eq!(
+                secured,
+                statuses.contains(&"401") && !(path == "/tokens" && method == "post"),
+                "{method} {path}"
+            );
+        }
+    }
+    assert_eq!(count, expected.len());
+    // Request schemas carry the domain's rules and examples.
+    let note_input = &doc["components"]["schemas"]["NoteInput"];
+    assert_eq!(note_input["required"], serde_json::json!(["name", "text"]));
+    assert_eq!(note_input["properties"]["name"]["maxLength"], 100);
+    assert_eq!(note_input["properties"]["text"]["maxLength"], 100_000);
+    assert!(note_input["example"].is_object());
+    assert!(doc["components"]["schemas"]["Problem"]["example"]["errors"].is_object());
+}
+
+async fn the_interactive_docs_load(app: TestApp) {
+    let r = app.client.get(app.url("/api/docs")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers().get("content-security-policy").is_none(),
+        "the pages' CSP would block Swagger UI"
+    );
+    let body = r.text().await.unwrap();
+    assert!(body.contains("swagger"), "{body}");
+}
+
+crate::both_databases!(
+    the_document_describes_every_operation_with_its_statuses,
+    the_interactive_docs_load
+);

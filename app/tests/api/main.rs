@@ -1,0 +1,11 @@
+//! The JSON API suite, run against a real server on port 0 with a fresh database: every test runs
+//! twice, once on PostgreSQL and once on SQLite (see `both_databases!`).
+
+mod helpers;
+
+mod accounts;
+mod bad_input;
+mod both_doors;
+mod document;
+mod notes;
+mod pads;
