@@ -201,10 +201,16 @@ EOF
 """Project rules that no generic scanner knows."""
 import sys, yaml
 problems = []
+CLUSTER_SCOPED = {"Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding",
+                  "PriorityClass", "StorageClass", "IngressClass"}
 for path in sys.argv[1:]:
     env = path.rsplit("/", 1)[-1].removesuffix(".yaml")
     docs = [d for d in yaml.safe_load_all(open(path)) if d]
     by = {(d["kind"], d["metadata"]["name"]): d for d in docs}
+    for d in docs:
+        # Without a namespace an object lands wherever kubectl's context points.
+        if d["kind"] not in CLUSTER_SCOPED and not d["metadata"].get("namespace"):
+            problems.append(f'{env}: {d["kind"]}/{d["metadata"]["name"]} has no namespace')
     app = by.get(("Deployment", "notejam"))
     if app is None:
         problems.append(f"{env}: no Deployment notejam"); continue
