@@ -241,7 +241,7 @@ done
 log "moto on 127.0.0.1:$moto_port"
 emulator_started=$SECONDS
 set -m
-( timeout 540 bash -c "$(declare -f emulator_run); $(declare -p repo cache work emulator_env); emulator_run $moto_port" ) >"$work/emulator.out" 2>&1 &
+( timeout 720 bash -c "$(declare -f emulator_run); $(declare -p repo cache work emulator_env); emulator_run $moto_port" ) >"$work/emulator.out" 2>&1 &
 emulator_pid=$!
 groups+=("$emulator_pid")
 set +m
@@ -399,7 +399,7 @@ sed 's/^/    /' "$work/emulator.out"
 if [ "$emu_rc" -eq 0 ]; then
   record emulator PASS $((SECONDS - emulator_started)) "environments/$emulator_env applied to moto; second plan: no changes"
 else
-  [ "$emu_rc" -eq 124 ] && echo "    timed out after 540 s"
+  [ "$emu_rc" -eq 124 ] && echo "    timed out after 720 s"
   record emulator FAIL $((SECONDS - emulator_started)) "exit $emu_rc (logs above)"
 fi
 
