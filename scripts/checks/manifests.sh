@@ -358,10 +358,10 @@ EOF
 """Every alert of the rule file has a unit test in which it fires."""
 import sys, yaml
 rules = yaml.safe_load(open(sys.argv[1]))
-tests = yaml.safe_load(open(sys.argv[2]))
+tests = [t for path in sys.argv[2:] for t in yaml.safe_load(open(path))["tests"]]
 alerts = {r["alert"] for g in rules["groups"] for r in g["rules"] if "alert" in r}
-fired = {a["alertname"] for t in tests["tests"] for a in t.get("alert_rule_test", []) if a.get("exp_alerts")}
-quiet = {a["alertname"] for t in tests["tests"] for a in t.get("alert_rule_test", []) if not a.get("exp_alerts")}
+fired = {a["alertname"] for t in tests for a in t.get("alert_rule_test", []) if a.get("exp_alerts")}
+quiet = {a["alertname"] for t in tests for a in t.get("alert_rule_test", []) if not a.get("exp_alerts")}
 missing = sorted(alerts - fired)
 for a in missing:
     print(f"alert {a} has no test in which it fires")
@@ -559,10 +559,10 @@ check_promtool_rules() {
   mkdir -p "$work/rules"
   "$PY" -c 'import sys, yaml; yaml.safe_dump(yaml.safe_load(open(sys.argv[1]))["spec"], open(sys.argv[2], "w"), sort_keys=False)' \
     dashboards/rules/notejam-rules.yaml "$work/rules/notejam-rules.promtool.yaml"
-  cp dashboards/rules/notejam-rules.test.yaml "$work/rules/"
+  cp dashboards/rules/*.test.yaml "$work/rules/"
   promtool check rules "$work/rules/notejam-rules.promtool.yaml"
-  (cd "$work/rules" && promtool test rules notejam-rules.test.yaml)
-  "$PY" "$work/alert_coverage.py" "$work/rules/notejam-rules.promtool.yaml" "$work/rules/notejam-rules.test.yaml"
+  (cd "$work/rules" && promtool test rules *.test.yaml)
+  "$PY" "$work/alert_coverage.py" "$work/rules/notejam-rules.promtool.yaml" "$work"/rules/*.test.yaml
 }
 
 check_dashboards() {
