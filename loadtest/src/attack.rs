@@ -44,7 +44,7 @@ pub struct Outcome {
 }
 
 /// Checks that `host` is reachable and is Notejam, before any load is sent.
-pub async fn preflight(host: &str) -> Result<()> {
+pub async fn preflight(host: &str, weights: &Weights) -> Result<()> {
     let url = reqwest::Url::parse(host).with_context(|| {
         format!("--host {host:?} is not a URL (expected e.g. http://127.0.0.1:8080)")
     })?;
@@ -75,6 +75,25 @@ pub async fn preflight(host: &str) -> Result<()> {
             "{signin} answered {status} but is not Notejam's sign-in page (no notejam logo or \
              CSRF field): is --host the Notejam site (not its admin port, not another service)?"
         );
+    }
+    if weights.api > 0 {
+        let doc = url.join("/api/openapi.json")?;
+        let ok = match client.get(doc.clone()).send().await {
+            Ok(r) if r.status().is_success() => r
+                .json::<serde_json::Value>()
+                .await
+                // Paths are relative to the document's server, `/api/v1`.
+                .is_ok_and(|d| {
+                    d["paths"]["/tokens"].is_object() || d["paths"]["/api/v1/tokens"].is_object()
+                }),
+            _ => false,
+        };
+        if !ok {
+            bail!(
+                "{doc} does not describe /api/v1/tokens: this Notejam has no JSON API; \
+                 leave the API journey out with --api-weight 0"
+            );
+        }
     }
     Ok(())
 }
@@ -112,7 +131,8 @@ fn goose_config(plan: &Plan, users: &[usize]) -> Result<GooseConfiguration> {
             .iter()
             .map(|u| format!("{u},1s;{u},{}s", plan.step_seconds))
             .collect();
-        args.extend(["--test-plan".into(), p.join(";")]);
+        // The plan ends by stopping every user, or goose would hold the last step forever.
+        args.extend(["--test-plan".into(), format!("{};0,0s", p.join(";"))]);
     }
     GooseConfiguration::parse_args_default(&args)
         .map_err(|e| anyhow::anyhow!("goose refused its configuration: {e}"))
@@ -204,13 +224,16 @@ async fn sleep_until(recorder: &Recorder, t: f64) {
 }
 
 async fn show_progress(recorder: Arc<Recorder>, steps: Vec<usize>) {
+    use std::io::IsTerminal;
+    let tty = std::io::stderr().is_terminal();
     let mut tick = tokio::time::interval(Duration::from_secs(2));
     loop {
         tick.tick().await;
         let (req, err, p95) = recorder.progress();
         let secs = recorder.elapsed().as_secs_f64();
         eprint!(
-            "\r[{secs:6.0}s] users {:>4} (plan {:?}) · measured {req} requests · {err} errors · p95 {p95:.1} ms   ",
+            "{}[{secs:6.0}s] users {:>4} (plan {:?}) · measured {req} requests · {err} errors · p95 {p95:.1} ms   ",
+            if tty { "\r" } else { "\n" },
             recorder.users(),
             steps
         );
@@ -220,12 +243,9 @@ async fn show_progress(recorder: Arc<Recorder>, steps: Vec<usize>) {
 /// Builds the result of a single-step run (`run`, `gate`).
 pub fn to_result(plan: &Plan, outcome: &Outcome, kind: &str) -> Result<RunResult> {
     let snap = &outcome.snapshot;
-    let seconds = outcome
-        .windows
-        .first()
-        .map(|(s, e)| e - s)
-        .unwrap_or(snap.measured_seconds)
-        .min(snap.measured_seconds.max(f64::MIN_POSITIVE));
+    // The measured windows (one per step), cut short if the run ended early.
+    let planned: f64 = outcome.windows.iter().map(|(s, e)| e - s).sum();
+    let seconds = planned.min(snap.measured_seconds.max(f64::MIN_POSITIVE));
     let stats = |s| Stats::from_series(s, seconds);
     Ok(RunResult {
         format: RESULT_FORMAT.into(),

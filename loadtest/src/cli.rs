@@ -79,6 +79,9 @@ pub struct LoadArgs {
     /// Relative weight of the browser-user journey (0 leaves it out).
     #[arg(long, default_value_t = 3, value_name = "W")]
     pub browser_weight: usize,
+    /// Relative weight of the JSON API journey (/api/v1; 0 leaves it out).
+    #[arg(long, default_value_t = 2, value_name = "W")]
+    pub api_weight: usize,
     /// Pause between a user's journey loops: 0s, 2s, or a range 1s-3s.
     #[arg(long, default_value = "0s", value_parser = parse_think, value_name = "RANGE")]
     pub think_time: (Duration, Duration),
@@ -254,7 +257,7 @@ impl LoadArgs {
         {
             bail!("--rate must be a positive number of requests per second");
         }
-        if self.anonymous_weight == 0 && self.browser_weight == 0 {
+        if self.anonymous_weight + self.browser_weight + self.api_weight == 0 {
             bail!("every journey has weight 0: nothing to run");
         }
         if step_seconds == 0 {
@@ -265,6 +268,7 @@ impl LoadArgs {
             weights: Weights {
                 anonymous: self.anonymous_weight,
                 browser: self.browser_weight,
+                api: self.api_weight,
             },
             steps,
             step_seconds,
@@ -305,7 +309,7 @@ pub async fn dispatch(cli: Cli) -> Result<u8> {
 /// A single-step run against the target, with server-side figures when Prometheus is given.
 async fn load_once(load: &LoadArgs) -> Result<RunResult> {
     let plan = load.plan(vec![load.users], load.run_time.as_secs())?;
-    attack::preflight(&plan.host).await?;
+    attack::preflight(&plan.host, &plan.weights).await?;
     let prom = load.prometheus().await?;
     eprintln!(
         "notejam-loadtest: {} users{} against {} for {} s (+{} s warm-up), shard {}/{}",
@@ -462,7 +466,7 @@ async fn baseline_cmd(a: BaselineArgs) -> Result<u8> {
     }
     let mut plan = a.load.plan(a.steps.clone(), step_s)?;
     plan.step_seconds = step_s;
-    attack::preflight(&plan.host).await?;
+    attack::preflight(&plan.host, &plan.weights).await?;
     let prom = a.load.prometheus().await?;
     eprintln!(
         "notejam-loadtest baseline: steps {:?} users x {step_s} s ({warm} s warm-up each) against {}",

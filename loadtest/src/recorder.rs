@@ -48,6 +48,8 @@ impl Default for Series {
 impl Series {
     fn record(&mut self, latency_us: u64, ok: bool, correction: Correction) {
         let v = latency_us.clamp(1, MAX_LATENCY_US);
+        // The interval expected so far, before this (possibly stalled) request.
+        let expected = self.sum_us.checked_div(self.requests).unwrap_or(v);
         self.requests += 1;
         if !ok {
             self.errors += 1;
@@ -62,8 +64,7 @@ impl Series {
             // Closed model: fill in the requests a stalled user did not send, at the mean
             // interval this series had so far (goose's "average" mitigation, but exact).
             Correction::ExpectedInterval => {
-                let mean = self.sum_us / self.requests;
-                let _ = self.corrected.record_correct(v, mean.max(1));
+                let _ = self.corrected.record_correct(v, expected.max(1));
             }
         }
     }

@@ -3,6 +3,7 @@
 //! a wrong page is an error, never a success.
 
 pub mod anonymous;
+pub mod api;
 pub mod browser;
 pub mod page;
 
@@ -13,6 +14,7 @@ use goose::prelude::*;
 pub struct Weights {
     pub anonymous: usize,
     pub browser: usize,
+    pub api: usize,
 }
 
 impl Weights {
@@ -20,6 +22,7 @@ impl Weights {
         [
             ("anonymous".to_string(), self.anonymous as f64),
             ("browser".to_string(), self.browser as f64),
+            ("api".to_string(), self.api as f64),
         ]
         .into_iter()
         .filter(|(_, w)| *w > 0.0)
@@ -35,6 +38,9 @@ pub fn scenarios(weights: &Weights) -> Result<Vec<Scenario>, GooseError> {
     }
     if weights.browser > 0 {
         out.push(browser::scenario()?.set_weight(weights.browser)?);
+    }
+    if weights.api > 0 {
+        out.push(api::scenario()?.set_weight(weights.api)?);
     }
     Ok(out)
 }

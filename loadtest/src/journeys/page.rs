@@ -182,6 +182,107 @@ async fn check(
     }
 }
 
+/// A JSON API answer that passed validation.
+pub struct ApiAnswer {
+    pub json: serde_json::Value,
+    pub etag: Option<String>,
+}
+
+/// Sends a JSON API request (bearer token, JSON body) and validates the status and, when the
+/// answer has a body, that it is JSON. `name` is the bounded request name, e.g. `GET /api/v1/notes/{id}`.
+#[allow(clippy::too_many_arguments)]
+pub async fn call(
+    user: &mut GooseUser,
+    journey: &str,
+    name: &str,
+    method: GooseMethod,
+    path: &str,
+    bearer: Option<&str>,
+    body: Option<&serde_json::Value>,
+    headers: &[(&str, &str)],
+    status: u16,
+) -> Result<ApiAnswer, Box<TransactionError>> {
+    let rec = recorder::current();
+    let mut builder = user
+        .get_request_builder(&method, path)?
+        .header("accept", "application/json");
+    if let Some(t) = bearer {
+        builder = builder.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        builder = builder.json(b);
+    }
+    for (k, v) in headers {
+        builder = builder.header(*k, *v);
+    }
+    let request = GooseRequest::builder()
+        .method(method)
+        .path(path)
+        .name(name)
+        .set_request_builder(builder)
+        .build();
+    let started = rec.begin().await;
+    let mut goose = match user.request(request).await {
+        Ok(g) => g,
+        Err(e) => {
+            rec.finish(journey, name, started, false, "request not sent");
+            return Err(e);
+        }
+    };
+    let response = match goose.response {
+        Ok(r) => r,
+        Err(e) => {
+            let why = if e.is_timeout() {
+                "timed out".to_string()
+            } else if e.is_connect() {
+                "could not connect".to_string()
+            } else {
+                format!("no response: {e}")
+            };
+            rec.finish(journey, name, started, false, &why);
+            return user
+                .set_failure(&why, &mut goose.request, None, None)
+                .map(|_| unreachable!());
+        }
+    };
+    let got = response.status().as_u16();
+    let etag = response
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let text = response.text().await.unwrap_or_default();
+    let json = if text.is_empty() {
+        Ok(serde_json::Value::Null)
+    } else {
+        serde_json::from_str(&text)
+    };
+    let why = match (&json, got == status) {
+        (_, false) => Some(format!("status {got}, expected {status}")),
+        (Err(e), true) => Some(format!("the answer is not JSON: {e}")),
+        _ => None,
+    };
+    match why {
+        None => {
+            rec.finish(journey, name, started, true, "");
+            Ok(ApiAnswer {
+                json: json.unwrap_or_default(),
+                etag,
+            })
+        }
+        Some(why) => {
+            rec.finish(journey, name, started, false, &why);
+            user.set_failure(&why, &mut goose.request, None, Some(&text))
+                .map(|_| unreachable!())
+        }
+    }
+}
+
+/// Fails the step unless `ok`, with `why`.
+pub fn ensure(ok: bool, why: impl FnOnce() -> String) -> Result<(), Box<TransactionError>> {
+    if ok { Ok(()) } else { Err(why().into()) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,370 @@
+//! The loadtest against the real app on PostgreSQL, started by each test: short loads on
+//! 127.0.0.1 only, a few seconds each.
+
+mod support;
+
+use std::path::Path;
+
+use support::*;
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn run_validates_every_step_and_reports_counts_that_match_the_app() {
+    let app = App::start();
+    let dir = tempfile::tempdir().unwrap();
+    let reports = dir.path().join("reports");
+    let out = loadtest(
+        &[
+            "run",
+            "--host",
+            &app.base,
+            "--users",
+            "6",
+            "--run-time",
+            "12s",
+            "--report-dir",
+            s(&reports),
+            "--quiet",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let r = read_json(&reports.join("result.json"));
+    let total = &r["total"];
+    assert!(total["requests"].as_u64().unwrap() > 20, "{total:#}");
+    assert_eq!(total["errors"], 0, "failures: {:#}", r["failures"]);
+    // Both journeys ran, and every browser step was exercised and validated.
+    for name in [
+        "GET /signin/",
+        "POST /signup/ (mismatch)",
+        "GET / (signed out)",
+        "POST /signup/",
+        "POST /signin/",
+        "POST /pads/create/",
+        "POST /notes/create/",
+        "GET /pads/{id}/?order=name",
+        "POST /notes/{id}/edit/",
+        "POST /notes/{id}/delete/",
+        "POST /pads/{id}/delete/",
+        "POST /api/v1/tokens",
+        "POST /api/v1/notes",
+        "PATCH /api/v1/notes/{id}",
+        "DELETE /api/v1/pads/{id}",
+    ] {
+        assert!(
+            r["requests"][name]["requests"].as_u64().unwrap_or(0) > 0,
+            "{name} never ran: {:#}",
+            r["requests"]
+        );
+    }
+    // Our count of every request sent is goose's count.
+    assert_eq!(r["goose_counts"][0], r["requests_sent"], "{r:#}");
+    // The app agrees: one user row per successful sign-up we counted, and nothing left over
+    // from finished loops beyond the loops still running when the run stopped.
+    let count = |name: &str| r["requests"][name]["requests"].as_u64().unwrap();
+    let signups = count("POST /signup/") + count("POST /api/v1/users");
+    assert_eq!(
+        app.sql("SELECT count(*) FROM users WHERE email LIKE 'lt-%'"),
+        signups.to_string()
+    );
+    // Every loop deletes what it created: at most one pad per user is left (a loop cut off).
+    let pads_left: u64 = app.sql("SELECT count(*) FROM pads").parse().unwrap();
+    assert!(pads_left <= 6, "{pads_left} pads left by 6 users");
+    // Percentiles are exact to the microsecond, not goose's rounded milliseconds.
+    let p50 = total["latency_ms"]["p50"].as_f64().unwrap();
+    assert!(p50 > 0.0 && (p50 * 1000.0).fract() == 0.0, "{p50}");
+    let md = std::fs::read_to_string(reports.join("report.md")).unwrap();
+    assert!(
+        md.contains("| **all** |") && md.contains("`POST /notes/create/`"),
+        "{md}"
+    );
+    let html = std::fs::read_to_string(reports.join("report.html")).unwrap();
+    assert_eq!(
+        html.matches("<svg").count(),
+        3,
+        "throughput, latency and connection charts"
+    );
+}
+
+#[test]
+fn gate_passes_loose_thresholds_and_exits_99_on_impossible_ones_with_junit() {
+    let app = App::start();
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("junit.xml");
+    let loose = loadtest(
+        &[
+            "gate",
+            "--host",
+            &app.base,
+            "--users",
+            "2",
+            "--run-time",
+            "2s",
+            "--quiet",
+            "--threshold",
+            "p95<30s",
+            "--threshold",
+            "errors<1%",
+            "--threshold",
+            "rps>1",
+            "--threshold",
+            "p99{journey=browser}<60s",
+            "--junit",
+            s(&junit),
+            "--report-dir",
+            s(&dir.path().join("loose")),
+        ],
+        dir.path(),
+    );
+    assert_eq!(loose.status.code(), Some(0), "{}", describe(&loose));
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert_eq!(xml.matches("<testcase").count(), 4, "{xml}");
+    assert!(
+        xml.contains(r#"failures="0""#) && !xml.contains("<failure"),
+        "{xml}"
+    );
+
+    let strict = loadtest(
+        &[
+            "gate",
+            "--host",
+            &app.base,
+            "--users",
+            "2",
+            "--run-time",
+            "2s",
+            "--quiet",
+            "--threshold",
+            "p50<1us",
+            "--threshold",
+            "errors<1%",
+            "--threshold",
+            "rps>1000000",
+            "--junit",
+            s(&junit),
+            "--report-dir",
+            s(&dir.path().join("strict")),
+        ],
+        dir.path(),
+    );
+    assert_eq!(strict.status.code(), Some(99), "{}", describe(&strict));
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert_eq!(xml.matches("<failure").count(), 2, "{xml}");
+    assert!(xml.contains(r#"name="p50&lt;1us""#), "{xml}");
+    let md = std::fs::read_to_string(dir.path().join("strict/report.md")).unwrap();
+    assert!(md.contains("2 of 3 FAILED"), "{md}");
+}
+
+#[test]
+fn a_malformed_threshold_fails_before_any_load() {
+    let app = App::start();
+    let dir = tempfile::tempdir().unwrap();
+    let out = loadtest(
+        &[
+            "gate",
+            "--host",
+            &app.base,
+            "--users",
+            "2",
+            "--run-time",
+            "2s",
+            "--threshold",
+            "p95<300",
+            "--threshold",
+            "errors<1%",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(r#"malformed threshold "p95<300": a latency needs a unit"#),
+        "{err}"
+    );
+    assert_eq!(app.sql("SELECT count(*) FROM users"), "0", "load was sent");
+
+    let relative = loadtest(
+        &[
+            "gate",
+            "--host",
+            &app.base,
+            "--threshold",
+            "p95<baseline*1.2",
+        ],
+        dir.path(),
+    );
+    assert_eq!(relative.status.code(), Some(1), "{}", describe(&relative));
+    assert!(String::from_utf8_lossy(&relative.stderr).contains("give --baseline FILE"));
+}
+
+#[test]
+fn a_target_that_is_not_notejam_is_refused() {
+    let app = App::start();
+    let dir = tempfile::tempdir().unwrap();
+    // The admin port answers HTTP, but it is not the site.
+    let out = loadtest(
+        &["run", "--host", &app.admin, "--run-time", "2s"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is not Notejam's sign-in page"),
+        "{}",
+        describe(&out)
+    );
+    assert!(
+        !dir.path().join("loadtest-report").exists(),
+        "a report was written for a run that never ran"
+    );
+}
+
+#[test]
+fn baseline_writes_a_file_that_matches_the_schema() {
+    let app = App::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("baseline.json");
+    let out = loadtest(
+        &[
+            "baseline",
+            "--host",
+            &app.base,
+            "--steps",
+            "1,2,4",
+            "--step-duration",
+            "3s",
+            "--warmup",
+            "1s",
+            "--slo-p95",
+            "30s",
+            "--output",
+            s(&file),
+            "--report-dir",
+            s(&dir.path().join("r")),
+            "--quiet",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let b = read_json(&file);
+    assert_valid_baseline(&b);
+    assert_eq!(b["connections_source"], "client");
+    assert_eq!(b["steps"].as_array().unwrap().len(), 3);
+    assert_eq!(b["steps"][2]["users"], 4);
+    assert!(b["steps"][0]["requests"].as_u64().unwrap() > 0);
+    assert!(b["capacity_rps_per_pod"].as_f64().unwrap() > 0.0);
+    let md = std::fs::read_to_string(dir.path().join("r/report.md")).unwrap();
+    assert!(
+        md.contains("## Ramp steps") && md.contains("(normal)"),
+        "{md}"
+    );
+
+    // The gate reads it for relative thresholds.
+    let gate = loadtest(
+        &[
+            "gate",
+            "--host",
+            &app.base,
+            "--users",
+            "2",
+            "--run-time",
+            "2s",
+            "--quiet",
+            "--baseline",
+            s(&file),
+            "--threshold",
+            "p95<baseline*1000",
+            "--threshold",
+            "rps>baseline*0.000001",
+            "--report-dir",
+            s(&dir.path().join("g")),
+        ],
+        dir.path(),
+    );
+    assert_eq!(gate.status.code(), Some(0), "{}", describe(&gate));
+}
+
+#[test]
+fn shards_merge_exactly_and_the_gate_judges_the_merged_run() {
+    let app = App::start();
+    let dir = tempfile::tempdir().unwrap();
+    let shard = |i: &str| {
+        let base = app.base.clone();
+        let cwd = dir.path().to_path_buf();
+        let rd = dir.path().join(format!("shard-{i}"));
+        let i = i.to_string();
+        std::thread::spawn(move || {
+            loadtest(
+                &[
+                    "run",
+                    "--host",
+                    &base,
+                    "--users",
+                    "4",
+                    "--run-time",
+                    "3s",
+                    "--quiet",
+                    "--shard-index",
+                    &i,
+                    "--shard-count",
+                    "2",
+                    "--report-dir",
+                    rd.to_str().unwrap(),
+                ],
+                &cwd,
+            )
+        })
+    };
+    let (a, b) = (shard("0"), shard("1"));
+    let (a, b) = (a.join().unwrap(), b.join().unwrap());
+    for (i, out) in [&a, &b].into_iter().enumerate() {
+        assert_eq!(out.status.code(), Some(0), "{}", describe(out));
+        // As the Kubernetes Job reads it: the result is the log's last line.
+        let log = dir.path().join(format!("shard-{i}.log"));
+        std::fs::write(&log, &out.stdout).unwrap();
+    }
+    let merged = dir.path().join("merged.json");
+    let out = loadtest(
+        &[
+            "merge",
+            s(&dir.path().join("shard-0.log")),
+            s(&dir.path().join("shard-1.log")),
+            "--output",
+            s(&merged),
+            "--report-dir",
+            s(&dir.path().join("m")),
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let m = read_json(&merged);
+    let r0 = read_json(&dir.path().join("shard-0/result.json"));
+    let r1 = read_json(&dir.path().join("shard-1/result.json"));
+    assert_eq!(r0["method"]["users"], 2);
+    assert_eq!(
+        m["total"]["requests"].as_u64().unwrap(),
+        r0["total"]["requests"].as_u64().unwrap() + r1["total"]["requests"].as_u64().unwrap()
+    );
+    assert_eq!(m["shards"].as_array().unwrap().len(), 2);
+    let max = |r: &serde_json::Value| r["total"]["latency_ms"]["max"].as_f64().unwrap();
+    assert_eq!(max(&m), max(&r0).max(max(&r1)));
+    assert!(dir.path().join("m/report.html").is_file());
+
+    let gate = loadtest(
+        &[
+            "gate",
+            "--from",
+            s(&merged),
+            "--threshold",
+            "errors<1%",
+            "--threshold",
+            "requests>1",
+            "--report-dir",
+            s(&dir.path().join("g")),
+        ],
+        dir.path(),
+    );
+    assert_eq!(gate.status.code(), Some(0), "{}", describe(&gate));
+}

@@ -1,0 +1,218 @@
+//! Test support: the real Notejam app on a fresh PostgreSQL database, and the loadtest binary.
+//!
+//! Needs `NOTEJAM_TEST_POSTGRES_URL` (an admin URL of a running PostgreSQL; scripts/checks/
+//! loadtest.sh starts one) and the app binary (`NOTEJAM_BIN`, default
+//! `~/.cache/notejam-cloud/target/debug/notejam`). Missing either is a test failure, never a skip.
+
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub fn app_binary() -> PathBuf {
+    let bin = std::env::var_os("NOTEJAM_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var("HOME").expect("HOME"))
+                .join(".cache/notejam-cloud/target/debug/notejam")
+        });
+    assert!(
+        bin.is_file(),
+        "the Notejam app binary {} is missing: build it (CARGO_TARGET_DIR=~/.cache/notejam-cloud/target \
+         cargo build --workspace --bins in the repository root) or set NOTEJAM_BIN",
+        bin.display()
+    );
+    bin
+}
+
+pub fn postgres_url() -> String {
+    std::env::var("NOTEJAM_TEST_POSTGRES_URL").expect(
+        "NOTEJAM_TEST_POSTGRES_URL is not set: these tests need a PostgreSQL admin URL \
+         (scripts/checks/loadtest.sh starts a throwaway cluster and sets it)",
+    )
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+pub fn psql(url: &str, sql: &str) -> String {
+    let out = Command::new("psql")
+        .args([url, "-tAc", sql])
+        .output()
+        .expect("psql runs");
+    assert!(
+        out.status.success(),
+        "psql {sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// The app, running on its own database; killed on drop.
+pub struct App {
+    child: Child,
+    pub base: String,
+    pub admin: String,
+    pub db_url: String,
+    pub dir: tempfile::TempDir,
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl App {
+    pub fn start() -> App {
+        let bin = app_binary();
+        let admin_url = postgres_url();
+        let db = format!("lt_{:016x}", rand_u64());
+        psql(&admin_url, &format!("CREATE DATABASE {db}"));
+        let db_url = format!("{}/{db}", admin_url.rsplit_once('/').unwrap().0);
+        let (port, admin_port) = (free_port(), free_port());
+        let dir = tempfile::tempdir().unwrap();
+        let log = std::fs::File::create(dir.path().join("app.log")).unwrap();
+        let child = Command::new(&bin)
+            .arg("serve")
+            .env("DATABASE_URL", &db_url)
+            .env(
+                "NOTEJAM_SECRET_KEY",
+                "loadtest-secret-loadtest-secret-0123456789",
+            )
+            .env("NOTEJAM_LISTEN", format!("127.0.0.1:{port}"))
+            .env("NOTEJAM_ADMIN_LISTEN", format!("127.0.0.1:{admin_port}"))
+            .env("NOTEJAM_BASE_URL", format!("http://127.0.0.1:{port}"))
+            .env("RUST_LOG", "warn")
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
+        let app = App {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            admin: format!("http://127.0.0.1:{admin_port}"),
+            db_url,
+            dir,
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !http_ok(&format!("{}/readyz", app.admin)) {
+            assert!(
+                Instant::now() < deadline,
+                "the app did not become ready in 30 s; its log:\n{}",
+                std::fs::read_to_string(app.dir.path().join("app.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        app
+    }
+
+    pub fn sql(&self, q: &str) -> String {
+        psql(&self.db_url, q)
+    }
+}
+
+pub fn rand_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos(),
+    );
+    h.finish()
+}
+
+/// GET with curl-free std: a tiny HTTP/1.0 client is enough for a health check.
+pub fn http_get(url: &str) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://")?;
+    let (hostport, path) = rest
+        .split_once('/')
+        .map(|(h, p)| (h, format!("/{p}")))
+        .unwrap_or((rest, "/".into()));
+    let mut s = std::net::TcpStream::connect(hostport).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {hostport}\r\n\r\n").ok()?;
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).ok()?;
+    let status = buf.split_whitespace().nth(1)?.parse().ok()?;
+    let body = buf
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    Some((status, body))
+}
+
+pub fn http_ok(url: &str) -> bool {
+    matches!(http_get(url), Some((200, _)))
+}
+
+/// Runs notejam-loadtest with `args` (bounded by a timeout) and returns its output.
+pub fn loadtest(args: &[&str], cwd: &Path) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_notejam-loadtest"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("NOTEJAM_LOADTEST_HOST")
+        .env_remove("NOTEJAM_LOADTEST_PROMETHEUS_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the loadtest binary runs");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("notejam-loadtest {args:?} ran over 120 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+pub fn describe(out: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+pub fn read_json(p: &Path) -> serde_json::Value {
+    serde_json::from_str(
+        &std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())),
+    )
+    .unwrap()
+}
+
+/// The committed baseline schema.
+pub fn baseline_schema() -> serde_json::Value {
+    read_json(&Path::new(env!("CARGO_MANIFEST_DIR")).join("baseline.schema.json"))
+}
+
+pub fn assert_valid_baseline(doc: &serde_json::Value) {
+    let schema = baseline_schema();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "the baseline does not match loadtest/baseline.schema.json:\n{}\n{doc:#}",
+        errors.join("\n")
+    );
+}
