@@ -82,6 +82,13 @@ pub struct LoadArgs {
     /// Relative weight of the JSON API journey (/api/v1; 0 leaves it out).
     #[arg(long, default_value_t = 2, value_name = "W")]
     pub api_weight: usize,
+    /// Weight of the probe: a plain GET of --probe-path checked for 200, for measuring the
+    /// generator itself or smoke checks (0 leaves it out).
+    #[arg(long, default_value_t = 0, value_name = "W")]
+    pub probe_weight: usize,
+    /// Path the probe requests.
+    #[arg(long, default_value = "/signin/", value_name = "PATH")]
+    pub probe_path: String,
     /// Pause between a user's journey loops: 0s, 2s, or a range 1s-3s.
     #[arg(long, default_value = "0s", value_parser = parse_think, value_name = "RANGE")]
     pub think_time: (Duration, Duration),
@@ -257,7 +264,11 @@ impl LoadArgs {
         {
             bail!("--rate must be a positive number of requests per second");
         }
-        if self.anonymous_weight + self.browser_weight + self.api_weight == 0 {
+        if !self.probe_path.starts_with('/') {
+            bail!("--probe-path must start with /");
+        }
+        let _ = crate::journeys::probe::PATH.set(self.probe_path.clone());
+        if self.anonymous_weight + self.browser_weight + self.api_weight + self.probe_weight == 0 {
             bail!("every journey has weight 0: nothing to run");
         }
         if step_seconds == 0 {
@@ -269,6 +280,7 @@ impl LoadArgs {
                 anonymous: self.anonymous_weight,
                 browser: self.browser_weight,
                 api: self.api_weight,
+                probe: self.probe_weight,
             },
             steps,
             step_seconds,

@@ -6,6 +6,7 @@ pub mod anonymous;
 pub mod api;
 pub mod browser;
 pub mod page;
+pub mod probe;
 
 use goose::prelude::*;
 
@@ -15,6 +16,7 @@ pub struct Weights {
     pub anonymous: usize,
     pub browser: usize,
     pub api: usize,
+    pub probe: usize,
 }
 
 impl Weights {
@@ -23,6 +25,7 @@ impl Weights {
             ("anonymous".to_string(), self.anonymous as f64),
             ("browser".to_string(), self.browser as f64),
             ("api".to_string(), self.api as f64),
+            ("probe".to_string(), self.probe as f64),
         ]
         .into_iter()
         .filter(|(_, w)| *w > 0.0)
@@ -41,6 +44,9 @@ pub fn scenarios(weights: &Weights) -> Result<Vec<Scenario>, GooseError> {
     }
     if weights.api > 0 {
         out.push(api::scenario()?.set_weight(weights.api)?);
+    }
+    if weights.probe > 0 {
+        out.push(probe::scenario()?.set_weight(weights.probe)?);
     }
     Ok(out)
 }
