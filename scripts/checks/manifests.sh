@@ -11,7 +11,8 @@
 #   checkov              Kubernetes checks on the rendered overlays, Dockerfile checks on docker/;
 #                        every skip carries its reason (checkov.io/skip annotations, checkov:skip comments)
 #   hadolint             every Dockerfile
-#   autoscaler validate  `notejam-autoscaler validate` on the staging and prod ScalingPolicies, when built
+#   autoscaler validate  `notejam-autoscaler validate` on the staging and prod ScalingPolicies and
+#                        crd.yaml equal to `notejam-autoscaler crd`, when the binary is built
 #   promtool             check rules; test rules; every alert fires in one unit test, stays quiet in another
 #   dashboards           JSON, stable unique uids, a datasource variable, panels on the grid, every PromQL expression
 #                        parses (promtool, after substituting Grafana's variables), and every metric
@@ -507,10 +508,19 @@ check_custom_resources() {
 check_autoscaler_validate() {
   local bin
   bin=$(find_bin notejam-autoscaler) || { echo "DETAIL: notejam-autoscaler not built; cargo build to run \`notejam-autoscaler validate\`"; return 77; }
+  # A binary older than its sources would judge today's files by yesterday's rules.
+  if [[ -n $(find autoscaler/src autoscaler/Cargo.toml -newer "$bin" -print -quit 2>/dev/null) ]]; then
+    echo "DETAIL: $bin is older than autoscaler/ sources; rebuild it to run this check"; return 77
+  fi
   for env in staging prod; do
     "$bin" validate --policy "k8s/overlays/$env/scaling-policy.yaml"
   done
-  echo "DETAIL: staging and prod ScalingPolicy accepted by $bin validate"
+  # The committed CRD is what the binary prints: the manifests cannot drift from the Rust types.
+  if ! diff -u k8s/base/autoscaler/crd.yaml <("$bin" crd); then
+    echo "k8s/base/autoscaler/crd.yaml differs from \`notejam-autoscaler crd\` (regenerate it)"
+    return 1
+  fi
+  echo "DETAIL: staging and prod ScalingPolicy valid, crd.yaml identical to \`crd\` output ($bin)"
 }
 
 check_policies() {
