@@ -6,7 +6,8 @@
 #                integration tests that start the app on a fresh PostgreSQL database each and
 #                drive run, gate (pass, 99, malformed), baseline (checked against
 #                loadtest/baseline.schema.json), merge of shards, and the error exits
-# On a fresh Debian machine it installs what the tests need (PostgreSQL via scripts/lib),
+# On a fresh Debian machine it installs what the tests need (PostgreSQL via scripts/lib, Debian's
+# prometheus),
 # starts a throwaway PostgreSQL cluster, builds the app, and removes the cluster at the end.
 # Exit status: 0 when every check passed.
 #
@@ -28,7 +29,8 @@ LOADTEST_TARGET_DIR=${LOADTEST_TARGET_DIR:-${CARGO_TARGET_DIR_LOADTEST:-$HOME/.c
 cleanup() { stop_postgres; }
 trap cleanup EXIT
 
-apt_install curl
+# Debian's prometheus: the --prometheus-url test runs its own on a free loopback port.
+apt_install curl prometheus
 start_postgres
 export NOTEJAM_TEST_POSTGRES_URL
 
