@@ -87,7 +87,7 @@ find_mirror() {
   echo "${hit%%/registry.terraform.io/*}"
 }
 mirror=$(find_mirror) || { echo "no terraform-provider-aws filesystem mirror found (set TF_PROVIDER_MIRROR)" >&2; exit 1; }
-log "AWS provider mirror: $mirror ($(ls "$mirror/registry.terraform.io/hashicorp/aws" | tr '\n' ' '))"
+log "AWS provider mirror: $mirror (versions: $(find "$mirror/registry.terraform.io/hashicorp/aws" -mindepth 1 -maxdepth 1 -printf '%f ' 2>/dev/null))"
 
 mkdir -p "$cache/tf-plugin-cache"
 cat >"$work/cli.tfrc" <<CFG
@@ -117,7 +117,7 @@ free_port() {
 # emulator (started first, in the background: it is mostly provider waits)
 # ------------------------------------------------------------------------------------------
 emulator_run() {
-  local port=$1 dir="$work/emulator" ep="http://127.0.0.1:$1" zip
+  local dir="$work/emulator" ep="http://127.0.0.1:$1" zip
   mkdir -p "$dir"
   tar -C "$repo" -cf - --exclude=.terraform --exclude=.terraform.lock.hcl terraform | tar -C "$dir" -xf -
   local root="$dir/terraform/environments/$emulator_env"
@@ -272,10 +272,10 @@ for i in "${!validate_dirs[@]}"; do
   d=${validate_dirs[$i]}
   if (cd "$tf/$d" && terraform init -backend=false -no-color >"$work/init-v$i.log" 2>&1); then
     (cd "$tf/$d" && terraform validate -no-color >"$work/validate-$i.log" 2>&1) &
-    validate_pids[$i]=$!
+    validate_pids[i]=$!
   else
     cat "$work/init-v$i.log"
-    validate_pids[$i]=
+    validate_pids[i]=
   fi
 done
 for i in "${!validate_dirs[@]}"; do
@@ -320,10 +320,10 @@ for i in "${!test_dirs[@]}"; do
   [ -f "$dir/variables.tfvars" ] && args=(-var-file=variables.tfvars)
   if (cd "$dir" && terraform init -backend=false -no-color >"$work/test-init-$i.log" 2>&1); then
     (cd "$dir" && terraform test -no-color "${args[@]}" >"$work/test-$i.log" 2>&1) &
-    test_pids[$i]=$!
+    test_pids[i]=$!
   else
     cat "$work/test-init-$i.log"
-    test_pids[$i]=
+    test_pids[i]=
   fi
 done
 for i in "${!test_dirs[@]}"; do
@@ -372,7 +372,7 @@ PY
 if [ "$ck_rc" -eq 0 ]; then
   record checkov PASS $((SECONDS - t)) "$summary"
 else
-  cat "$work/checkov.err" | tail -5
+  tail -5 "$work/checkov.err"
   record checkov FAIL $((SECONDS - t)) "$summary"
 fi
 
