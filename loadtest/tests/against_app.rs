@@ -368,3 +368,42 @@ fn shards_merge_exactly_and_the_gate_judges_the_merged_run() {
     );
     assert_eq!(gate.status.code(), Some(0), "{}", describe(&gate));
 }
+
+#[test]
+fn a_fixed_rate_run_sends_at_that_rate_and_measures_from_the_schedule() {
+    let app = App::start();
+    let dir = tempfile::tempdir().unwrap();
+    let reports = dir.path().join("r");
+    let out = loadtest(
+        &[
+            "run",
+            "--host",
+            &app.base,
+            "--users",
+            "8",
+            "--rate",
+            "20",
+            "--run-time",
+            "4s",
+            "--quiet",
+            // The cheap probe, so 8 users keep up with the schedule even on a busy machine.
+            "--probe-weight",
+            "1",
+            "--anonymous-weight",
+            "0",
+            "--browser-weight",
+            "0",
+            "--api-weight",
+            "0",
+            "--report-dir",
+            s(&reports),
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let r = read_json(&reports.join("result.json"));
+    assert_eq!(r["method"]["coordinated_omission_correction"], "scheduled");
+    let n = r["total"]["requests"].as_u64().unwrap();
+    // 20 req/s for 4 s; a request scheduled late still counts in its own slot.
+    assert!((60..=82).contains(&n), "{n} requests at 20 req/s for 4 s");
+}
