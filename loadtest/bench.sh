@@ -79,7 +79,8 @@ cpu_of "$work/lt" "$lt_bin" run --host "http://127.0.0.1:$port" --users "$conns"
   --probe-weight 1 --anonymous-weight 0 --browser-weight 0 --api-weight 0 --quiet --report-dir "$work/lt-report"
 n=$(python3 -c "import json; print(json.load(open('$work/lt-report/result.json'))['requests_sent'])")
 errors=$(python3 -c "import json; print(json.load(open('$work/lt-report/result.json'))['total']['errors'])")
-row "notejam-loadtest $("$lt_bin" --version | awk '{print $2}') (release)" "$n" "$work/lt"
+profile=$(basename "$(dirname "$lt_bin")")
+row "notejam-loadtest $("$lt_bin" --version | awk '{print $2}') ($profile build)" "$n" "$work/lt"
 
 cpu_of "$work/k6" "$K6" run --no-usage-report --quiet --vus "$conns" --duration "${duration}s" \
   --summary-export "$work/k6.json" -e URL="$url" "$work/k6.js"

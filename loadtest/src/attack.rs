@@ -111,6 +111,10 @@ fn goose_config(plan: &Plan, users: &[usize]) -> Result<GooseConfiguration> {
         "--no-print-metrics".into(),
         "--no-error-summary".into(),
         "--quiet".into(),
+        // Goose's own request metrics stay (a cross-check of our counts); the rest is overhead.
+        "--no-transaction-metrics".into(),
+        "--no-scenario-metrics".into(),
+        "--no-status-codes".into(),
         "--timeout".into(),
         plan.timeout_seconds.to_string(),
     ];

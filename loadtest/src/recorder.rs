@@ -282,16 +282,23 @@ impl Recorder {
         let c = self.correction;
         let mut inner = self.inner.lock().unwrap();
         inner.total.record(latency_us, ok, c);
-        inner
-            .journeys
-            .entry(journey.to_string())
-            .or_default()
-            .record(latency_us, ok, c);
-        inner
-            .requests
-            .entry(name.to_string())
-            .or_default()
-            .record(latency_us, ok, c);
+        // Look up before inserting: no String allocation per request once a name is known.
+        match inner.journeys.get_mut(journey) {
+            Some(series) => series.record(latency_us, ok, c),
+            None => {
+                let mut series = Series::default();
+                series.record(latency_us, ok, c);
+                inner.journeys.insert(journey.to_string(), series);
+            }
+        }
+        match inner.requests.get_mut(name) {
+            Some(series) => series.record(latency_us, ok, c),
+            None => {
+                let mut series = Series::default();
+                series.record(latency_us, ok, c);
+                inner.requests.insert(name.to_string(), series);
+            }
+        }
         inner
             .phases
             .entry(phase as usize)
