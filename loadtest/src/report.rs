@@ -216,7 +216,7 @@ pub fn svg_chart(title: &str, y_unit: &str, series: &[Line<'_>]) -> String {
             o,
             r#"<polyline fill="none" stroke="{color}" stroke-width="1.5" points="{}"/><text x="{}" y="12" font-size="11" fill="{color}">{}</text>"#,
             line.join(" "),
-            pad + 10.0 + 120.0 * i as f64,
+            pad + 10.0 + 190.0 * i as f64,
             esc(name)
         );
     }
@@ -305,7 +305,11 @@ pub fn html(run: &RunResult, verdicts: &[Verdict], baseline: Option<&BaselineFil
             }
             body.push_str("<tr>");
             for c in cells {
-                let _ = write!(body, "<td>{}</td>", esc(c.trim()).replace('`', ""));
+                let _ = write!(
+                    body,
+                    "<td>{}</td>",
+                    esc(c.trim()).replace('`', "").replace("**", "")
+                );
             }
             body.push_str("</tr>");
             continue;
