@@ -117,6 +117,10 @@ pub struct RawSettings {
     #[arg(long, env = "NOTEJAM_SHUTDOWN_GRACE", default_value = "20s", value_parser = parse_duration, global = true)]
     pub shutdown_grace: Duration,
 
+    /// Turn on the fault-injection endpoints of the admin listener (for drills; off in production).
+    #[arg(long, env = "NOTEJAM_FAULT_INJECTION", default_value = "false", value_parser = BoolishValueParser::new(), global = true, action = clap::ArgAction::Set)]
+    pub fault_injection: bool,
+
     /// Log filter (tracing `EnvFilter` syntax).
     #[arg(long, env = "RUST_LOG", default_value = "info", global = true)]
     pub log: String,
@@ -185,6 +189,7 @@ pub struct Settings {
     pub mail: MailSettings,
     pub cookie_secure: bool,
     pub shutdown_grace: Duration,
+    pub fault_injection: bool,
 }
 
 /// A setting with a value that cannot work.
@@ -284,6 +289,7 @@ impl RawSettings {
             },
             cookie_secure: self.cookie_secure,
             shutdown_grace: self.shutdown_grace,
+            fault_injection: self.fault_injection,
         })
     }
 }

@@ -9,6 +9,7 @@ pub mod configuration;
 pub mod domain;
 pub mod error;
 pub mod mail;
+pub mod observability;
 pub mod passwords;
 pub mod startup;
 pub mod storage;

@@ -5,13 +5,17 @@ use notejam::{startup::Application, storage::Storage, telemetry};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    telemetry::init_subscriber(&cli.settings.log_filter());
+    let otlp_endpoint = telemetry::otel_endpoint_from_env()?;
+    telemetry::init(&cli.settings.log_filter(), otlp_endpoint.as_deref())?;
     let settings = cli.settings.validate()?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
             let app = Application::build(settings).await?;
-            app.run_until_stopped(notejam::startup::shutdown_signal())
-                .await
+            let served = app
+                .run_until_stopped(notejam::startup::shutdown_signal())
+                .await;
+            telemetry::shutdown();
+            served
         }
         Command::Migrate => {
             let storage = Storage::connect(&settings.database).await?;

@@ -10,23 +10,27 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
+use metrics_exporter_prometheus::PrometheusHandle;
 use poem::endpoint::BoxEndpoint;
 use poem::http::StatusCode;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
-use poem::web::Data;
 use poem::web::cookie::CookieKey;
+use poem::web::{Data, Json};
 use poem::{EndpointExt, Route, Server, get, handler};
 use tokio::sync::watch;
 
 use crate::configuration::Settings;
 use crate::mail::Mailer;
+use crate::observability::connections::CountingAcceptor;
+use crate::observability::faults::{FaultSpec, Faults};
+use crate::observability::http::HttpObservability;
 use crate::storage::{SigninThrottle, Storage};
 use crate::web::render::Templates;
 use crate::web::state::AppState;
 
 /// A built, bound, not yet running server.
 pub struct Application {
-    public: TcpAcceptor,
+    public: CountingAcceptor<TcpAcceptor>,
     admin: TcpAcceptor,
     site: BoxEndpoint<'static>,
     health: Health,
@@ -34,16 +38,19 @@ pub struct Application {
     shutdown_grace: Duration,
 }
 
-/// What `/readyz` looks at.
+/// What the admin endpoints look at.
 #[derive(Clone)]
 struct Health {
     storage: Storage,
     draining: Arc<AtomicBool>,
+    metrics: PrometheusHandle,
+    faults: Faults,
 }
 
 impl Application {
     /// Connects to the database, migrates it (unless disabled), and binds the listeners.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let metrics = crate::observability::metrics::install();
         let storage = Storage::connect(&settings.database)
             .await
             .context("cannot connect to the database (DATABASE_URL)")?;
@@ -79,10 +86,19 @@ impl Application {
             throttle: SigninThrottle::default(),
         });
         let site = crate::api::in_front_of(site, api);
+        // Everything on the public listener is measured, traced and logged per request.
+        let faults = Faults::new(settings.fault_injection);
+        if settings.fault_injection {
+            tracing::warn!(
+                "NOTEJAM_FAULT_INJECTION is on: the admin listener accepts faults at /faults"
+            );
+        }
+        let site = site.with(HttpObservability::new(faults.clone())).boxed();
         let public = TcpListener::bind(settings.listen)
             .into_acceptor()
             .await
             .with_context(|| format!("cannot listen on {} (NOTEJAM_LISTEN)", settings.listen))?;
+        let public = CountingAcceptor(public);
         let admin = TcpListener::bind(settings.admin_listen)
             .into_acceptor()
             .await
@@ -95,6 +111,8 @@ impl Application {
         let health = Health {
             storage: storage.clone(),
             draining: Arc::new(AtomicBool::new(false)),
+            metrics,
+            faults,
         };
         Ok(Self {
             public,
@@ -131,11 +149,18 @@ impl Application {
             "serving"
         );
 
+        crate::observability::metrics::spawn_upkeep(self.health.metrics.clone());
         let admin_app = Route::new()
             .at("/healthz", get(healthz))
             .at("/readyz", get(readyz))
+            .at("/metrics", get(metrics_endpoint))
+            .at(
+                "/faults",
+                get(list_faults).put(set_faults).delete(clear_faults),
+            )
             .data(self.health.clone());
-        let mut admin_stop = stop_rx.clone();
+        // The admin listener outlives the public one, so `/readyz` answers 503 while requests drain.
+        let (admin_stop_tx, mut admin_stop) = watch::channel(false);
         let admin_server = tokio::spawn(
             Server::new_with_acceptor(self.admin).run_with_graceful_shutdown(
                 admin_app,
@@ -162,6 +187,7 @@ impl Application {
                 Some(grace),
             )
             .await;
+        let _ = admin_stop_tx.send(true);
         let _ = admin_server.await;
         self.storage.close().await;
         tracing::info!("stopped");
@@ -173,7 +199,7 @@ async fn wait_stop(rx: &mut watch::Receiver<bool>) {
     let _ = rx.wait_for(|stop| *stop).await;
 }
 
-fn port_of(acceptor: &TcpAcceptor) -> u16 {
+fn port_of(acceptor: &impl Acceptor) -> u16 {
     acceptor
         .local_addr()
         .first()
@@ -197,6 +223,77 @@ async fn readyz(health: Data<&Health>) -> (StatusCode, &'static str) {
         Ok(true) => (StatusCode::OK, "ready"),
         _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
     }
+}
+
+/// The Prometheus exposition.
+#[handler]
+fn metrics_endpoint(health: Data<&Health>) -> poem::Response {
+    let body = crate::observability::metrics::render(&health.metrics, &health.storage);
+    poem::Response::builder()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(body)
+}
+
+fn faults_disabled() -> poem::Response {
+    poem::Response::builder()
+        .status(StatusCode::NOT_FOUND)
+        .body("fault injection is off (NOTEJAM_FAULT_INJECTION=false)")
+}
+
+/// The active faults.
+#[handler]
+fn list_faults(health: Data<&Health>) -> poem::Response {
+    if !health.faults.enabled() {
+        return faults_disabled();
+    }
+    poem::IntoResponse::into_response(Json(health.faults.list()))
+}
+
+/// Replaces the active faults with the JSON list given; every fault is checked first.
+#[handler]
+async fn set_faults(health: Data<&Health>, body: poem::Body) -> poem::Response {
+    if !health.faults.enabled() {
+        return faults_disabled();
+    }
+    let bytes = match body.into_bytes_limit(64 * 1024).await {
+        Ok(b) => b,
+        Err(_) => {
+            return poem::Response::builder()
+                .status(StatusCode::PAYLOAD_TOO_LARGE)
+                .body("at most 64 KiB");
+        }
+    };
+    let specs: Vec<FaultSpec> = match serde_json::from_slice(&bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            return poem::Response::builder()
+                .status(StatusCode::BAD_REQUEST)
+                .body(format!("expected a JSON list of faults: {e}"));
+        }
+    };
+    for (i, spec) in specs.iter().enumerate() {
+        if let Err(e) = spec.validate() {
+            return poem::Response::builder()
+                .status(StatusCode::UNPROCESSABLE_ENTITY)
+                .body(format!("fault {i}: {e}"));
+        }
+    }
+    tracing::warn!(faults = ?specs, "fault injection: faults set");
+    health.faults.set(specs);
+    poem::IntoResponse::into_response(Json(health.faults.list()))
+}
+
+/// Removes every fault.
+#[handler]
+fn clear_faults(health: Data<&Health>) -> poem::Response {
+    if !health.faults.enabled() {
+        return faults_disabled();
+    }
+    health.faults.set(Vec::new());
+    tracing::warn!("fault injection: faults cleared");
+    poem::Response::builder()
+        .status(StatusCode::NO_CONTENT)
+        .finish()
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

@@ -1,21 +1,310 @@
-//! Logging: JSON lines on stdout, filtered by `RUST_LOG`.
+//! Logs and traces. Logs are JSON lines on stdout, filtered by `RUST_LOG`, each carrying the
+//! `trace_id` and `span_id` of the request it belongs to. Traces are exported over OTLP/HTTP when
+//! `OTEL_EXPORTER_OTLP_ENDPOINT` (or `..._TRACES_ENDPOINT`) is set; configured only by the standard
+//! `OTEL_*` variables, which are checked at start so that a value that makes no sense is an error.
 
-use tracing_subscriber::{EnvFilter, fmt, layer::SubscriberExt, util::SubscriberInitExt};
+use std::fmt;
+use std::sync::OnceLock;
 
-/// Installs the global subscriber once; later calls (tests) are ignored.
-pub fn init_subscriber(filter: &str) {
-    let filter = EnvFilter::try_new(filter).unwrap_or_else(|e| {
-        eprintln!("invalid RUST_LOG {filter:?} ({e}); using `info`");
-        EnvFilter::new("info")
-    });
-    let _ = tracing_subscriber::registry()
+use metrics::counter;
+use opentelemetry::trace::{TraceContextExt, TracerProvider as _};
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter};
+use serde_json::{Map, Value};
+use tracing::field::{Field, Visit};
+use tracing::{Event, Subscriber};
+use tracing_subscriber::fmt::FmtContext;
+use tracing_subscriber::fmt::format::{FormatEvent, FormatFields, Writer};
+use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::{EnvFilter, layer::SubscriberExt, util::SubscriberInitExt};
+
+/// A wrong `OTEL_*` value.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid {variable}={value:?}: {reason}")]
+pub struct OtelConfigError {
+    pub variable: String,
+    pub value: String,
+    pub reason: &'static str,
+}
+
+/// Reads and checks the `OTEL_*` variables this service honours; `Ok(None)` means export is off.
+pub fn otel_endpoint_from_env() -> Result<Option<String>, OtelConfigError> {
+    otel_endpoint_from(|name| std::env::var(name).ok())
+}
+
+fn otel_endpoint_from(
+    get: impl Fn(&str) -> Option<String>,
+) -> Result<Option<String>, OtelConfigError> {
+    let bad = |variable: &str, value: &str, reason| OtelConfigError {
+        variable: variable.into(),
+        value: value.into(),
+        reason,
+    };
+    if let Some(v) = get("OTEL_SDK_DISABLED") {
+        match v.trim().to_ascii_lowercase().as_str() {
+            "true" => return Ok(None),
+            "false" | "" => {}
+            _ => return Err(bad("OTEL_SDK_DISABLED", &v, "must be true or false")),
+        }
+    }
+    if let Some(v) =
+        get("OTEL_EXPORTER_OTLP_PROTOCOL").or_else(|| get("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"))
+        && v != "http/protobuf"
+    {
+        return Err(bad(
+            "OTEL_EXPORTER_OTLP_PROTOCOL",
+            &v,
+            "this build exports http/protobuf only",
+        ));
+    }
+    if let Some(v) = get("OTEL_TRACES_SAMPLER") {
+        const KNOWN: &[&str] = &[
+            "always_on",
+            "always_off",
+            "traceidratio",
+            "parentbased_always_on",
+            "parentbased_always_off",
+            "parentbased_traceidratio",
+        ];
+        if !KNOWN.contains(&v.as_str()) {
+            return Err(bad(
+                "OTEL_TRACES_SAMPLER",
+                &v,
+                "must be always_on, always_off, traceidratio or a parentbased_ one",
+            ));
+        }
+        if v.ends_with("traceidratio") {
+            let arg = get("OTEL_TRACES_SAMPLER_ARG").unwrap_or_default();
+            if !arg.parse::<f64>().is_ok_and(|r| (0.0..=1.0).contains(&r)) {
+                return Err(bad(
+                    "OTEL_TRACES_SAMPLER_ARG",
+                    &arg,
+                    "must be a ratio between 0 and 1",
+                ));
+            }
+        }
+    }
+    for name in [
+        "OTEL_EXPORTER_OTLP_TIMEOUT",
+        "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT",
+        "OTEL_BSP_SCHEDULE_DELAY",
+        "OTEL_BSP_EXPORT_TIMEOUT",
+        "OTEL_BSP_MAX_QUEUE_SIZE",
+        "OTEL_BSP_MAX_EXPORT_BATCH_SIZE",
+    ] {
+        if let Some(v) = get(name)
+            && !v.parse::<u64>().is_ok_and(|n| n > 0)
+        {
+            return Err(bad(name, &v, "must be a positive integer"));
+        }
+    }
+    if let Some(v) = get("OTEL_SERVICE_NAME")
+        && v.trim().is_empty()
+    {
+        return Err(bad("OTEL_SERVICE_NAME", &v, "must not be empty"));
+    }
+    let (name, endpoint) = match (
+        get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
+        get("OTEL_EXPORTER_OTLP_ENDPOINT"),
+    ) {
+        (Some(e), _) if !e.is_empty() => ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", e),
+        (_, Some(e)) if !e.is_empty() => ("OTEL_EXPORTER_OTLP_ENDPOINT", e),
+        _ => return Ok(None),
+    };
+    match url::Url::parse(&endpoint) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(Some(endpoint)),
+        _ => Err(bad(name, &endpoint, "must be an http:// or https:// URL")),
+    }
+}
+
+/// Counts what the OTLP exporter delivers and drops; the batch processor never blocks a request,
+/// and a batch the collector cannot take is dropped (and counted), not retried forever.
+#[derive(Debug)]
+struct CountingExporter<E>(E);
+
+impl<E: SpanExporter> SpanExporter for CountingExporter<E> {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        let n = batch.len() as u64;
+        let result = self.0.export(batch).await;
+        match &result {
+            Ok(()) => counter!("notejam_otel_spans_exported_total").increment(n),
+            Err(_) => counter!("notejam_otel_spans_dropped_total").increment(n),
+        }
+        result
+    }
+    fn shutdown_with_timeout(&self, timeout: std::time::Duration) -> OTelSdkResult {
+        self.0.shutdown_with_timeout(timeout)
+    }
+    fn set_resource(&mut self, resource: &Resource) {
+        self.0.set_resource(resource);
+    }
+}
+
+static PROVIDER: OnceLock<SdkTracerProvider> = OnceLock::new();
+
+/// Installs the global subscriber once (later calls, e.g. from tests, are ignored): the log filter,
+/// the OpenTelemetry layer (exporting when an endpoint is set) and the JSON formatter.
+pub fn init(filter: &str, otlp_endpoint: Option<&str>) -> anyhow::Result<()> {
+    if PROVIDER.get().is_some() {
+        return Ok(());
+    }
+    let filter = EnvFilter::try_new(filter)
+        .map_err(|e| anyhow::anyhow!("invalid RUST_LOG {filter:?}: {e}"))?;
+    let service = std::env::var("OTEL_SERVICE_NAME").unwrap_or_else(|_| "notejam".into());
+    let mut builder = SdkTracerProvider::builder()
+        .with_resource(Resource::builder().with_service_name(service).build());
+    if otlp_endpoint.is_some() {
+        // The exporter reads the endpoint, headers and timeout from the OTEL_* variables itself.
+        let exporter = opentelemetry_otlp::SpanExporter::builder()
+            .with_http()
+            .build()?;
+        builder = builder.with_batch_exporter(CountingExporter(exporter));
+    }
+    let provider = builder.build();
+    let tracer = provider.tracer("notejam");
+    let otel = tracing_opentelemetry::layer()
+        .with_tracer(tracer)
+        .with_tracked_inactivity(false);
+    let installed = tracing_subscriber::registry()
         .with(filter)
-        .with(
-            fmt::layer()
-                .json()
-                .flatten_event(true)
-                .with_current_span(false)
-                .with_span_list(false),
-        )
+        .with(otel)
+        .with(tracing_subscriber::fmt::layer().event_format(JsonWithTrace))
         .try_init();
+    if installed.is_ok() {
+        let _ = PROVIDER.set(provider);
+    }
+    Ok(())
+}
+
+/// Only logs, no trace export: for commands that serve nothing (`migrate`) and for tests.
+pub fn init_subscriber(filter: &str) {
+    let _ = init(filter, None);
+}
+
+/// Flushes and stops the trace exporter (at shutdown).
+pub fn shutdown() {
+    if let Some(provider) = PROVIDER.get() {
+        let _ = provider.shutdown();
+    }
+}
+
+/// JSON lines: timestamp, level, target, message, the event's fields, and the `trace_id` and
+/// `span_id` of the current span.
+struct JsonWithTrace;
+
+impl<S, N> FormatEvent<S, N> for JsonWithTrace
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &Event<'_>,
+    ) -> fmt::Result {
+        let meta = event.metadata();
+        let mut line = Map::new();
+        line.insert(
+            "timestamp".into(),
+            Value::String(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)),
+        );
+        line.insert("level".into(), Value::String(meta.level().to_string()));
+        line.insert("target".into(), Value::String(meta.target().to_owned()));
+        if let Some(span) = ctx.lookup_current() {
+            let cx = tracing::dispatcher::get_default(|d| {
+                tracing_opentelemetry::get_otel_context(&span.id(), d)
+            });
+            if let Some(cx) = cx {
+                let sc = cx.span().span_context().clone();
+                if sc.is_valid() {
+                    line.insert("trace_id".into(), Value::String(sc.trace_id().to_string()));
+                    line.insert("span_id".into(), Value::String(sc.span_id().to_string()));
+                }
+            }
+        }
+        event.record(&mut JsonFields(&mut line));
+        let text = serde_json::to_string(&line).map_err(|_| fmt::Error)?;
+        writeln!(writer, "{text}")
+    }
+}
+
+struct JsonFields<'a>(&'a mut Map<String, Value>);
+
+impl Visit for JsonFields<'_> {
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.0
+            .insert(field.name().to_owned(), Value::String(format!("{value:?}")));
+    }
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0
+            .insert(field.name().to_owned(), Value::String(value.to_owned()));
+    }
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.0.insert(field.name().to_owned(), Value::from(value));
+    }
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.0.insert(field.name().to_owned(), Value::from(value));
+    }
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        self.0.insert(field.name().to_owned(), Value::from(value));
+    }
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.0.insert(field.name().to_owned(), Value::from(value));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::otel_endpoint_from;
+    use std::collections::HashMap;
+
+    fn check(vars: &[(&str, &str)]) -> Result<Option<String>, String> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        otel_endpoint_from(|k| map.get(k).cloned()).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn export_is_off_without_an_endpoint() {
+        assert_eq!(check(&[]).unwrap(), None);
+        assert_eq!(
+            check(&[
+                ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318"),
+                ("OTEL_SDK_DISABLED", "true")
+            ])
+            .unwrap(),
+            None
+        );
+        assert_eq!(
+            check(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")])
+                .unwrap()
+                .as_deref(),
+            Some("http://127.0.0.1:4318")
+        );
+    }
+
+    #[test]
+    fn nonsense_is_a_clear_error() {
+        for (k, v) in [
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "localhost:4318"),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+            ("OTEL_TRACES_SAMPLER", "sometimes"),
+            ("OTEL_EXPORTER_OTLP_TIMEOUT", "soon"),
+            ("OTEL_SDK_DISABLED", "maybe"),
+            ("OTEL_SERVICE_NAME", " "),
+        ] {
+            let err = check(&[(k, v)]).unwrap_err();
+            assert!(err.contains(k), "{err}");
+        }
+        let err = check(&[
+            ("OTEL_TRACES_SAMPLER", "traceidratio"),
+            ("OTEL_TRACES_SAMPLER_ARG", "2"),
+        ])
+        .unwrap_err();
+        assert!(err.contains("OTEL_TRACES_SAMPLER_ARG"), "{err}");
+    }
 }

@@ -80,6 +80,19 @@ pub fn finish(spec: &str) -> String {
             }
         }
     }
+    // poem-openapi writes `Option<T>` as a plain optional property; these ones can be `null`.
+    for (schema, field) in [
+        ("NoteOut", "pad_id"),
+        ("NoteOut", "pad_name"),
+        ("NoteList", "next_page"),
+        ("NoteInput", "pad_id"),
+        ("NotePatch", "pad_id"),
+    ] {
+        let prop = doc
+            .pointer_mut(&format!("/components/schemas/{schema}/properties/{field}"))
+            .unwrap_or_else(|| panic!("schema {schema} has no property {field}"));
+        prop["nullable"] = json!(true);
+    }
     serde_json::to_string_pretty(&doc).expect("a JSON value serialises")
 }
 
@@ -96,4 +109,22 @@ mod tests {
         assert!(PadName::parse(&format!("{longest}n")).is_err());
         assert!(NoteName::parse(&format!("{longest}n")).is_err());
     }
+}
+
+/// The methods of each documented path, for the `Allow` header of a 405.
+pub fn allowed_methods(spec: &str) -> Vec<(Vec<String>, String)> {
+    let doc: Value = serde_json::from_str(spec).expect("the document is JSON");
+    let mut out = Vec::new();
+    for (path, ops) in doc["paths"].as_object().into_iter().flatten() {
+        let segments = format!("/v1{path}").split('/').map(str::to_owned).collect();
+        let mut methods: Vec<String> = ops
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(m, _)| m.to_uppercase())
+            .collect();
+        methods.sort();
+        out.push((segments, methods.join(", ")));
+    }
+    out
 }

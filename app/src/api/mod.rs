@@ -95,6 +95,7 @@ pub fn routes(state: ApiState) -> BoxEndpoint<'static> {
     let api = service(&state);
     let docs = api.swagger_ui();
     let spec: Arc<str> = document::finish(&api.spec()).into();
+    let allowed = Arc::new(document::allowed_methods(&spec));
     Route::new()
         .nest("/v1", api)
         .at(
@@ -106,7 +107,10 @@ pub fn routes(state: ApiState) -> BoxEndpoint<'static> {
             }),
         )
         .nest("/docs", docs)
-        .around(|ep, req| async move { Ok::<Response, poem::Error>(problem_layer(ep, req).await) })
+        .around(move |ep, req| {
+            let allowed = allowed.clone();
+            async move { Ok::<Response, poem::Error>(problem_layer(ep, req, &allowed).await) }
+        })
         .with(
             poem::middleware::SetHeader::new()
                 .overriding(header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
@@ -148,7 +152,11 @@ pub fn in_front_of(site: BoxEndpoint<'static>, api: BoxEndpoint<'static>) -> Box
 }
 
 /// Reads the body within [`MAX_BODY_BYTES`], runs the API, and turns every error into problem+json.
-async fn problem_layer<E: Endpoint>(ep: Arc<E>, mut req: Request) -> Response {
+async fn problem_layer<E: Endpoint>(
+    ep: Arc<E>,
+    mut req: Request,
+    allowed: &[(Vec<String>, String)],
+) -> Response {
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     if !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS) {
@@ -199,10 +207,16 @@ async fn problem_layer<E: Endpoint>(ep: Arc<E>, mut req: Request) -> Response {
     } else if status == StatusCode::NOT_FOUND {
         (StatusCode::NOT_FOUND, "Not found.".to_owned())
     } else if status == StatusCode::METHOD_NOT_ALLOWED {
-        (
+        let mut resp = problem_response(Problem::status(
             status,
-            "This address does not accept that method.".to_owned(),
-        )
+            "This address does not accept that method.",
+        ));
+        if let Some(methods) = allow_for(allowed, &path)
+            && let Ok(value) = HeaderValue::from_str(methods)
+        {
+            resp.headers_mut().insert(header::ALLOW, value);
+        }
+        return resp;
     } else if status.is_server_error() {
         tracing::error!(error = %err, %method, %path, status = status.as_u16(), "API request failed");
         return problem_response(problem::internal_problem());
@@ -247,4 +261,19 @@ pub fn problem_response(problem: Problem) -> Response {
 pub fn problem_error(err: problem::ApiError) -> poem::Error {
     let (problem, _) = err.into_problem();
     poem::Error::from_response(problem_response(problem))
+}
+
+/// The documented methods of the path template that `path` matches.
+fn allow_for<'a>(allowed: &'a [(Vec<String>, String)], path: &str) -> Option<&'a str> {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    allowed
+        .iter()
+        .find(|(template, _)| {
+            template.len() == segments.len()
+                && template
+                    .iter()
+                    .zip(&segments)
+                    .all(|(t, s)| t == s || (t.starts_with('{') && !s.is_empty()))
+        })
+        .map(|(_, methods)| methods.as_str())
 }

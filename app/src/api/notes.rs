@@ -88,16 +88,16 @@ impl Example for NoteInput {
 #[derive(Debug, Object)]
 #[oai(example)]
 pub struct NotePatch {
-    pub name: Option<JsonText>,
-    pub text: Option<JsonText>,
+    pub name: MaybeUndefined<JsonText>,
+    pub text: MaybeUndefined<JsonText>,
     pub pad_id: MaybeUndefined<i64>,
 }
 
 impl Example for NotePatch {
     fn example() -> Self {
         Self {
-            name: Some(JsonText::from("Crêpes")),
-            text: None,
+            name: MaybeUndefined::Value(JsonText::from("Crêpes")),
+            text: MaybeUndefined::Undefined,
             pad_id: MaybeUndefined::Null,
         }
     }
@@ -383,13 +383,14 @@ impl NotesApi {
         let user_id = auth.0.user.id;
         let current = self.existing(user_id, id.0).await?;
         let mut errors = FieldErrors::default();
-        let name = match text(&body.name) {
-            Some(name) => errors.check("name", NoteName::parse(name)),
-            None => NoteName::parse(&current.name).ok(),
+        // Absent keeps the value; null is an empty value, which the rules refuse.
+        let name = match &body.name {
+            MaybeUndefined::Undefined => NoteName::parse(&current.name).ok(),
+            given => errors.check("name", NoteName::parse(given_text(given))),
         };
-        let text = match text(&body.text) {
-            Some(text) => errors.check("text", NoteText::parse(text)),
-            None => NoteText::parse(&current.text).ok(),
+        let text = match &body.text {
+            MaybeUndefined::Undefined => NoteText::parse(&current.text).ok(),
+            given => errors.check("text", NoteText::parse(given_text(given))),
         };
         let pad_id = match &body.pad_id {
             MaybeUndefined::Undefined => current.pad_id,
@@ -450,6 +451,14 @@ impl NotesApi {
             (Some(name), Some(text)) => Ok(NoteChanges { pad_id, name, text }),
             _ => unreachable!("no field errors means name and text parsed"),
         }
+    }
+}
+
+/// The text of a field that was given (`null` reads as empty).
+fn given_text(field: &MaybeUndefined<JsonText>) -> &str {
+    match field {
+        MaybeUndefined::Value(t) => t.0.as_str(),
+        _ => "",
     }
 }
 

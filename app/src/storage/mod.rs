@@ -27,16 +27,40 @@ pub use signin_failures::SigninThrottle;
 pub use tokens::{ApiToken, Conditional, TokenOwner};
 pub use users::User;
 
-/// Runs `$body` with `$pool` bound to the live pool, whichever database it is.
+/// Runs `$body` with `$pool` bound to a pooled connection (`&mut PgConnection` or
+/// `&mut SqliteConnection`), whichever database is live. The wait for the connection is measured
+/// (`db_client_connection_wait_time_seconds`).
 macro_rules! on_pool {
     ($storage:expr, $pool:ident => $body:expr) => {
         match &$storage.pool {
-            $crate::storage::Pool::Postgres($pool) => $body,
-            $crate::storage::Pool::Sqlite($pool) => $body,
+            $crate::storage::Pool::Postgres(p) => {
+                let mut conn = $crate::storage::acquire(p).await?;
+                let $pool = &mut *conn;
+                $body
+            }
+            $crate::storage::Pool::Sqlite(p) => {
+                let mut conn = $crate::storage::acquire(p).await?;
+                let $pool = &mut *conn;
+                $body
+            }
         }
     };
 }
-pub(crate) use on_pool;
+
+/// One database operation, traced and measured: a client span named `{operation} {collection}`
+/// with `db.system.name`, `db.operation.name` and the parameterised `db.query.text`, and the
+/// `db_client_operation_duration_seconds{db_operation_name}` histogram. `$sql` is the statement
+/// (or the first of a transaction's).
+macro_rules! db_op {
+    ($storage:expr, $operation:expr, $collection:expr, $sql:expr, $pool:ident => $body:expr) => {{
+        let span = $storage.operation_span($operation, $collection, &$sql);
+        let started = ::std::time::Instant::now();
+        let result = ::tracing::Instrument::instrument(async { on_pool!($storage, $pool => $body) }, span.clone()).await;
+        $crate::storage::record_operation($operation, started, &span, result.is_err());
+        result
+    }};
+}
+pub(crate) use {db_op, on_pool};
 
 #[derive(Clone, Debug)]
 pub(crate) enum Pool {
@@ -126,12 +150,96 @@ impl Storage {
 
     /// True when the database answers a trivial query.
     pub async fn ping(&self) -> bool {
-        on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.is_ok())
+        match &self.pool {
+            Pool::Postgres(p) => sqlx::query("SELECT 1").execute(p).await.is_ok(),
+            Pool::Sqlite(p) => sqlx::query("SELECT 1").execute(p).await.is_ok(),
+        }
     }
 
     /// Closes every pooled connection (at shutdown).
     pub async fn close(&self) {
-        on_pool!(self, pool => pool.close().await)
+        match &self.pool {
+            Pool::Postgres(p) => p.close().await,
+            Pool::Sqlite(p) => p.close().await,
+        }
+    }
+}
+
+/// Takes a connection from the pool, measuring the wait.
+pub(crate) async fn acquire<DB: sqlx::Database>(
+    pool: &sqlx::Pool<DB>,
+) -> Result<sqlx::pool::PoolConnection<DB>, sqlx::Error> {
+    let started = std::time::Instant::now();
+    let conn = pool.acquire().await;
+    metrics::histogram!("db_client_connection_wait_time_seconds")
+        .record(started.elapsed().as_secs_f64());
+    conn
+}
+
+/// Ends a database operation: its duration metric and, on failure, the span's error status.
+pub(crate) fn record_operation(
+    operation: &'static str,
+    started: std::time::Instant,
+    span: &tracing::Span,
+    failed: bool,
+) {
+    metrics::histogram!("db_client_operation_duration_seconds", "db_operation_name" => operation)
+        .record(started.elapsed().as_secs_f64());
+    if failed {
+        span.record("otel.status_code", "ERROR");
+    }
+}
+
+/// The pool's connections right now.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolStats {
+    pub idle: u32,
+    pub used: u32,
+    pub max: u32,
+}
+
+impl Storage {
+    pub(crate) fn operation_span(
+        &self,
+        operation: &'static str,
+        collection: &'static str,
+        sql: &str,
+    ) -> tracing::Span {
+        let system = match self.backend() {
+            Backend::Postgres => "postgresql",
+            Backend::Sqlite => "sqlite",
+        };
+        tracing::info_span!(
+            "db",
+            otel.name = format!("{operation} {collection}"),
+            otel.kind = "client",
+            otel.status_code = tracing::field::Empty,
+            db.system.name = system,
+            db.operation.name = operation,
+            db.collection.name = collection,
+            db.query.text = sql,
+        )
+    }
+
+    /// Idle and used connections, and the pool's maximum.
+    pub fn pool_stats(&self) -> PoolStats {
+        let (size, idle, max) = match &self.pool {
+            Pool::Postgres(p) => (
+                p.size(),
+                p.num_idle() as u32,
+                p.options().get_max_connections(),
+            ),
+            Pool::Sqlite(p) => (
+                p.size(),
+                p.num_idle() as u32,
+                p.options().get_max_connections(),
+            ),
+        };
+        PoolStats {
+            idle,
+            used: size.saturating_sub(idle),
+            max,
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Storage, StorageError, classify, now, on_pool};
+use super::{Storage, StorageError, classify, db_op, now, on_pool};
 use crate::domain::{NoteName, NoteOrder, NoteText};
 
 /// A note with the name of its pad (if any).
@@ -62,18 +62,18 @@ impl Storage {
             "{NOTE_SELECT} {filter} ORDER BY {} LIMIT $3 OFFSET $4",
             order_clause(order)
         );
-        let (total, notes) = on_pool!(self, pool => {
+        let (total, notes) = db_op!(self, "SELECT", "notes", list_sql, pool => {
             let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql))
                 .bind(user_id)
                 .bind(pad_id)
-                .fetch_one(pool)
+                .fetch_one(&mut *pool)
                 .await?;
-            let notes: Vec<Note> = sqlx::query_as(sqlx::AssertSqlSafe(list_sql))
+            let notes: Vec<Note> = sqlx::query_as(sqlx::AssertSqlSafe(list_sql.clone()))
                 .bind(user_id)
                 .bind(pad_id)
                 .bind(limit)
                 .bind(offset)
-                .fetch_all(pool)
+                .fetch_all(&mut *pool)
                 .await?;
             Ok::<_, sqlx::Error>((total, notes))
         })?;
@@ -85,7 +85,7 @@ impl Storage {
         const SQL: &str =
             const_format::concatcp!(NOTE_SELECT, " WHERE n.id = $1 AND n.user_id = $2");
         Ok(
-            on_pool!(self, pool => sqlx::query_as(SQL).bind(note_id).bind(user_id).fetch_optional(pool).await)?,
+            db_op!(self, "SELECT", "notes", SQL, pool => sqlx::query_as(SQL).bind(note_id).bind(user_id).fetch_optional(pool).await)?,
         )
     }
 
@@ -96,8 +96,8 @@ impl Storage {
         changes: &NoteChanges,
     ) -> Result<i64, StorageError> {
         let at = now();
-        let id = on_pool!(self, pool => sqlx::query_scalar(
-            "INSERT INTO notes (user_id, pad_id, name, text, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id")
+        const SQL: &str = "INSERT INTO notes (user_id, pad_id, name, text, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id";
+        let id = db_op!(self, "INSERT", "notes", SQL, pool => sqlx::query_scalar(SQL)
             .bind(user_id)
             .bind(changes.pad_id)
             .bind(changes.name.as_str())
@@ -116,8 +116,8 @@ impl Storage {
         note_id: i64,
         changes: &NoteChanges,
     ) -> Result<bool, StorageError> {
-        let n = on_pool!(self, pool => sqlx::query(
-            "UPDATE notes SET pad_id = $1, name = $2, text = $3, updated_at = $4 WHERE id = $5 AND user_id = $6")
+        const SQL: &str = "UPDATE notes SET pad_id = $1, name = $2, text = $3, updated_at = $4 WHERE id = $5 AND user_id = $6";
+        let n = db_op!(self, "UPDATE", "notes", SQL, pool => sqlx::query(SQL)
             .bind(changes.pad_id)
             .bind(changes.name.as_str())
             .bind(changes.text.as_str())
@@ -133,7 +133,8 @@ impl Storage {
 
     /// Deletes the user's note; false when it is not theirs or gone.
     pub async fn delete_note(&self, user_id: i64, note_id: i64) -> Result<bool, StorageError> {
-        let n = on_pool!(self, pool => sqlx::query("DELETE FROM notes WHERE id = $1 AND user_id = $2")
+        const SQL: &str = "DELETE FROM notes WHERE id = $1 AND user_id = $2";
+        let n = db_op!(self, "DELETE", "notes", SQL, pool => sqlx::query(SQL)
             .bind(note_id)
             .bind(user_id)
             .execute(pool)

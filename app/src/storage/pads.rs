@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Storage, StorageError, now, on_pool};
+use sqlx::Connection;
+
+use super::{Storage, StorageError, db_op, now, on_pool};
 use crate::domain::PadName;
 
 /// A user's pad.
@@ -18,7 +20,9 @@ impl Storage {
     /// The user's pads by name.
     pub async fn pads_of(&self, user_id: i64) -> Result<Vec<Pad>, StorageError> {
         const SQL: &str = "SELECT id, user_id, name, created_at FROM pads WHERE user_id = $1 ORDER BY lower(name), id";
-        Ok(on_pool!(self, pool => sqlx::query_as(SQL).bind(user_id).fetch_all(pool).await)?)
+        Ok(
+            db_op!(self, "SELECT", "pads", SQL, pool => sqlx::query_as(SQL).bind(user_id).fetch_all(pool).await)?,
+        )
     }
 
     /// The pad if it exists and is the user's.
@@ -26,14 +30,15 @@ impl Storage {
         const SQL: &str =
             "SELECT id, user_id, name, created_at FROM pads WHERE id = $1 AND user_id = $2";
         Ok(
-            on_pool!(self, pool => sqlx::query_as(SQL).bind(pad_id).bind(user_id).fetch_optional(pool).await)?,
+            db_op!(self, "SELECT", "pads", SQL, pool => sqlx::query_as(SQL).bind(pad_id).bind(user_id).fetch_optional(pool).await)?,
         )
     }
 
     pub async fn create_pad(&self, user_id: i64, name: &PadName) -> Result<Pad, StorageError> {
         let created_at = now();
-        let id: i64 = on_pool!(self, pool => sqlx::query_scalar(
-            "INSERT INTO pads (user_id, name, created_at) VALUES ($1, $2, $3) RETURNING id")
+        const SQL: &str =
+            "INSERT INTO pads (user_id, name, created_at) VALUES ($1, $2, $3) RETURNING id";
+        let id: i64 = db_op!(self, "INSERT", "pads", SQL, pool => sqlx::query_scalar(SQL)
             .bind(user_id)
             .bind(name.as_str())
             .bind(created_at)
@@ -54,7 +59,8 @@ impl Storage {
         pad_id: i64,
         name: &PadName,
     ) -> Result<bool, StorageError> {
-        let n = on_pool!(self, pool => sqlx::query("UPDATE pads SET name = $1 WHERE id = $2 AND user_id = $3")
+        const SQL: &str = "UPDATE pads SET name = $1 WHERE id = $2 AND user_id = $3";
+        let n = db_op!(self, "UPDATE", "pads", SQL, pool => sqlx::query(SQL)
             .bind(name.as_str())
             .bind(pad_id)
             .bind(user_id)
@@ -66,9 +72,10 @@ impl Storage {
 
     /// Deletes the user's pad and its notes in one transaction; false when it is not theirs or gone.
     pub async fn delete_pad(&self, user_id: i64, pad_id: i64) -> Result<bool, StorageError> {
-        let n = on_pool!(self, pool => {
+        const SQL: &str = "DELETE FROM notes WHERE pad_id = $1 AND user_id = $2";
+        let n = db_op!(self, "DELETE", "pads", SQL, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query("DELETE FROM notes WHERE pad_id = $1 AND user_id = $2")
+            sqlx::query(SQL)
                 .bind(pad_id)
                 .bind(user_id)
                 .execute(&mut *tx)

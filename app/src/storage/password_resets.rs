@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{Storage, StorageError, now, on_pool};
+use sqlx::Connection;
+
+use super::{Storage, StorageError, db_op, now, on_pool};
 
 impl Storage {
     /// Stores a reset token's hash for the user, valid for `ttl`.
@@ -14,8 +16,8 @@ impl Storage {
         ttl: Duration,
     ) -> Result<(), StorageError> {
         let at = now();
-        on_pool!(self, pool => sqlx::query(
-            "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+        const SQL: &str = "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)";
+        db_op!(self, "INSERT", "password_resets", SQL, pool => sqlx::query(SQL)
             .bind(token_hash)
             .bind(user_id)
             .bind(at)
@@ -33,7 +35,7 @@ impl Storage {
     ) -> Result<Option<i64>, StorageError> {
         const SQL: &str = "SELECT user_id FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2";
         Ok(
-            on_pool!(self, pool => sqlx::query_scalar(SQL).bind(token_hash).bind(now()).fetch_optional(pool).await)?,
+            db_op!(self, "SELECT", "password_resets", SQL, pool => sqlx::query_scalar(SQL).bind(token_hash).bind(now()).fetch_optional(pool).await)?,
         )
     }
 
@@ -45,10 +47,10 @@ impl Storage {
         password_hash: &str,
     ) -> Result<Option<i64>, StorageError> {
         let at: DateTime<Utc> = now();
-        let user = on_pool!(self, pool => {
+        const SQL: &str = "UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id";
+        let user = db_op!(self, "UPDATE", "password_resets", SQL, pool => {
             let mut tx = pool.begin().await?;
-            let user: Option<i64> = sqlx::query_scalar(
-                "UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id")
+            let user: Option<i64> = sqlx::query_scalar(SQL)
                 .bind(at)
                 .bind(token_hash)
                 .fetch_optional(&mut *tx)

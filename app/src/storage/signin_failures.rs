@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{Storage, StorageError, now, on_pool};
+use super::{Storage, StorageError, db_op, now, on_pool};
 use crate::domain::Email;
 
 /// The throttling policy.
@@ -33,7 +33,7 @@ impl Storage {
     ) -> Result<Option<DateTime<Utc>>, StorageError> {
         const SQL: &str =
             "SELECT failures, window_started_at FROM signin_failures WHERE email = $1";
-        let row: Option<(i32, DateTime<Utc>)> = on_pool!(self, pool => sqlx::query_as(SQL).bind(email.as_str()).fetch_optional(pool).await)?;
+        let row: Option<(i32, DateTime<Utc>)> = db_op!(self, "SELECT", "signin_failures", SQL, pool => sqlx::query_as(SQL).bind(email.as_str()).fetch_optional(pool).await)?;
         Ok(row.and_then(|(failures, started)| {
             let until = started + policy.window;
             (failures >= policy.max_failures && until > Utc::now()).then_some(until)
@@ -47,11 +47,11 @@ impl Storage {
         policy: SigninThrottle,
     ) -> Result<(), StorageError> {
         let at = now();
-        on_pool!(self, pool => sqlx::query(
-            "INSERT INTO signin_failures (email, failures, window_started_at) VALUES ($1, 1, $2) \
+        const SQL: &str = "INSERT INTO signin_failures (email, failures, window_started_at) VALUES ($1, 1, $2) \
              ON CONFLICT (email) DO UPDATE SET \
                failures = CASE WHEN signin_failures.window_started_at <= $3 THEN 1 ELSE signin_failures.failures + 1 END, \
-               window_started_at = CASE WHEN signin_failures.window_started_at <= $3 THEN $2 ELSE signin_failures.window_started_at END")
+               window_started_at = CASE WHEN signin_failures.window_started_at <= $3 THEN $2 ELSE signin_failures.window_started_at END";
+        db_op!(self, "INSERT", "signin_failures", SQL, pool => sqlx::query(SQL)
             .bind(email.as_str())
             .bind(at)
             .bind(at - policy.window)
@@ -63,7 +63,8 @@ impl Storage {
 
     /// Forgets the failures after a successful sign-in.
     pub async fn clear_signin_failures(&self, email: &Email) -> Result<(), StorageError> {
-        on_pool!(self, pool => sqlx::query("DELETE FROM signin_failures WHERE email = $1").bind(email.as_str()).execute(pool).await.map(|_| ()))?;
+        const SQL: &str = "DELETE FROM signin_failures WHERE email = $1";
+        db_op!(self, "DELETE", "signin_failures", SQL, pool => sqlx::query(SQL).bind(email.as_str()).execute(pool).await.map(|_| ()))?;
         Ok(())
     }
 }

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Storage, StorageError, classify, now, on_pool};
+use super::{Storage, StorageError, classify, db_op, now, on_pool};
 use crate::domain::Email;
 
 /// A signed-up user.
@@ -24,8 +24,9 @@ impl Storage {
         password_hash: &str,
     ) -> Result<User, StorageError> {
         let created_at = now();
-        let id: i64 = on_pool!(self, pool => sqlx::query_scalar(
-            "INSERT INTO users (email, password_hash, created_at) VALUES ($1, $2, $3) RETURNING id")
+        const SQL: &str =
+            "INSERT INTO users (email, password_hash, created_at) VALUES ($1, $2, $3) RETURNING id";
+        let id: i64 = db_op!(self, "INSERT", "users", SQL, pool => sqlx::query_scalar(SQL)
             .bind(email.as_str())
             .bind(password_hash)
             .bind(created_at)
@@ -43,14 +44,16 @@ impl Storage {
     pub async fn user_by_id(&self, id: i64) -> Result<Option<User>, StorageError> {
         const SQL: &str =
             const_format::concatcp!("SELECT ", USER_COLUMNS, " FROM users WHERE id = $1");
-        Ok(on_pool!(self, pool => sqlx::query_as(SQL).bind(id).fetch_optional(pool).await)?)
+        Ok(
+            db_op!(self, "SELECT", "users", SQL, pool => sqlx::query_as(SQL).bind(id).fetch_optional(pool).await)?,
+        )
     }
 
     pub async fn user_by_email(&self, email: &Email) -> Result<Option<User>, StorageError> {
         const SQL: &str =
             const_format::concatcp!("SELECT ", USER_COLUMNS, " FROM users WHERE email = $1");
         Ok(
-            on_pool!(self, pool => sqlx::query_as(SQL).bind(email.as_str()).fetch_optional(pool).await)?,
+            db_op!(self, "SELECT", "users", SQL, pool => sqlx::query_as(SQL).bind(email.as_str()).fetch_optional(pool).await)?,
         )
     }
 
@@ -60,7 +63,8 @@ impl Storage {
         user_id: i64,
         password_hash: &str,
     ) -> Result<bool, StorageError> {
-        let done = on_pool!(self, pool => sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        const SQL: &str = "UPDATE users SET password_hash = $1 WHERE id = $2";
+        let done = db_op!(self, "UPDATE", "users", SQL, pool => sqlx::query(SQL)
             .bind(password_hash)
             .bind(user_id)
             .execute(pool)

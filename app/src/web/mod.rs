@@ -83,6 +83,8 @@ async fn error_pages<E: Endpoint>(ep: Arc<E>, req: Request, templates: &Template
         Err(err) => err,
     };
     let status = err.status();
+    // Keep the matched route for the metrics and traces of the outer layer.
+    let pattern = err.data::<poem::PathPattern>().cloned();
     if status.is_redirection() {
         return err.into_response();
     }
@@ -124,6 +126,9 @@ async fn error_pages<E: Endpoint>(ep: Arc<E>, req: Request, templates: &Template
         )
         .unwrap_or_else(|_| format!("{} {title}", status.as_u16()));
     let mut response = html(status, body);
+    if let Some(p) = pattern {
+        response.set_data(p);
+    }
     if status == StatusCode::PAYLOAD_TOO_LARGE {
         // The rest of the body was not read: this connection cannot carry another request.
         response.headers_mut().insert(

@@ -1,0 +1,10 @@
+//! Observability against the real components: the `notejam` binary runs as a process (as in
+//! production), a real OTLP collector (`oteltap`, from PyPI) receives its spans, a real Prometheus
+//! (Debian's) scrapes its admin port, `promtool` checks the exposition, and SIGTERM is a real signal.
+//! `scripts/test.sh` installs the tools; a test that cannot find one fails and says which.
+
+mod process;
+
+mod metrics;
+mod shutdown;
+mod traces;

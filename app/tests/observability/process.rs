@@ -1,0 +1,172 @@
+//! Running the real binary and the real tools.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A tool from the environment: `$VAR` if set, else the name on `PATH`; panics with a clear
+/// message when neither exists.
+pub fn tool(var: &str, name: &str) -> PathBuf {
+    if let Ok(path) = std::env::var(var) {
+        return PathBuf::from(path);
+    }
+    let path = std::env::var("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!(
+                "`{name}` is needed for this test: install it (scripts/test.sh does) or set {var}"
+            )
+        })
+}
+
+/// A running process whose output lines are collected.
+pub struct Running {
+    pub child: Child,
+    pub lines: Arc<Mutex<Vec<String>>>,
+}
+
+impl Running {
+    pub fn spawn(
+        program: &std::path::Path,
+        args: &[&str],
+        env: &HashMap<String, String>,
+    ) -> Running {
+        let mut cmd = Command::new(program);
+        cmd.args(args)
+            .envs(env)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let mut child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", program.display()));
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        for stream in [
+            child
+                .stdout
+                .take()
+                .map(|s| Box::new(s) as Box<dyn tokio::io::AsyncRead + Unpin + Send>),
+            child.stderr.take().map(|s| Box::new(s) as _),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let lines = lines.clone();
+            tokio::spawn(async move {
+                let mut reader = BufReader::new(stream).lines();
+                while let Ok(Some(line)) = reader.next_line().await {
+                    lines.lock().unwrap().push(line);
+                }
+            });
+        }
+        Running { child, lines }
+    }
+
+    pub fn output(&self) -> Vec<String> {
+        self.lines.lock().unwrap().clone()
+    }
+
+    /// Waits until a collected line satisfies `pred`, up to `secs` seconds.
+    pub async fn wait_line(&self, secs: u64, pred: impl Fn(&str) -> bool) -> Option<String> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(l) = self.lines.lock().unwrap().iter().find(|l| pred(l)) {
+                return Some(l.clone());
+            }
+            if tokio::time::Instant::now() > deadline {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id().expect("running")
+    }
+}
+
+/// The app as a process, on a throwaway SQLite database.
+pub struct App {
+    pub process: Running,
+    pub base: String,
+    pub admin: String,
+    _dir: tempfile::TempDir,
+}
+
+impl App {
+    pub async fn start(extra_env: &[(&str, &str)]) -> App {
+        let dir = tempfile::tempdir().unwrap();
+        let (port, admin) = (free_port(), free_port());
+        let mut env: HashMap<String, String> = HashMap::new();
+        env.insert("NOTEJAM_LISTEN".into(), format!("127.0.0.1:{port}"));
+        env.insert("NOTEJAM_ADMIN_LISTEN".into(), format!("127.0.0.1:{admin}"));
+        env.insert(
+            "DATABASE_URL".into(),
+            format!("sqlite://{}", dir.path().join("app.db").display()),
+        );
+        env.insert("RUST_LOG".into(), "info".into());
+        env.insert("RUST_BACKTRACE".into(), "0".into());
+        for (k, v) in extra_env {
+            env.insert((*k).into(), (*v).into());
+        }
+        let process = Running::spawn(
+            std::path::Path::new(env!("CARGO_BIN_EXE_notejam")),
+            &["serve"],
+            &env,
+        );
+        let app = App {
+            process,
+            base: format!("http://127.0.0.1:{port}"),
+            admin: format!("http://127.0.0.1:{admin}"),
+            _dir: dir,
+        };
+        let client = reqwest::Client::new();
+        for _ in 0..200 {
+            if let Ok(r) = client.get(format!("{}/readyz", app.admin)).send().await {
+                if r.status().is_success() {
+                    return app;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!(
+            "the app did not become ready:\n{}",
+            app.process.output().join("\n")
+        );
+    }
+
+    pub async fn metrics(&self) -> String {
+        reqwest::get(format!("{}/metrics", self.admin))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+}
+
+/// The value of a sample line `name{labels} value` in an exposition (labels as written, `""` for none).
+pub fn sample(exposition: &str, series: &str) -> Option<f64> {
+    exposition.lines().find_map(|l| {
+        l.strip_prefix(series)?
+            .strip_prefix(' ')?
+            .trim()
+            .parse()
+            .ok()
+    })
+}

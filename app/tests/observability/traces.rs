@@ -1,0 +1,248 @@
+//! Spans reach a real OTLP collector with the right structure, names and attributes; an incoming
+//! `traceparent` is continued, a malformed one starts a new trace; logs carry the trace ids.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::process::{App, Running, free_port, tool};
+
+const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+const PARENT_SPAN: &str = "00f067aa0ba902b7";
+const TOKEN_PATH: &str = "/reset-password/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/";
+
+fn attr<'a>(span: &'a Value, key: &str) -> Option<&'a Value> {
+    span["attributes"]
+        .as_array()?
+        .iter()
+        .find(|a| a["key"] == key)
+        .map(|a| &a["value"])
+}
+
+fn attr_str(span: &Value, key: &str) -> Option<String> {
+    attr(span, key).and_then(|v| v["stringValue"].as_str().map(str::to_owned))
+}
+
+fn attr_int(span: &Value, key: &str) -> Option<i64> {
+    attr(span, key).and_then(|v| {
+        v["intValue"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .or(v["intValue"].as_i64())
+    })
+}
+
+async fn spans(collector: &Running, want: usize) -> Vec<Value> {
+    for _ in 0..150 {
+        let spans: Vec<Value> = collector
+            .output()
+            .iter()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .filter(|v| v.get("spanId").is_some())
+            .collect();
+        if spans.len() >= want {
+            return spans;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "the collector did not receive {want} spans:\n{}",
+        collector.output().join("\n")
+    );
+}
+
+#[tokio::test]
+async fn spans_reach_a_real_collector_and_continue_the_callers_trace() {
+    let port = free_port();
+    let collector = Running::spawn(
+        &tool("NOTEJAM_TEST_OTELTAP", "oteltap"),
+        &["--port", &port.to_string()],
+        &HashMap::new(),
+    );
+    collector
+        .wait_line(15, |l| l.contains("Listening"))
+        .await
+        .expect("oteltap starts");
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let app = App::start(&[
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint),
+        ("OTEL_BSP_SCHEDULE_DELAY", "100"),
+        ("OTEL_SERVICE_NAME", "notejam-test"),
+        ("NOTEJAM_FAULT_INJECTION", "true"),
+    ])
+    .await;
+    let client = reqwest::Client::new();
+
+    // 1. A request that continues the caller's trace and queries the database.
+    let r = client
+        .get(format!("{}{TOKEN_PATH}", app.base))
+        .header("traceparent", format!("00-{TRACE_ID}-{PARENT_SPAN}-01"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    // 2. A malformed traceparent: a new trace starts, the request is served as usual.
+    let r = client
+        .get(format!("{}{TOKEN_PATH}", app.base))
+        .header("traceparent", "00-not-a-trace-01")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    // 3. A server error (an injected fault) marks the span as an error.
+    let faults = r#"[{"route": "/signup/", "error_rate": 1.0, "duration_s": 60}]"#;
+    let r = client
+        .put(format!("{}/faults", app.admin))
+        .body(faults)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    assert_eq!(
+        client
+            .get(format!("{}/signup/", app.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        503
+    );
+
+    let spans = spans(&collector, 5).await;
+    let server: Vec<&Value> = spans.iter().filter(|s| s["kind"] == 2).collect();
+    let continued = server
+        .iter()
+        .find(|s| s["traceId"] == TRACE_ID)
+        .expect("the continued trace's server span");
+    assert_eq!(continued["name"], "GET /reset-password/:token/");
+    assert_eq!(
+        continued["parentSpanId"], PARENT_SPAN,
+        "the caller's span is the parent"
+    );
+    assert_eq!(
+        attr_str(continued, "http.request.method").as_deref(),
+        Some("GET")
+    );
+    assert_eq!(
+        attr_str(continued, "http.route").as_deref(),
+        Some("/reset-password/:token/")
+    );
+    assert_eq!(attr_str(continued, "url.path").as_deref(), Some(TOKEN_PATH));
+    assert_eq!(attr_int(continued, "http.response.status_code"), Some(404));
+    assert_ne!(
+        continued["status"]["code"], 2,
+        "a 404 is not a server error"
+    );
+
+    let db = spans
+        .iter()
+        .find(|s| s["parentSpanId"] == continued["spanId"])
+        .expect("a child span for the database query");
+    assert_eq!(db["kind"], 3, "a client span");
+    assert_eq!(db["traceId"], TRACE_ID);
+    assert_eq!(db["name"], "SELECT password_resets");
+    assert_eq!(attr_str(db, "db.system.name").as_deref(), Some("sqlite"));
+    assert_eq!(attr_str(db, "db.operation.name").as_deref(), Some("SELECT"));
+    let query = attr_str(db, "db.query.text").unwrap();
+    assert!(
+        query.contains("token_hash = $1"),
+        "the parameterised statement, never values: {query}"
+    );
+
+    let fresh = server
+        .iter()
+        .find(|s| s["name"] == "GET /reset-password/:token/" && s["traceId"] != TRACE_ID)
+        .expect("the malformed request's span");
+    assert_eq!(
+        fresh["parentSpanId"], "",
+        "a malformed traceparent starts a new trace"
+    );
+
+    let failed = server
+        .iter()
+        .find(|s| s["name"] == "GET /signup/")
+        .expect("the failed request's span");
+    assert_eq!(
+        failed["status"]["code"], 2,
+        "5xx marks the span as an error"
+    );
+    assert_eq!(attr_int(failed, "http.response.status_code"), Some(503));
+
+    // The request log line carries the same trace and span ids.
+    let line = app
+        .process
+        .wait_line(5, |l| {
+            l.contains(TRACE_ID) && l.contains("\"message\":\"request\"")
+        })
+        .await
+        .expect("a request log line with the trace id");
+    let log: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(log["span_id"], continued["spanId"]);
+    assert_eq!(log["http.route"], "/reset-password/:token/");
+    assert_eq!(log["http.response.status_code"], 404);
+    assert!(log["duration_ms"].as_f64().is_some());
+}
+
+#[tokio::test]
+async fn nonsense_otel_settings_stop_the_start_with_a_clear_error() {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_notejam"))
+        .env("OTEL_TRACES_SAMPLER", "sometimes")
+        .env("NOTEJAM_LISTEN", "127.0.0.1:0")
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .await
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("OTEL_TRACES_SAMPLER"), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_down_collector_costs_nothing_but_dropped_spans() {
+    // Nothing listens on this port: every export fails.
+    let endpoint = format!("http://127.0.0.1:{}", free_port());
+    let app = App::start(&[
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint),
+        ("OTEL_BSP_SCHEDULE_DELAY", "50"),
+    ])
+    .await;
+    let client = reqwest::Client::new();
+    let rss = |m: &str| crate::process::sample(m, "process_resident_memory_bytes").unwrap();
+    for _ in 0..500 {
+        assert_eq!(
+            client
+                .get(format!("{}/signin/", app.base))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+    }
+    let warm = rss(&app.metrics().await);
+    for _ in 0..2000 {
+        assert_eq!(
+            client
+                .get(format!("{}/signin/", app.base))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let metrics = app.metrics().await;
+    let dropped =
+        crate::process::sample(&metrics, "notejam_otel_spans_dropped_total").unwrap_or(0.0);
+    assert!(
+        dropped > 0.0,
+        "failed exports are counted as dropped spans:\n{metrics}"
+    );
+    let grown = (rss(&metrics) - warm) / 1024.0 / 1024.0;
+    assert!(
+        grown < 16.0,
+        "memory stays flat while the collector is down: grew {grown:.1} MiB over 2000 requests"
+    );
+}
