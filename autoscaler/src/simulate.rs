@@ -299,6 +299,17 @@ pub fn replay_each(
                 .ok_or_else(|| SimulateError::NoTarget(m.name.clone()))
         })
         .collect::<Result<_, _>>()?;
+    // A policy metric with no column at all is a naming mistake, not an outage: say so rather
+    // than replay a trace in which every sample of it is missing.
+    for (name, _, _) in &targets {
+        if !samples.is_empty() && !samples.iter().any(|s| s.metrics.contains_key(name)) {
+            let columns: Vec<&str> = samples[0].metrics.keys().map(String::as_str).collect();
+            return Err(SimulateError::Trace(format!(
+                "the trace has no column for metric {name} (it has: {}); leave cells empty to simulate missing data",
+                columns.join(", ")
+            )));
+        }
+    }
     let cfg = &policy.decision;
     let start = initial_replicas
         .or_else(|| samples.first().and_then(|s| s.replicas))
@@ -451,6 +462,23 @@ mod tests {
         let s =
             parse_csv_trace("time,conn\n2026-01-01T00:00:00Z,1\n2026-01-01T00:00:15Z,2\n").unwrap();
         assert_eq!((s[0].time, s[1].time), (0, 15));
+    }
+
+    #[test]
+    fn a_metric_without_a_column_is_an_error() {
+        let spec: crate::policy::ScalingPolicySpec = serde_yaml::from_str(
+            "targetRef: {name: x}\nminReplicas: 1\nmaxReplicas: 5\nmetrics:\n- name: conns\n  prometheus: {query: up}\n  target: {type: Value, value: 1}\n",
+        )
+        .unwrap();
+        let policy = spec.validate().unwrap();
+        let samples = parse_csv_trace("time,other\n0,1\n").unwrap();
+        let err = replay(&policy, None, &samples, None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("no column for metric conns") && err.contains("other"),
+            "{err}"
+        );
     }
 
     #[test]
