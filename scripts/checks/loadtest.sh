@@ -11,7 +11,7 @@
 # starts a throwaway PostgreSQL cluster, builds the app, and removes the cluster at the end.
 # Exit status: 0 when every check passed.
 #
-# Environment: CARGO_TARGET_DIR for this crate (default ~/.cache/notejam-cloud/target-loadtest);
+# Environment: LOADTEST_TARGET_DIR for this crate (default ~/.cache/notejam-cloud/target-loadtest);
 #              APP_TARGET_DIR for the app (default ~/.cache/notejam-cloud/target);
 #              NOTEJAM_BIN to use an app binary built elsewhere.
 set -euo pipefail
@@ -24,7 +24,7 @@ source scripts/lib/common.sh
 source scripts/lib/postgres.sh
 
 APP_TARGET_DIR=${APP_TARGET_DIR:-$HOME/.cache/notejam-cloud/target}
-LOADTEST_TARGET_DIR=${LOADTEST_TARGET_DIR:-${CARGO_TARGET_DIR_LOADTEST:-$HOME/.cache/notejam-cloud/target-loadtest}}
+LOADTEST_TARGET_DIR=${LOADTEST_TARGET_DIR:-$HOME/.cache/notejam-cloud/target-loadtest}
 
 cleanup() { stop_postgres; }
 trap cleanup EXIT
