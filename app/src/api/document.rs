@@ -96,21 +96,6 @@ pub fn finish(spec: &str) -> String {
     serde_json::to_string_pretty(&doc).expect("a JSON value serialises")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::{NoteName, PadName};
-
-    #[test]
-    fn the_documented_name_length_is_the_domain_rule() {
-        let longest = "n".repeat(NAME_MAX);
-        assert!(PadName::parse(&longest).is_ok());
-        assert!(NoteName::parse(&longest).is_ok());
-        assert!(PadName::parse(&format!("{longest}n")).is_err());
-        assert!(NoteName::parse(&format!("{longest}n")).is_err());
-    }
-}
-
 /// The methods of each documented path, for the `Allow` header of a 405.
 pub fn allowed_methods(spec: &str) -> Vec<(Vec<String>, String)> {
     let doc: Value = serde_json::from_str(spec).expect("the document is JSON");
@@ -127,4 +112,19 @@ pub fn allowed_methods(spec: &str) -> Vec<(Vec<String>, String)> {
         out.push((segments, methods.join(", ")));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{NoteName, PadName};
+
+    #[test]
+    fn the_documented_name_length_is_the_domain_rule() {
+        let longest = "n".repeat(NAME_MAX);
+        assert!(PadName::parse(&longest).is_ok());
+        assert!(NoteName::parse(&longest).is_ok());
+        assert!(PadName::parse(&format!("{longest}n")).is_err());
+        assert!(NoteName::parse(&format!("{longest}n")).is_err());
+    }
 }

@@ -103,6 +103,12 @@ async fn odd_paths_and_methods_are_problems_not_pages(app: TestApp) {
         .send(Method::PATCH, "/api/v1/tokens", Some(&token), &[], None)
         .await;
     r.problem(405);
+    assert_eq!(r.header("allow"), Some("GET, POST"));
+    let r = app
+        .send(Method::POST, "/api/v1/notes/1", Some(&token), &[], None)
+        .await;
+    r.problem(405);
+    assert_eq!(r.header("allow"), Some("DELETE, GET, PATCH, PUT"));
     // The pages keep their own behaviour.
     let page = app.client.get(app.url("/signin")).send().await.unwrap();
     assert!(page.status().is_redirection());

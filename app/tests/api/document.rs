@@ -113,6 +113,11 @@ async fn the_document_describes_every_operation_with_its_statuses(app: TestApp) 
     assert_eq!(note_input["properties"]["name"]["maxLength"], 100);
     assert_eq!(note_input["properties"]["text"]["maxLength"], 100_000);
     assert!(note_input["example"].is_object());
+    assert_eq!(note_input["properties"]["pad_id"]["nullable"], true);
+    assert_eq!(
+        doc["components"]["schemas"]["NoteOut"]["properties"]["pad_id"]["nullable"],
+        true
+    );
     assert!(doc["components"]["schemas"]["Problem"]["example"]["errors"].is_object());
 }
 

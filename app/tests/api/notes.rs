@@ -115,6 +115,13 @@ async fn note_fields_follow_the_rules_of_the_note_form(app: TestApp) {
         blank.field_errors(),
         json!({"name": [messages::REQUIRED], "text": [messages::REQUIRED]})
     );
+    let nulls = app
+        .patch(&path, &token, None, json!({"name": null, "text": null}))
+        .await;
+    assert_eq!(
+        nulls.field_errors(),
+        json!({"name": [messages::REQUIRED], "text": [messages::REQUIRED]})
+    );
     let zero = app
         .put(
             &path,
