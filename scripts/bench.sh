@@ -77,4 +77,30 @@ run "POST /notes/create/" "$base/notes/create/" -s "$lua"
 echo
 echo "- ready (process start to first successful request): ${ready_ms} ms"
 echo "- peak resident memory over the run: $(peak_rss) MiB"
+
+# The cost of tracing: the same GET / with every request traced and exported over OTLP/HTTP to a
+# real collector (rotel, a Rust OTLP collector from PyPI, discarding what it receives).
+venv="$HOME/.cache/notejam-cloud/bench-venv"
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/pip" install -q --disable-pip-version-check rotel
+rotel=$(find "$venv" -name rotel-agent -type f | head -1)
+otlp_port=$(free_port)
+"$rotel" start --otlp-http-endpoint "127.0.0.1:$otlp_port" --otlp-grpc-endpoint "127.0.0.1:$(free_port)" --exporter blackhole >/tmp/notejam-bench-rotel.log 2>&1 &
+rotel_pid=$!
+kill "$app_pid"; wait "$app_pid" 2>/dev/null || true
+OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$otlp_port" OTEL_TRACES_SAMPLER=always_on \
+  NOTEJAM_LISTEN=127.0.0.1:$port NOTEJAM_ADMIN_LISTEN=127.0.0.1:$admin NOTEJAM_DB_MAX_CONNECTIONS=16 "$bin" serve >/tmp/notejam-bench.log 2>&1 &
+app_pid=$!
+until curl -fs -o /dev/null "$base/signin/"; do sleep 0.01; done
+echo
+echo "### Tracing on: every request sampled and exported to a real OTLP collector"
+echo
+echo "| request | requests/s | p50 | p99 | non-2xx/3xx |"
+echo "|---|---|---|---|---|"
+run "GET / (traced)" "$base/"
+exported=$(curl -fs "http://127.0.0.1:$admin/metrics" | awk '$1=="notejam_otel_spans_exported_total"{print $2}')
+dropped=$(curl -fs "http://127.0.0.1:$admin/metrics" | awk '$1=="notejam_otel_spans_dropped_total"{print $2}')
+echo
+echo "- spans exported: ${exported:-0}, dropped: ${dropped:-0}"
+kill "$rotel_pid" 2>/dev/null || true
 rm -f "$jar" "$lua"

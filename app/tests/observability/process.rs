@@ -137,10 +137,10 @@ impl App {
         };
         let client = reqwest::Client::new();
         for _ in 0..200 {
-            if let Ok(r) = client.get(format!("{}/readyz", app.admin)).send().await {
-                if r.status().is_success() {
-                    return app;
-                }
+            if let Ok(r) = client.get(format!("{}/readyz", app.admin)).send().await
+                && r.status().is_success()
+            {
+                return app;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
