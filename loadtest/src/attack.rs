@@ -278,6 +278,7 @@ pub fn to_result(plan: &Plan, outcome: &Outcome, kind: &str) -> Result<RunResult
         failures: snap.failures.clone(),
         goose_counts: outcome.goose_counts,
         requests_sent: snap.sent,
+        redirects_followed: snap.redirects,
         timeline: snap.timeline.clone(),
         steps: Vec::new(),
         server: None,

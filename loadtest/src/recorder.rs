@@ -136,6 +136,7 @@ pub struct Recorder {
     users: AtomicUsize,
     in_flight: AtomicUsize,
     sent: AtomicUsize,
+    redirects: AtomicUsize,
     measure_from: RwLock<Option<Instant>>,
 }
 
@@ -150,6 +151,7 @@ pub struct Snapshot {
     pub measured_seconds: f64,
     /// Every request sent, measured or not (warm-up, after the window).
     pub sent: u64,
+    pub redirects: u64,
 }
 
 /// Open-model pacing for `--rate`: hands out send times at a fixed interval, whether or not a
@@ -200,6 +202,7 @@ impl Recorder {
             users: AtomicUsize::new(0),
             in_flight: AtomicUsize::new(0),
             sent: AtomicUsize::new(0),
+            redirects: AtomicUsize::new(0),
             measure_from: RwLock::new(None),
         })
     }
@@ -312,6 +315,11 @@ impl Recorder {
         }
     }
 
+    /// Counts a redirect the client followed (one more HTTP exchange the server saw).
+    pub fn redirect_followed(&self) {
+        self.redirects.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// Numbers for the progress line: (requests, errors, p95 ms) measured so far.
     pub fn progress(&self) -> (u64, u64, f64) {
         let inner = self.inner.lock().unwrap();
@@ -342,6 +350,7 @@ impl Recorder {
             failures: inner.failures.clone(),
             measured_seconds,
             sent: self.sent.load(Ordering::Relaxed) as u64,
+            redirects: self.redirects.load(Ordering::Relaxed) as u64,
         }
     }
 }

@@ -181,6 +181,9 @@ pub struct RunResult {
     pub goose_counts: (u64, u64),
     /// Every request we sent, including warm-up and those finishing after the window.
     pub requests_sent: u64,
+    /// Redirects the clients followed: the server saw `requests_sent + redirects_followed`.
+    #[serde(default)]
+    pub redirects_followed: u64,
     pub timeline: Vec<Second>,
     pub steps: Vec<StepResult>,
     pub server: Option<ServerSeries>,
@@ -337,6 +340,7 @@ pub fn merge(results: &[RunResult]) -> Result<RunResult> {
             (a.0 + r.goose_counts.0, a.1 + r.goose_counts.1)
         }),
         requests_sent: results.iter().map(|r| r.requests_sent).sum(),
+        redirects_followed: results.iter().map(|r| r.redirects_followed).sum(),
         timeline: timeline.into_values().collect(),
         steps,
         server: first.server.clone(),

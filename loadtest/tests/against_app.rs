@@ -62,6 +62,19 @@ fn run_validates_every_step_and_reports_counts_that_match_the_app() {
     }
     // Our count of every request sent is goose's count.
     assert_eq!(r["goose_counts"][0], r["requests_sent"], "{r:#}");
+    // And the app's own metrics count the same HTTP exchanges: ours, the redirects our clients
+    // followed, and the preflight's two (the sign-in page and the OpenAPI document).
+    let (_, metrics) = http_get(&format!("{}/metrics", app.admin)).expect("/metrics answers");
+    let served: f64 = metrics
+        .lines()
+        .filter(|l| l.starts_with("http_server_request_duration_seconds_count{"))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum();
+    let ours = r["requests_sent"].as_u64().unwrap() + r["redirects_followed"].as_u64().unwrap() + 2;
+    assert_eq!(
+        served as u64, ours,
+        "the app counted {served}, we sent {ours}"
+    );
     // The app agrees: one user row per successful sign-up we counted, and nothing left over
     // from finished loops beyond the loops still running when the run stopped.
     let count = |name: &str| r["requests"][name]["requests"].as_u64().unwrap();

@@ -145,6 +145,10 @@ async fn check(
     };
     let status = response.status().as_u16();
     let url = response.url().clone();
+    // Every page redirect here is a single hop (302 after a POST, or to sign in).
+    if url.as_str() != goose.request.raw.url {
+        rec.redirect_followed();
+    }
     let landed = match url.query() {
         Some(q) => format!("{}?{}", url.path(), q),
         None => url.path().to_string(),
