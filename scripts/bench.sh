@@ -84,8 +84,12 @@ venv="$HOME/.cache/notejam-cloud/bench-venv"
 "$venv/bin/pip" install -q --disable-pip-version-check rotel
 rotel=$(find "$venv" -name rotel-agent -type f | head -1)
 otlp_port=$(free_port)
-"$rotel" start --otlp-http-endpoint "127.0.0.1:$otlp_port" --otlp-grpc-endpoint "127.0.0.1:$(free_port)" --exporter blackhole >/tmp/notejam-bench-rotel.log 2>&1 &
+grpc_port=$(free_port)
+while [ "$grpc_port" = "$otlp_port" ]; do grpc_port=$(free_port); done
+"$rotel" start --otlp-http-endpoint "127.0.0.1:$otlp_port" --otlp-grpc-endpoint "127.0.0.1:$grpc_port" --exporter blackhole >/tmp/notejam-bench-rotel.log 2>&1 &
 rotel_pid=$!
+for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$otlp_port") 2>/dev/null && break; sleep 0.1; done
+kill -0 "$rotel_pid" 2>/dev/null || { cat /tmp/notejam-bench-rotel.log >&2; die "the OTLP collector did not start"; }
 kill "$app_pid"; wait "$app_pid" 2>/dev/null || true
 OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$otlp_port" OTEL_TRACES_SAMPLER=always_on \
   NOTEJAM_LISTEN=127.0.0.1:$port NOTEJAM_ADMIN_LISTEN=127.0.0.1:$admin NOTEJAM_DB_MAX_CONNECTIONS=16 "$bin" serve >/tmp/notejam-bench.log 2>&1 &
