@@ -106,6 +106,8 @@ impl Storage {
             .fetch_one(pool)
             .await)
         .map_err(|e| classify(e, None, Some(StorageError::InvalidPad)))?;
+        // Counted here, so the pages and the API count alike.
+        metrics::counter!("notejam_notes_created_total").increment(1);
         Ok(id)
     }
 

@@ -44,6 +44,8 @@ impl Storage {
             .bind(created_at)
             .fetch_one(pool)
             .await)?;
+        // Counted here, so the pages and the API count alike.
+        metrics::counter!("notejam_pads_created_total").increment(1);
         Ok(Pad {
             id,
             user_id,

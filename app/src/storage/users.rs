@@ -33,6 +33,8 @@ impl Storage {
             .fetch_one(pool)
             .await)
         .map_err(|e| classify(e, Some(StorageError::EmailTaken), None))?;
+        // Counted here, so the pages and the API count alike.
+        metrics::counter!("notejam_users_created_total").increment(1);
         Ok(User {
             id,
             email: email.as_str().to_owned(),

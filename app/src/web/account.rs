@@ -81,7 +81,6 @@ pub async fn signup(
         match state.storage.create_user(email, &hash).await {
             Ok(user) => {
                 tracing::info!(user_id = user.id, "user signed up");
-                metrics::counter!("notejam_users_created_total").increment(1);
                 flash_success(session, "Account is created. Now you can sign in.");
                 return Ok(redirect("/signin/"));
             }

@@ -256,7 +256,6 @@ pub async fn create(
     if let Some(changes) = changes {
         match state.storage.create_note(user.id, &changes).await {
             Ok(_) => {
-                metrics::counter!("notejam_notes_created_total").increment(1);
                 flash_success(session, "Note is successfully created");
                 return Ok(redirect(&after_note(changes.pad_id)));
             }

@@ -76,7 +76,6 @@ pub async fn create(
     match errors.check("name", PadName::parse(form.get("name"))) {
         Some(name) => {
             state.storage.create_pad(user.id, &name).await?;
-            metrics::counter!("notejam_pads_created_total").increment(1);
             flash_success(session, "Pad is successfully created");
             Ok(redirect("/"))
         }

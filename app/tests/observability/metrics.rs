@@ -290,3 +290,65 @@ async fn the_exposition_passes_promtool() {
         out.status.code()
     );
 }
+
+#[tokio::test]
+async fn creations_through_the_api_are_counted_like_the_pages() {
+    let app = App::start(&[]).await;
+    let client = reqwest::Client::new();
+    let post = |path: &str, token: Option<&str>, body: Value| {
+        let mut req = client.post(format!("{}{path}", app.base)).json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send()
+    };
+    let r = post(
+        "/api/v1/users",
+        None,
+        serde_json::json!({"email": "count@example.com", "password": "password123"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 201);
+    let token: Value = post(
+        "/api/v1/tokens",
+        None,
+        serde_json::json!({"email": "count@example.com", "password": "password123"}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let token = token["token"].as_str().expect("a token").to_owned();
+    let pad: Value = post(
+        "/api/v1/pads",
+        Some(&token),
+        serde_json::json!({"name": "Counted"}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let r = post(
+        "/api/v1/notes",
+        Some(&token),
+        serde_json::json!({"name": "n", "text": "t", "pad_id": pad["id"]}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 201);
+    let metrics = app.metrics().await;
+    for name in [
+        "notejam_users_created_total",
+        "notejam_pads_created_total",
+        "notejam_notes_created_total",
+    ] {
+        assert_eq!(
+            crate::process::sample(&metrics, name),
+            Some(1.0),
+            "{name} after one API creation:\n{metrics}"
+        );
+    }
+}
