@@ -117,6 +117,10 @@ pub struct RawSettings {
     #[arg(long, env = "NOTEJAM_SHUTDOWN_GRACE", default_value = "20s", value_parser = parse_duration, global = true)]
     pub shutdown_grace: Duration,
 
+    /// How long a new API bearer token works, e.g. `30days`, `12h` (1s..=366 days).
+    #[arg(long, env = "NOTEJAM_API_TOKEN_TTL", default_value = "30days", value_parser = parse_duration, global = true)]
+    pub api_token_ttl: Duration,
+
     /// Turn on the fault-injection endpoints of the admin listener (for drills; off in production).
     #[arg(long, env = "NOTEJAM_FAULT_INJECTION", default_value = "false", value_parser = BoolishValueParser::new(), global = true, action = clap::ArgAction::Set)]
     pub fault_injection: bool,
@@ -190,6 +194,7 @@ pub struct Settings {
     pub cookie_secure: bool,
     pub shutdown_grace: Duration,
     pub fault_injection: bool,
+    pub api_token_ttl: Duration,
 }
 
 /// A setting with a value that cannot work.
@@ -273,6 +278,13 @@ impl RawSettings {
                 "must be at most 10 minutes",
             ));
         }
+        if self.api_token_ttl.is_zero() || self.api_token_ttl > Duration::from_secs(366 * 24 * 3600)
+        {
+            return Err(invalid(
+                "NOTEJAM_API_TOKEN_TTL",
+                "must be between 1s and 366 days",
+            ));
+        }
         Ok(Settings {
             listen: self.listen,
             admin_listen: self.admin_listen,
@@ -290,6 +302,7 @@ impl RawSettings {
             cookie_secure: self.cookie_secure,
             shutdown_grace: self.shutdown_grace,
             fault_injection: self.fault_injection,
+            api_token_ttl: self.api_token_ttl,
         })
     }
 }
@@ -354,6 +367,17 @@ mod tests {
         );
         assert!(parse(&["--shutdown-grace", "soon"]).is_err());
         assert!(parse(&["--migrate", "maybe"]).is_err());
+        assert!(
+            parse(&["--api-token-ttl", "0s"])
+                .unwrap_err()
+                .contains("NOTEJAM_API_TOKEN_TTL")
+        );
+        assert!(
+            parse(&["--api-token-ttl", "400days"])
+                .unwrap_err()
+                .contains("NOTEJAM_API_TOKEN_TTL")
+        );
+        assert!(parse(&["--api-token-ttl", "12h"]).is_ok());
     }
 
     #[test]

@@ -82,7 +82,7 @@ impl Application {
         let site = crate::web::routes(state, key, settings.cookie_secure);
         let api = crate::api::routes(crate::api::ApiState {
             storage: storage.clone(),
-            settings: crate::api::ApiSettings::from_env()?,
+            settings: crate::api::ApiSettings::from_settings(&settings)?,
             throttle: SigninThrottle::default(),
         });
         let site = crate::api::in_front_of(site, api);

@@ -15,7 +15,6 @@ pub mod problem;
 pub mod text;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use poem::endpoint::BoxEndpoint;
 use poem::http::{HeaderValue, Method, StatusCode, header};
@@ -44,19 +43,11 @@ impl Default for ApiSettings {
 }
 
 impl ApiSettings {
-    /// Reads `NOTEJAM_API_TOKEN_TTL` (e.g. `30days`, `12h`; default 30 days).
-    pub fn from_env() -> anyhow::Result<Self> {
-        let mut settings = Self::default();
-        if let Ok(value) = std::env::var("NOTEJAM_API_TOKEN_TTL") {
-            let ttl: Duration = humantime::parse_duration(&value).map_err(|e| {
-                anyhow::anyhow!("invalid NOTEJAM_API_TOKEN_TTL: {e} (expected e.g. `30days`)")
-            })?;
-            if ttl.is_zero() || ttl > Duration::from_secs(366 * 24 * 3600) {
-                anyhow::bail!("invalid NOTEJAM_API_TOKEN_TTL: must be between 1s and 366 days");
-            }
-            settings.token_ttl = chrono::Duration::from_std(ttl)?;
-        }
-        Ok(settings)
+    /// The API's part of the validated settings (`NOTEJAM_API_TOKEN_TTL`).
+    pub fn from_settings(settings: &crate::configuration::Settings) -> anyhow::Result<Self> {
+        Ok(Self {
+            token_ttl: chrono::Duration::from_std(settings.api_token_ttl)?,
+        })
     }
 }
 
