@@ -33,12 +33,15 @@ pub enum AppError {
     Internal(#[from] anyhow::Error),
 }
 
+/// What a user is told about any server error; the detail goes to the log, never to the response.
+pub const SERVER_ERROR_MESSAGE: &str =
+    "Something went wrong on our side. It has been logged; please try again in a moment.";
+
 impl AppError {
     /// The message a user may see: the error itself for client errors, a generic line otherwise.
     pub fn public_message(&self) -> String {
         if self.status().is_server_error() {
-            "Something went wrong on our side. It has been logged; please try again in a moment."
-                .to_owned()
+            SERVER_ERROR_MESSAGE.to_owned()
         } else {
             self.to_string()
         }

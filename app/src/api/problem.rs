@@ -187,7 +187,7 @@ impl ApiError {
 pub fn internal_problem() -> Problem {
     Problem::status(
         StatusCode::INTERNAL_SERVER_ERROR,
-        "Something went wrong on our side. It has been logged; please try again in a moment.",
+        crate::error::SERVER_ERROR_MESSAGE,
     )
 }
 

@@ -110,10 +110,7 @@ async fn error_pages<E: Endpoint>(ep: Arc<E>, req: Request, templates: &Template
             "This address does not accept that method.".to_owned()
         }
         None if status.is_client_error() => "The request could not be understood.".to_owned(),
-        None => {
-            "Something went wrong on our side. It has been logged; please try again in a moment."
-                .to_owned()
-        }
+        None => crate::error::SERVER_ERROR_MESSAGE.to_owned(),
     };
     if status.is_server_error() {
         tracing::error!(error = %err, %method, %path, status = status.as_u16(), "request failed");
