@@ -14,6 +14,7 @@ pub mod messages {
     pub const TEXT_TOO_LONG: &str = "Field cannot be longer than 100000 characters.";
     pub const NOT_A_VALID_CHOICE: &str = "Not a valid choice";
     pub const WRONG_CREDENTIALS: &str = "Wrong email or password";
+    pub const NUL_CHARACTER: &str = "Field cannot contain a NUL character.";
 }
 
 use messages::*;
@@ -85,6 +86,9 @@ fn parse_name(input: &str) -> Result<String, &'static str> {
     let value = input.trim();
     if value.is_empty() {
         Err(REQUIRED)
+    } else if value.contains('\0') {
+        // No database stores a NUL inside text: PostgreSQL refuses it.
+        Err(NUL_CHARACTER)
     } else if value.chars().count() > 100 {
         Err(NAME_TOO_LONG)
     } else {
@@ -129,6 +133,8 @@ impl NoteText {
         let value = input.replace("\r\n", "\n");
         if value.trim().is_empty() {
             Err(REQUIRED)
+        } else if value.contains('\0') {
+            Err(NUL_CHARACTER)
         } else if value.chars().count() > Self::MAX_LEN {
             Err(TEXT_TOO_LONG)
         } else {
@@ -159,6 +165,7 @@ mod tests {
             "a@.com",
             "a b@example.com",
             "a@example.com.",
+            "a\0b@example.com",
         ] {
             assert_eq!(Email::parse(bad).unwrap_err(), INVALID_EMAIL, "{bad}");
         }
@@ -191,12 +198,15 @@ mod tests {
         assert_eq!(PadName::parse(&"é".repeat(101)).unwrap_err(), NAME_TOO_LONG);
         assert_eq!(NoteName::parse(" \t ").unwrap_err(), REQUIRED);
         assert_eq!(NoteName::parse("  x ").unwrap().as_str(), "x");
+        assert_eq!(PadName::parse("a\0b").unwrap_err(), NUL_CHARACTER);
+        assert_eq!(NoteName::parse("\0").unwrap_err(), NUL_CHARACTER);
     }
 
     #[test]
     fn note_text() {
         assert_eq!(NoteText::parse("a\r\nb").unwrap().as_str(), "a\nb");
         assert_eq!(NoteText::parse("\n \n").unwrap_err(), REQUIRED);
+        assert_eq!(NoteText::parse("a\0").unwrap_err(), NUL_CHARACTER);
         assert!(NoteText::parse(&"x".repeat(100_000)).is_ok());
         assert_eq!(
             NoteText::parse(&"x".repeat(100_001)).unwrap_err(),

@@ -3,6 +3,8 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
+use notejam::domain::messages;
+
 use crate::helpers::TestApp;
 
 async fn malformed_bodies_and_media_types(app: TestApp) {
@@ -45,6 +47,53 @@ async fn malformed_bodies_and_media_types(app: TestApp) {
         0,
         "nothing was written"
     );
+}
+
+/// PostgreSQL cannot store a NUL inside text; a NUL in any field is a 422 on both databases, and
+/// the stored pad or note is left as it was. (Schemathesis found the 500 this used to be.)
+async fn a_nul_character_is_a_field_error_not_a_500(app: TestApp) {
+    let token = app.user_with_token("me@example.com").await;
+    let pad = app.create_pad(&token, "Work").await;
+    let note = app.create_note(&token, "Plan", Some(pad)).await;
+    let expected = json!([messages::NUL_CHARACTER]);
+
+    let r = app
+        .post("/api/v1/pads", Some(&token), json!({"name": "a\0b"}))
+        .await;
+    assert_eq!(r.field_errors()["name"], expected);
+    let r = app
+        .patch(
+            &format!("/api/v1/pads/{pad}"),
+            &token,
+            None,
+            json!({"name": "\u{11}[\0>"}),
+        )
+        .await;
+    assert_eq!(r.field_errors()["name"], expected);
+    let r = app
+        .post(
+            "/api/v1/notes",
+            Some(&token),
+            json!({"name": "n", "text": "t\0"}),
+        )
+        .await;
+    assert_eq!(r.field_errors()["text"], expected);
+    let r = app
+        .patch(
+            &format!("/api/v1/notes/{note}"),
+            &token,
+            None,
+            json!({"name": "\0"}),
+        )
+        .await;
+    assert_eq!(r.field_errors()["name"], expected);
+
+    let pads = app.get("/api/v1/pads", &token).await.body;
+    assert_eq!(pads["total"], 1, "{pads}");
+    assert_eq!(pads["items"][0]["name"], "Work", "{pads}");
+    let stored = app.get(&format!("/api/v1/notes/{note}"), &token).await.body;
+    assert_eq!(stored["name"], "Plan", "{stored}");
+    assert_eq!(app.get("/api/v1/notes", &token).await.body["total"], 1);
 }
 
 async fn a_body_over_one_mebibyte_is_413(app: TestApp) {
@@ -116,6 +165,7 @@ async fn odd_paths_and_methods_are_problems_not_pages(app: TestApp) {
 
 crate::both_databases!(
     malformed_bodies_and_media_types,
+    a_nul_character_is_a_field_error_not_a_500,
     a_body_over_one_mebibyte_is_413,
     odd_paths_and_methods_are_problems_not_pages,
 );
