@@ -7,7 +7,7 @@ mock_data "aws_region" {
 }
 
 mock_data "aws_partition" {
-  defaults = { partition = "aws" }
+  defaults = { partition = "aws", dns_suffix = "amazonaws.com" }
 }
 
 mock_data "aws_caller_identity" {
@@ -20,6 +20,10 @@ mock_resource "aws_kms_key" {
 
 mock_resource "aws_iam_role" {
   defaults = { arn = "arn:aws:iam::000000000000:role/mocked" }
+}
+
+mock_resource "aws_iam_openid_connect_provider" {
+  defaults = { arn = "arn:aws:iam::000000000000:oidc-provider/oidc.circleci.com/org/mocked" }
 }
 
 mock_resource "aws_iam_policy" {
