@@ -157,16 +157,12 @@ resource "aws_iam_role_policy" "deploy_state" {
 }
 
 # What terraform of the environment manages (modules/environment): the services it uses, in the
-# environment's region, and the IAM roles and policies named notejam-<env>-*. The isolation
-# between environments is the account (terraform/bootstrap runs once per account and
-# environment); see terraform/README.md for what this does not prevent.
+# environment's region, and the IAM roles and policies named notejam-<env>-*. Per service, not
+# per resource: terraform creates the VPC, cluster, database, keys and buckets, whose ARNs do
+# not exist when this role is made. The isolation between environments is the account
+# (terraform/bootstrap runs once per account and environment); terraform/README.md says what
+# this does not prevent (an inline policy on a notejam-<env>-* role can grant more).
 resource "aws_iam_role_policy" "deploy_environment" {
-  #checkov:skip=CKV_AWS_290:Terraform creates and deletes the environment's VPC, cluster, database, keys and buckets; the resources do not exist when the role is made, so the grant is per service, limited to the environment's region, with IAM limited to notejam-<env>-* names.
-  #checkov:skip=CKV_AWS_355:Same reason: creating resources (ec2:CreateVpc, kms:CreateKey, eks:CreateCluster...) cannot be limited to ARNs that do not exist yet.
-  #checkov:skip=CKV_AWS_289:IAM changes are limited to roles and policies named notejam-<env>-*, managed-policy attachment to a fixed list (explicit deny), and the CI roles themselves are denied.
-  #checkov:skip=CKV_AWS_286:Privilege escalation through the notejam-<env>-* roles remains possible (inline policies); documented in terraform/README.md, permissions boundary listed as a follow-up.
-  #checkov:skip=CKV_AWS_287:secretsmanager:* is needed for the RDS-managed master secret terraform creates; the deploy job reads that secret by design.
-  #checkov:skip=CKV_AWS_288:s3:* and secretsmanager:* are needed to manage the backup bucket and the database secret; the state bucket is denied everything but the backend's object calls.
   name = "terraform-environment"
   role = aws_iam_role.deploy.id
   policy = jsonencode({
