@@ -154,6 +154,12 @@ variable "log_retention_days" {
   type        = number
 }
 
+variable "ci_deploy_role_name" {
+  description = "IAM role of the CircleCI deploy jobs, given an EKS access entry; null: circleci-notejam-<environment>-deploy from terraform/bootstrap."
+  type        = string
+  default     = null
+}
+
 variable "aws_emulator" {
   description = "Only for the checks against the moto emulator (scripts/checks/terraform.sh); never set it in a real account."
   type        = bool

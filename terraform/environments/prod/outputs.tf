@@ -8,6 +8,11 @@ output "cluster_endpoint" {
   value       = module.environment.cluster_endpoint
 }
 
+output "cluster_access_entries" {
+  description = "Principal ARN => EKS access policy of the cluster's access entries: the CircleCI deploy role (terraform/bootstrap output circleci_deploy_role_arn)."
+  value       = module.environment.cluster_access_entries
+}
+
 output "database_endpoint" {
   description = "host:port of the PostgreSQL database."
   value       = module.environment.database_endpoint

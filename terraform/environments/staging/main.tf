@@ -28,5 +28,6 @@ module "environment" {
   backup_schedule_expression      = var.backup_schedule_expression
   alarm_actions                   = var.alarm_actions
   log_retention_days              = var.log_retention_days
+  ci_deploy_role_name             = var.ci_deploy_role_name
   aws_emulator                    = var.aws_emulator
 }

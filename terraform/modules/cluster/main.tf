@@ -194,3 +194,27 @@ resource "aws_eks_addon" "this" {
   # CoreDNS needs nodes to become ACTIVE.
   depends_on = [aws_eks_node_group.default]
 }
+
+# IAM principals that may use the Kubernetes API (authentication_mode = "API": access entries,
+# no aws-auth ConfigMap), each with one EKS access policy, cluster-wide or in some namespaces.
+resource "aws_eks_access_entry" "this" {
+  for_each = var.access_entries
+
+  cluster_name  = aws_eks_cluster.this.name
+  principal_arn = each.value.principal_arn
+  type          = "STANDARD"
+  tags          = var.tags
+}
+
+resource "aws_eks_access_policy_association" "this" {
+  for_each = var.access_entries
+
+  cluster_name  = aws_eks_cluster.this.name
+  principal_arn = aws_eks_access_entry.this[each.key].principal_arn
+  policy_arn    = "arn:${local.partition}:eks::aws:cluster-access-policy/${each.value.policy}"
+
+  access_scope {
+    type       = length(each.value.namespaces) == 0 ? "cluster" : "namespace"
+    namespaces = length(each.value.namespaces) == 0 ? null : each.value.namespaces
+  }
+}

@@ -32,3 +32,8 @@ output "secrets_kms_key_arn" {
   description = "KMS key that encrypts Kubernetes Secrets."
   value       = aws_kms_key.secrets.arn
 }
+
+output "access_entries" {
+  description = "Principal ARN => EKS access policy ARN of every access entry this module made."
+  value       = { for k, a in aws_eks_access_policy_association.this : a.principal_arn => a.policy_arn }
+}

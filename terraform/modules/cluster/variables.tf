@@ -148,3 +148,30 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "access_entries" {
+  description = "IAM roles given access to the Kubernetes API: key => principal_arn, EKS access policy name (e.g. AmazonEKSClusterAdminPolicy) and namespaces (empty: the whole cluster)."
+  type = map(object({
+    principal_arn = string
+    policy        = string
+    namespaces    = optional(list(string), [])
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for e in values(var.access_entries) : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$", e.principal_arn))])
+    error_message = "access_entries: principal_arn must be an IAM role ARN."
+  }
+  validation {
+    condition     = alltrue([for e in values(var.access_entries) : contains(["AmazonEKSClusterAdminPolicy", "AmazonEKSAdminPolicy", "AmazonEKSEditPolicy", "AmazonEKSViewPolicy"], e.policy)])
+    error_message = "access_entries: policy must be AmazonEKSClusterAdminPolicy, AmazonEKSAdminPolicy, AmazonEKSEditPolicy or AmazonEKSViewPolicy."
+  }
+  validation {
+    condition     = alltrue([for e in values(var.access_entries) : e.policy != "AmazonEKSClusterAdminPolicy" || length(e.namespaces) == 0])
+    error_message = "access_entries: AmazonEKSClusterAdminPolicy is cluster-wide; give it no namespaces."
+  }
+  validation {
+    condition     = alltrue(flatten([for e in values(var.access_entries) : [for n in e.namespaces : can(regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", n))]]))
+    error_message = "access_entries: namespaces must be Kubernetes namespace names."
+  }
+}

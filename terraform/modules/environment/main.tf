@@ -8,6 +8,10 @@ data "aws_region" "current" {}
 locals {
   name = "notejam-${var.environment}"
   tags = merge(var.tags, { Environment = var.environment })
+
+  # The role terraform/bootstrap (modules/circleci) creates for context notejam-<env>; built from
+  # its name and the caller's account, so no account id is written anywhere.
+  ci_deploy_role_arn = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/${coalesce(var.ci_deploy_role_name, "circleci-${local.name}-deploy")}"
 }
 
 # Encrypts the environment's log groups (flow logs, EKS control plane).
@@ -80,7 +84,12 @@ module "cluster" {
   node_max_size          = var.node_max_size
   log_retention_days     = var.log_retention_days
   logs_kms_key_arn       = aws_kms_key.logs.arn
-  tags                   = local.tags
+  # The pipeline's deploy job applies a CRD, the namespace and RBAC objects (k8s/deploy.sh), which
+  # no narrower EKS access policy covers; the same role runs terraform on this cluster anyway.
+  access_entries = {
+    circleci_deploy = { principal_arn = local.ci_deploy_role_arn, policy = "AmazonEKSClusterAdminPolicy" }
+  }
+  tags = local.tags
 }
 
 module "database" {

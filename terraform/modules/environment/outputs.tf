@@ -18,6 +18,11 @@ output "cluster_endpoint" {
   value       = one(module.cluster[*].cluster_endpoint)
 }
 
+output "cluster_access_entries" {
+  description = "Principal ARN => EKS access policy ARN of the cluster's access entries (the CircleCI deploy role). null against the emulator (no cluster)."
+  value       = one(module.cluster[*].access_entries)
+}
+
 output "database_endpoint" {
   description = "host:port of the PostgreSQL database."
   value       = module.database.endpoint

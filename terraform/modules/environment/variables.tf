@@ -181,6 +181,17 @@ variable "log_retention_days" {
   type        = number
 }
 
+variable "ci_deploy_role_name" {
+  description = "IAM role (in this account) of the CircleCI deploy jobs, given cluster-admin access to the Kubernetes API. null: circleci-notejam-<environment>-deploy, the role terraform/bootstrap creates. The role must exist before the cluster's access entry is created."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.ci_deploy_role_name == null ? true : can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", var.ci_deploy_role_name))
+    error_message = "ci_deploy_role_name must be an IAM role name (1-64 letters, digits or +=,.@_-), without a path."
+  }
+}
+
 variable "aws_emulator" {
   description = "True only when applying against the moto AWS emulator in the checks: leaves out what it does not implement (EKS add-ons and Pod Identity associations; see terraform/README.md). Never true in a real account."
   type        = bool

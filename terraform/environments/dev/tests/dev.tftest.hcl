@@ -26,3 +26,12 @@ run "dev_values_are_valid_and_backups_follow_the_seed" {
     error_message = "The backup runs daily."
   }
 }
+
+run "dev_deploy_role_can_use_the_cluster" {
+  command = apply
+
+  assert {
+    condition     = output.cluster_access_entries == { "arn:aws:iam::000000000000:role/circleci-notejam-dev-deploy" = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy" }
+    error_message = "The CircleCI deploy role of terraform/bootstrap (circleci-notejam-dev-deploy) needs an EKS access entry, and it is the only one."
+  }
+}

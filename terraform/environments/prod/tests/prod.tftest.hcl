@@ -31,6 +31,15 @@ run "prod_is_highly_available_and_protected" {
   }
 }
 
+run "prod_deploy_role_can_use_the_cluster" {
+  command = apply
+
+  assert {
+    condition     = output.cluster_access_entries == { "arn:aws:iam::000000000000:role/circleci-notejam-prod-deploy" = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy" }
+    error_message = "The CircleCI deploy role of terraform/bootstrap (circleci-notejam-prod-deploy) needs an EKS access entry, and it is the only one."
+  }
+}
+
 run "prod_backups_follow_the_seed" {
   command = apply
 

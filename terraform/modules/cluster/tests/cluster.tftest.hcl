@@ -59,3 +59,41 @@ run "rejects_an_open_public_endpoint" {
 
   expect_failures = [var.public_access_cidrs]
 }
+
+run "deploy_role_gets_an_access_entry" {
+  command = apply
+
+  variables {
+    access_entries = {
+      circleci_deploy = {
+        principal_arn = "arn:aws:iam::000000000000:role/circleci-notejam-test-deploy"
+        policy        = "AmazonEKSClusterAdminPolicy"
+      }
+    }
+  }
+
+  assert {
+    condition     = aws_eks_access_entry.this["circleci_deploy"].principal_arn == "arn:aws:iam::000000000000:role/circleci-notejam-test-deploy" && aws_eks_access_entry.this["circleci_deploy"].type == "STANDARD"
+    error_message = "The deploy role needs an access entry (the cluster authenticates through access entries only)."
+  }
+  assert {
+    condition     = aws_eks_access_policy_association.this["circleci_deploy"].policy_arn == "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy" && one(aws_eks_access_policy_association.this["circleci_deploy"].access_scope).type == "cluster"
+    error_message = "The deploy role's access policy must be associated at the asked scope."
+  }
+}
+
+run "rejects_a_namespaced_cluster_admin" {
+  command = plan
+
+  variables {
+    access_entries = {
+      ci = {
+        principal_arn = "arn:aws:iam::000000000000:role/ci"
+        policy        = "AmazonEKSClusterAdminPolicy"
+        namespaces    = ["notejam"]
+      }
+    }
+  }
+
+  expect_failures = [var.access_entries]
+}
