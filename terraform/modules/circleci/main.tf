@@ -23,9 +23,9 @@ locals {
     for ref in var.deploy_vcs_refs : "org/${var.org_id}/project/${var.project_id}/user/${local.any_user_id}/vcs-origin/${var.vcs_origin}/vcs-ref/${ref}"
   ]
 
-  # Only aud and sub: IAM evaluates no other claim of a generic OIDC provider's token. A
-  # condition on a claim such as oidc.circleci.com/context-ids would never match, so no job
-  # could assume the role (see terraform/README.md, "CircleCI roles").
+  # Only aud and sub: IAM tests a few registered claims of a generic OIDC provider's token and
+  # none of CircleCI's custom ones. A condition on oidc.circleci.com/context-ids would never
+  # match, so no job could assume the role (see terraform/README.md, "CircleCI roles").
   trust = {
     for role, subjects in { build = [local.project_subject], deploy = local.deploy_subjects } : role => jsonencode({
       Version = "2012-10-17"
