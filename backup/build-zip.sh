@@ -11,15 +11,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 target=x86_64-unknown-linux-gnu
 glibc=2.34
 out_dir="$here/dist"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/notejam-cloud/target-backup}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/notejam-cloud/target}"
 
 if ! command -v cargo-zigbuild >/dev/null 2>&1 || ! python3 -m ziglang version >/dev/null 2>&1; then
   echo "installing cargo-zigbuild and ziglang from PyPI" >&2
   python3 -m pip install --quiet --disable-pip-version-check cargo-zigbuild ziglang
 fi
 
-cd "$here"
-nice -n 10 cargo zigbuild --release --locked --target "$target.$glibc" --bin bootstrap
+cd "$here/.."
+nice -n 10 cargo zigbuild --release --locked -p notejam-backup --target "$target.$glibc" --bin bootstrap
 
 binary="$CARGO_TARGET_DIR/$target/release/bootstrap"
 mkdir -p "$out_dir"

@@ -6,7 +6,8 @@
 #
 #   loadtest/bench.sh [DURATION_SECONDS] [CONNECTIONS]      (defaults 15 and 16)
 # Environment: NOTEJAM_BIN (the app; default the debug build), LOADTEST_BIN (default the release
-# build in ~/.cache/notejam-cloud/target-loadtest), K6 (default a venv under ~/.cache).
+# build of `cargo build --release -p notejam-loadtest` under CARGO_TARGET_DIR), K6 (default a
+# venv under ~/.cache).
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
@@ -16,7 +17,7 @@ source scripts/lib/postgres.sh
 duration=${1:-15}
 conns=${2:-16}
 app_bin=${NOTEJAM_BIN:-$HOME/.cache/notejam-cloud/target/debug/notejam}
-lt_bin=${LOADTEST_BIN:-$HOME/.cache/notejam-cloud/target-loadtest/release/notejam-loadtest}
+lt_bin=${LOADTEST_BIN:-${CARGO_TARGET_DIR:-$HOME/.cache/notejam-cloud/target}/release/notejam-loadtest}
 venv=$HOME/.cache/notejam-checks/venv-k6
 K6=${K6:-$venv/bin/k6}
 [ -x "$app_bin" ] || die "no app binary at $app_bin"

@@ -2,10 +2,10 @@
 # Benchmark: `simulate` over a week of 15-second samples (40,320 rows, 2 metrics, ~0.2% missing),
 # for the table, JSON and --only-changes outputs. Reports the median wall time of RUNS runs and
 # the peak resident memory (GNU time). Needs a release build:
-#   cargo build --release   (CARGO_TARGET_DIR as in scripts/checks/autoscaler.sh)
+#   cargo build --release -p notejam-autoscaler   (from the repository root)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-target=${CARGO_TARGET_DIR:-$HOME/.cache/notejam-cloud/target-autoscaler}
+target=${CARGO_TARGET_DIR:-$HOME/.cache/notejam-cloud/target}
 bin=${NOTEJAM_AUTOSCALER_BIN:-$target/release/notejam-autoscaler}
 runs=${RUNS:-5}
 work=$(mktemp -d)

@@ -45,7 +45,7 @@ fn baseline_reads_server_side_connections_from_prometheus() {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("Debian's `prometheus` is installed (scripts/checks/loadtest.sh installs it)"),
+            .expect("Debian's `prometheus` is installed (scripts/test.sh installs it)"),
     );
     let prom = format!("http://127.0.0.1:{prom_port}");
     // The first scrape lands a few seconds after start.

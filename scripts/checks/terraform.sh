@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Checks of the infrastructure (terraform/) and of the backup Lambda (backup/):
+# Checks of the infrastructure (terraform/):
 #   fmt        terraform fmt -check -recursive
 #   validate   terraform init -backend=false + validate, every environment root
 #   test       terraform test (mock_provider) in every module and root that has tests
 #   checkov    checkov --skip-download over terraform/ (skips carry their reason inline)
 #   emulator   apply one environment against moto on loopback, then a second plan must be empty
-#   lambda     cargo test in backup/: the handler run directly against moto
 # Runs on a fresh Debian machine: installs moto and checkov into venvs under the cache dir.
 # terraform itself and the offline AWS provider mirror come with the machine image (the script
-# finds the mirror). Exits non-zero if any check fails; prints one line per check at the end.
+# finds the mirror). The backup Lambda's own tests (handler against moto) are part of
+# `cargo test --workspace` in scripts/test.sh. Exits non-zero if any check fails; prints one
+# line per check at the end.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -49,7 +50,6 @@ record() {
 # ------------------------------------------------------------------------------------------
 say "tools"
 command -v terraform >/dev/null || { echo "terraform (>= 1.10) is not installed; it comes with the machine image" >&2; exit 1; }
-command -v cargo >/dev/null || { echo "cargo is not installed" >&2; exit 1; }
 log "$(TF_CLI_CONFIG_FILE=/dev/null terraform version | head -1)"
 
 if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
@@ -374,20 +374,6 @@ if [ "$ck_rc" -eq 0 ]; then
 else
   tail -5 "$work/checkov.err"
   record checkov FAIL $((SECONDS - t)) "$summary"
-fi
-
-# ------------------------------------------------------------------------------------------
-# lambda handler against moto
-# ------------------------------------------------------------------------------------------
-say "lambda: cargo test in backup/ (handler against moto)"
-t=$SECONDS
-if (cd "$repo/backup" && CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$cache/target-backup}" MOTO_SERVER="$moto_server_bin" \
-    nice -n 10 cargo test --locked 2>&1 | tee "$work/cargo.log" | grep -E '^test |^test result|panicked|^error' ); then
-  n=$(grep -E '^test result: ok' "$work/cargo.log" | awk '{ n += $4 } END { print n + 0 }')
-  record lambda PASS $((SECONDS - t)) "${n:-all} Rust tests passed (handler and bootstrap binary against moto)"
-else
-  tail -30 "$work/cargo.log"
-  record lambda FAIL $((SECONDS - t)) "cargo test failed"
 fi
 
 # ------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 //! Real services for tests, started by the tests themselves. A missing binary is a loud failure,
-//! never a silent skip: the check script installs them (`scripts/checks/autoscaler.sh`).
+//! never a silent skip: the check script installs them (`scripts/test.sh`).
 #![allow(dead_code)]
 
 use std::net::TcpListener;
@@ -27,7 +27,7 @@ fn which(binary: &str) -> Option<PathBuf> {
 
 fn require(binary: &str, install: &str) -> PathBuf {
     which(binary).unwrap_or_else(|| {
-        panic!("`{binary}` is not on PATH: this test needs the real service. Install it with `{install}` (scripts/checks/autoscaler.sh does).")
+        panic!("`{binary}` is not on PATH: this test needs the real service. Install it with `{install}` (scripts/test.sh does).")
     })
 }
 

@@ -30,7 +30,7 @@ pub fn app_binary() -> PathBuf {
 pub fn postgres_url() -> String {
     std::env::var("NOTEJAM_TEST_POSTGRES_URL").expect(
         "NOTEJAM_TEST_POSTGRES_URL is not set: these tests need a PostgreSQL admin URL \
-         (scripts/checks/loadtest.sh starts a throwaway cluster and sets it)",
+         (scripts/test.sh starts a throwaway cluster and sets it)",
     )
 }
 
@@ -208,7 +208,7 @@ pub fn assert_valid_baseline(doc: &serde_json::Value) {
     let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
     let errors: Vec<String> = validator
         .iter_errors(doc)
-        .map(|e| format!("{} at {}", e, e.instance_path))
+        .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
     assert!(
         errors.is_empty(),
