@@ -28,7 +28,7 @@ async fn form_page(
     user: Option<&crate::storage::User>,
     template: &str,
     title: &str,
-    mut data: serde_json::Value,
+    data: serde_json::Value,
     status: StatusCode,
 ) -> Result<Response, AppError> {
     render_with_status(
@@ -38,7 +38,7 @@ async fn form_page(
         Layout::Narrow,
         template,
         title,
-        &mut data,
+        data,
         status,
     )
     .await

@@ -119,7 +119,7 @@ async fn error_pages<E: Endpoint>(ep: Arc<E>, req: Request, templates: &Template
     let body = templates
         .render(
             "error",
-            &json!({"title": title, "status": status.as_u16(), "message": message}),
+            json!({"title": title, "status": status.as_u16(), "message": message}),
         )
         .unwrap_or_else(|_| format!("{} {title}", status.as_u16()));
     let mut response = html(status, body);

@@ -194,7 +194,7 @@ async fn note_form_page(
     } else {
         "New note"
     };
-    let mut data = json!({
+    let data = json!({
         "note": note.map(|n| json!({"id": n.id, "name": n.name})),
         "form": form,
         "pad_choices": pad_choices(state, user, selected_pad).await?,
@@ -207,7 +207,7 @@ async fn note_form_page(
         Layout::WithPads,
         "note_form",
         title,
-        &mut data,
+        data,
         StatusCode::OK,
     )
     .await

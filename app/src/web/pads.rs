@@ -37,7 +37,7 @@ async fn pad_form_page(
     } else {
         "New pad"
     };
-    let mut data = json!({
+    let data = json!({
         "pad": pad.map(|p| json!({"id": p.id, "name": p.name})),
         "form": {"name": name},
         "errors": errors,
@@ -49,7 +49,7 @@ async fn pad_form_page(
         Layout::WithPads,
         "pad_form",
         title,
-        &mut data,
+        data,
         StatusCode::OK,
     )
     .await

@@ -1,6 +1,6 @@
 //! Pages rendered with handlebars from templates compiled into the binary.
 
-use handlebars::{Handlebars, handlebars_helper};
+use handlebars::{Context, Handlebars, handlebars_helper};
 use poem::Response;
 use poem::http::{StatusCode, header};
 use poem::session::Session;
@@ -41,9 +41,30 @@ impl Templates {
         Ok(Self { registry })
     }
 
-    pub fn render(&self, name: &str, context: &Value) -> Result<String, AppError> {
+    /// Renders a template that stands alone (the error page).
+    pub fn render(&self, name: &str, data: Value) -> Result<String, AppError> {
+        self.render_in(name, &Context::from(data))
+    }
+
+    /// Renders a page's content template, then the layout around it: both from the same context,
+    /// the content as `{{{content}}}`.
+    ///
+    /// Owning the context matters for speed: `Handlebars::render(&data)` serialises the data into
+    /// a new JSON tree, and a `{{#> layout}}` block partial merges (copies) the context again and
+    /// copies every list an `#if`/`#each` inside it reads. Measured with callgrind on `GET /` with
+    /// 50 notes, those copies and their frees were over half of the request's instructions.
+    pub fn render_page(&self, name: &str, data: Value) -> Result<String, AppError> {
+        let mut context = Context::from(data);
+        let content = self.render_in(name, &context)?;
+        if let Value::Object(map) = context.data_mut() {
+            map.insert("content".to_owned(), Value::String(content));
+        }
+        self.render_in("layout", &context)
+    }
+
+    fn render_in(&self, name: &str, context: &Context) -> Result<String, AppError> {
         self.registry
-            .render(name, context)
+            .render_with_context(name, context)
             .map_err(|e| AppError::Internal(anyhow::anyhow!("template {name}: {e}")))
     }
 }
@@ -83,7 +104,7 @@ pub async fn page(
     layout: Layout,
     template: &str,
     title: &str,
-    mut data: Value,
+    data: Value,
 ) -> Result<Response, AppError> {
     render_with_status(
         state,
@@ -92,7 +113,7 @@ pub async fn page(
         layout,
         template,
         title,
-        &mut data,
+        data,
         StatusCode::OK,
     )
     .await
@@ -106,7 +127,7 @@ pub async fn render_with_status(
     layout: Layout,
     template: &str,
     title: &str,
-    data: &mut Value,
+    mut data: Value,
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let pads = match (user, layout) {
@@ -126,10 +147,10 @@ pub async fn render_with_status(
         "flash": take_flash(session),
         "csrf_token": csrf_token(session),
     });
-    if let (Value::Object(target), Value::Object(extra)) = (&mut *data, frame) {
+    if let (Value::Object(target), Value::Object(extra)) = (&mut data, frame) {
         target.extend(extra);
     }
-    let body = state.templates.render(template, data)?;
+    let body = state.templates.render_page(template, data)?;
     Ok(html(status, body))
 }
 
