@@ -30,6 +30,8 @@ pub struct Plan {
     pub think: (Duration, Duration),
     pub timeout_seconds: u64,
     pub shard: Shard,
+    /// Wall-clock start shared by the shards (`--start-at`), so their steps run at the same time.
+    pub start_at: Option<chrono::DateTime<chrono::Utc>>,
     pub quiet: bool,
 }
 
@@ -142,8 +144,31 @@ fn goose_config(plan: &Plan, users: &[usize]) -> Result<GooseConfiguration> {
         .map_err(|e| anyhow::anyhow!("goose refused its configuration: {e}"))
 }
 
+/// Most a shard may miss `--start-at` by: later, its steps would not line up with the others'.
+pub const START_AT_SLACK: Duration = Duration::from_secs(1);
+
+/// Waits for `--start-at`; an error if it has passed (by more than [`START_AT_SLACK`]).
+pub async fn wait_for_start(start_at: Option<chrono::DateTime<chrono::Utc>>) -> Result<()> {
+    let Some(at) = start_at else { return Ok(()) };
+    let now = chrono::Utc::now();
+    match (at - now).to_std() {
+        Ok(wait) => {
+            tokio::time::sleep(wait).await;
+            Ok(())
+        }
+        Err(_) if (now - at).to_std().unwrap_or_default() <= START_AT_SLACK => Ok(()),
+        Err(_) => bail!(
+            "--start-at {} passed {:.1} s ago: this shard would not run at the same time as \
+             the others; give a later time",
+            at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            (now - at).num_milliseconds() as f64 / 1000.0
+        ),
+    }
+}
+
 /// Runs the plan once and returns what was measured.
 pub async fn attack(plan: &Plan) -> Result<Outcome> {
+    wait_for_start(plan.start_at).await?;
     let users: Vec<usize> = plan
         .steps
         .iter()
@@ -257,10 +282,10 @@ pub fn to_result(plan: &Plan, outcome: &Outcome, kind: &str) -> Result<RunResult
         target: plan.host.clone(),
         started_at: outcome
             .started_at
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         finished_at: outcome
             .finished_at
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         duration_seconds: seconds,
         method: method(plan, kind),
         shards: vec![plan.shard.clone()],
@@ -282,6 +307,7 @@ pub fn to_result(plan: &Plan, outcome: &Outcome, kind: &str) -> Result<RunResult
         timeline: snap.timeline.clone(),
         steps: Vec::new(),
         server: None,
+        baseline: None,
     })
 }
 

@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
 use crate::attack::{self, Plan};
-use crate::baseline::{self, BaselineFile, KneeRule, Slo};
+use crate::baseline::{self, BaselineFile, BaselineSettings, Slo};
 use crate::journeys::Weights;
 use crate::prometheus::Prometheus;
 use crate::report;
@@ -102,6 +102,11 @@ pub struct LoadArgs {
     /// result JSON is also printed as the last line of stdout, for `merge`.
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub shard_count: usize,
+    /// Start the load at this wall-clock time (RFC 3339, e.g. 2026-11-28T12:00:00Z), after the
+    /// checks: give every shard the same time so their steps line up (`merge` refuses ramps whose
+    /// shards started more than 10 % of a step apart). A time already passed is an error.
+    #[arg(long, env = "NOTEJAM_LOADTEST_START_AT", value_parser = parse_time, value_name = "TIME")]
+    pub start_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Prometheus that scrapes the app: server-side open connections, latency, request counts.
     #[arg(long, env = "NOTEJAM_LOADTEST_PROMETHEUS_URL", value_name = "URL")]
     pub prometheus_url: Option<String>,
@@ -183,7 +188,8 @@ pub struct BaselineArgs {
     /// Image tag or git commit of the app under test, when known.
     #[arg(long, value_name = "VERSION")]
     pub app_version: Option<String>,
-    /// Where to write the baseline JSON.
+    /// Where to write the baseline JSON. A shard (--shard-count above 1) writes none: its
+    /// result carries the settings, and `merge --baseline-output` writes the file of all shards.
     #[arg(long, default_value = "baseline.json", value_name = "FILE")]
     pub output: PathBuf,
 }
@@ -199,6 +205,10 @@ pub struct MergeArgs {
     /// Also write the Markdown and HTML reports of the merged run here.
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,
+    /// The shards ran `baseline`: also write the baseline file of the merged ramp here (each
+    /// step's histograms merged, users and requests/s summed, the shards' knee rule applied).
+    #[arg(long, value_name = "FILE")]
+    pub baseline_output: Option<PathBuf>,
 }
 
 /// Parses `30s`, `5m`, `1h30m`, `250ms`; a bare number is seconds.
@@ -224,6 +234,12 @@ fn parse_think(s: &str) -> Result<(Duration, Duration), String> {
             Ok((d, d))
         }
     }
+}
+
+fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| format!("{s:?} is not an RFC 3339 time like 2026-11-28T12:00:00Z: {e}"))
 }
 
 /// Parses `1%` or `0.01` into a fraction.
@@ -274,6 +290,15 @@ impl LoadArgs {
         if step_seconds == 0 {
             bail!("the measured time must be at least 1 s");
         }
+        if let Some(at) = self.start_at
+            && (chrono::Utc::now() - at).to_std().unwrap_or_default() > attack::START_AT_SLACK
+        {
+            bail!(
+                "--start-at {} has already passed: give a time far enough ahead for every shard \
+                 to start",
+                at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            );
+        }
         Ok(Plan {
             host: host.trim_end_matches('/').to_string(),
             weights: Weights {
@@ -292,6 +317,7 @@ impl LoadArgs {
                 index: self.shard_index,
                 count: self.shard_count,
             },
+            start_at: self.start_at,
             quiet: self.quiet,
         })
     }
@@ -480,9 +506,24 @@ async fn baseline_cmd(a: BaselineArgs) -> Result<u8> {
     plan.step_seconds = step_s;
     attack::preflight(&plan.host, &plan.weights).await?;
     let prom = a.load.prometheus().await?;
+    let settings = BaselineSettings {
+        slo: Slo {
+            p95_ms: a.slo_p95.as_secs_f64() * 1000.0,
+            max_error_rate: a.slo_errors,
+        },
+        plateau: a.plateau,
+        normal_fraction: a.normal_fraction,
+        environment: a.environment.clone(),
+        replicas: a.replicas,
+        db_pool_size: a.db_pool_size,
+        app_version: a.app_version.clone(),
+        step_duration_seconds: a.step_duration.as_secs_f64(),
+        warmup_seconds: a.load.warmup.as_secs_f64(),
+        prometheus_url: prom.as_ref().map(|p| p.url().to_string()),
+    };
     eprintln!(
-        "notejam-loadtest baseline: steps {:?} users x {step_s} s ({warm} s warm-up each) against {}",
-        a.steps, plan.host
+        "notejam-loadtest baseline: steps {:?} users x {step_s} s ({warm} s warm-up each) against {}, shard {}/{}",
+        a.steps, plan.host, plan.shard.index, plan.shard.count
     );
     // In a ramp the warm-up is inside each step's hold.
     let outcome = attack::attack(&Plan {
@@ -494,16 +535,7 @@ async fn baseline_cmd(a: BaselineArgs) -> Result<u8> {
     if let Some(_p) = &prom {
         tokio::time::sleep(Duration::from_secs(a.load.prometheus_settle)).await;
     }
-    let rule = KneeRule {
-        slo: Slo {
-            p95_ms: a.slo_p95.as_secs_f64() * 1000.0,
-            max_error_rate: a.slo_errors,
-        },
-        plateau: a.plateau,
-        normal_fraction: a.normal_fraction,
-    };
     let mut steps = Vec::new();
-    let mut file_steps = Vec::new();
     for (i, (from, to)) in outcome.windows.iter().enumerate() {
         let secs = to - from;
         let series = outcome.snapshot.phases.get(&i).cloned().unwrap_or_default();
@@ -527,25 +559,9 @@ async fn baseline_cmd(a: BaselineArgs) -> Result<u8> {
             // Each goose user holds one keep-alive connection: users is the client-side count.
             None => (users as f64, "client", None),
         };
-        let step = baseline::Step {
-            users: users as u64,
-            duration_seconds: secs,
-            requests: stats.requests,
-            requests_per_second: stats.requests_per_second,
-            open_connections: conn,
-            open_connections_source: source.into(),
-            latency_ms: baseline::StepLatency {
-                p50: stats.latency_ms.p50,
-                p95: stats.latency_ms.p95,
-                p99: stats.latency_ms.p99,
-            },
-            error_rate: stats.error_rate,
-            within_slo: false,
-        };
-        file_steps.push(baseline::Step {
-            within_slo: rule.within_slo(&step),
-            ..step
-        });
+        if stats.requests == 0 {
+            bail!("step {i} ({users} users) measured no request: the load did not run");
+        }
         steps.push(StepResult {
             users,
             duration_seconds: secs,
@@ -554,20 +570,27 @@ async fn baseline_cmd(a: BaselineArgs) -> Result<u8> {
             open_connections_source: source.into(),
             server_p95_ms: server_p95,
         });
-        if file_steps[i].requests == 0 {
-            bail!("step {i} ({users} users) measured no request: the load did not run");
-        }
     }
     run.steps = steps;
-    let file = build_baseline(
-        &a,
-        &rule,
-        file_steps,
-        &run,
-        prom.as_ref().map(|p| p.url().to_string()),
-    )?;
+    run.baseline = Some(settings.clone());
+    if plan.shard.count > 1 {
+        // One shard's share of the load says nothing about the knee: `merge` decides it.
+        finish_run(&a.load, &run, &[], None)?;
+        eprintln!(
+            "baseline: shard {}/{} measured its share; no baseline file written (merge the shards' \
+             results with `notejam-loadtest merge --baseline-output FILE`)",
+            plan.shard.index, plan.shard.count
+        );
+        return Ok(0);
+    }
+    let file = baseline::from_run(&run, &settings)?;
     report::write_file(&a.output, &serde_json::to_string_pretty(&file)?)?;
     finish_run(&a.load, &run, &[], Some(&file))?;
+    describe_baseline(&file, &a.output);
+    Ok(0)
+}
+
+fn describe_baseline(file: &BaselineFile, path: &Path) {
     eprintln!(
         "baseline: normal step {} ({} users), knee {}, capacity {:.1} req/s per pod, {:.1} connections per pod ({}) -> {}",
         file.normal_step,
@@ -578,53 +601,8 @@ async fn baseline_cmd(a: BaselineArgs) -> Result<u8> {
         file.capacity_rps_per_pod,
         file.capacity_connections_per_pod,
         file.connections_source,
-        a.output.display()
+        path.display()
     );
-    Ok(0)
-}
-
-fn build_baseline(
-    a: &BaselineArgs,
-    rule: &KneeRule,
-    steps: Vec<baseline::Step>,
-    run: &RunResult,
-    prometheus_url: Option<String>,
-) -> Result<BaselineFile> {
-    let f = rule.find(&steps)?;
-    let replicas = f64::from(a.replicas);
-    let source = if prometheus_url.is_some() {
-        "server"
-    } else {
-        "client"
-    };
-    Ok(BaselineFile {
-        schema_version: baseline::SCHEMA_VERSION,
-        generated_by: attack::generated_by(),
-        measured_at: run.started_at.clone(),
-        finished_at: Some(run.finished_at.clone()),
-        target: baseline::Target {
-            base_url: run.target.clone(),
-            environment: a.environment.clone(),
-            app_version: a.app_version.clone(),
-            replicas: a.replicas,
-            db_pool_size: a.db_pool_size,
-        },
-        method: baseline::BaselineMethod {
-            kind: "stepped-ramp".into(),
-            step_duration_seconds: a.step_duration.as_secs_f64(),
-            warmup_seconds: a.load.warmup.as_secs_f64(),
-            journey_weights: Some(run.method.weights.clone()),
-            prometheus_url,
-        },
-        slo: rule.slo,
-        connections_source: source.into(),
-        normal_connections_per_pod: steps[f.normal].open_connections / replicas,
-        capacity_connections_per_pod: steps[f.capacity].open_connections / replicas,
-        capacity_rps_per_pod: steps[f.capacity].requests_per_second / replicas,
-        normal_step: f.normal,
-        knee_step: f.knee,
-        steps,
-    })
 }
 
 fn merge(a: MergeArgs) -> Result<u8> {
@@ -646,14 +624,33 @@ fn merge(a: MergeArgs) -> Result<u8> {
         };
         results.push(RunResult::from_json(&candidate, &f.display().to_string())?);
     }
+    for w in result::check_shards(&results)? {
+        eprintln!("warning: {w}");
+    }
     let merged = result::merge(&results)?;
+    // Everything that can be wrong is found before anything is written.
+    let baseline = match &a.baseline_output {
+        None => None,
+        Some(_) => {
+            let Some(settings) = &merged.baseline else {
+                bail!(
+                    "--baseline-output: the shards did not run `baseline` (their results carry no \
+                     baseline settings), so there is no ramp to judge"
+                );
+            };
+            Some(baseline::from_run(&merged, settings)?)
+        }
+    };
     let json = serde_json::to_string_pretty(&merged)?;
     match &a.output {
         Some(p) => report::write_file(p, &json)?,
         None => println!("{json}"),
     }
+    if let (Some(p), Some(b)) = (&a.baseline_output, &baseline) {
+        report::write_file(p, &serde_json::to_string_pretty(b)?)?;
+    }
     if let Some(dir) = &a.report_dir {
-        report::write_all(dir, &merged, &[], None)?;
+        report::write_all(dir, &merged, &[], baseline.as_ref())?;
     }
     eprintln!(
         "merged {} shards: {} requests, {:.1} req/s, p95 {:.2} ms, p99 {:.2} ms, errors {:.2} %",
@@ -664,5 +661,8 @@ fn merge(a: MergeArgs) -> Result<u8> {
         merged.total.latency_ms.p99,
         merged.total.error_rate * 100.0
     );
+    if let (Some(p), Some(b)) = (&a.baseline_output, &baseline) {
+        describe_baseline(b, p);
+    }
     Ok(0)
 }

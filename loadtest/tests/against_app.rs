@@ -420,3 +420,203 @@ fn a_fixed_rate_run_sends_at_that_rate_and_measures_from_the_schedule() {
     // 20 req/s for 4 s; a request scheduled late still counts in its own slot.
     assert!((60..=82).contains(&n), "{n} requests at 20 req/s for 4 s");
 }
+
+/// A histogram of a result (base64 of HDR V2 + deflate), in the recorder's bounds.
+fn histogram(encoded: &serde_json::Value) -> hdrhistogram::Histogram<u64> {
+    use base64::Engine;
+    use hdrhistogram::serialization::Deserializer;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded.as_str().unwrap())
+        .unwrap();
+    let h: hdrhistogram::Histogram<u64> = Deserializer::new()
+        .deserialize(&mut bytes.as_slice())
+        .unwrap();
+    let mut out = hdrhistogram::Histogram::new_with_bounds(1, 120_000_000, 3).unwrap();
+    out.add(&h).unwrap();
+    out
+}
+
+#[test]
+fn sharded_baseline_ramps_merge_into_one_baseline_file() {
+    let app = App::start();
+    let dir = tempfile::tempdir().unwrap();
+    // Both shards start their ramps at the same wall-clock time, as in the Indexed Job.
+    let start_at = {
+        let t = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+        let secs = t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+        chrono::DateTime::from_timestamp(secs, 0)
+            .unwrap()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    };
+    let shard = |i: usize| {
+        let base = app.base.clone();
+        let cwd = dir.path().to_path_buf();
+        let rd = dir.path().join(format!("shard-{i}"));
+        let start_at = start_at.clone();
+        std::thread::spawn(move || {
+            loadtest(
+                &[
+                    "baseline",
+                    "--host",
+                    &base,
+                    "--steps",
+                    "2,4",
+                    "--step-duration",
+                    "3s",
+                    "--warmup",
+                    "1s",
+                    "--slo-p95",
+                    "30s",
+                    "--replicas",
+                    "2",
+                    "--environment",
+                    "development",
+                    "--shard-index",
+                    &i.to_string(),
+                    "--shard-count",
+                    "2",
+                    "--start-at",
+                    &start_at,
+                    "--report-dir",
+                    rd.to_str().unwrap(),
+                    "--quiet",
+                ],
+                &cwd,
+            )
+        })
+    };
+    let (a, b) = (shard(0), shard(1));
+    let outs = [a.join().unwrap(), b.join().unwrap()];
+    let mut logs = Vec::new();
+    for (i, out) in outs.iter().enumerate() {
+        assert_eq!(out.status.code(), Some(0), "{}", describe(out));
+        let log = dir.path().join(format!("shard-{i}.log"));
+        std::fs::write(&log, &out.stdout).unwrap();
+        logs.push(log);
+    }
+    // A shard's share says nothing about the knee: only the merge writes a baseline.
+    assert!(
+        !dir.path().join("baseline.json").exists(),
+        "a shard wrote a baseline file"
+    );
+    let shards: Vec<serde_json::Value> = (0..2)
+        .map(|i| read_json(&dir.path().join(format!("shard-{i}/result.json"))))
+        .collect();
+
+    // One shard alone is not the ramp.
+    let partial = loadtest(
+        &[
+            "merge",
+            s(&logs[0]),
+            "--baseline-output",
+            s(&dir.path().join("partial.json")),
+        ],
+        dir.path(),
+    );
+    assert_eq!(partial.status.code(), Some(1), "{}", describe(&partial));
+    assert!(
+        String::from_utf8_lossy(&partial.stderr).contains("shard(s) [1] of 2 missing"),
+        "{}",
+        describe(&partial)
+    );
+
+    let file = dir.path().join("baseline.json");
+    let out = loadtest(
+        &[
+            "merge",
+            s(&logs[0]),
+            s(&logs[1]),
+            "--output",
+            s(&dir.path().join("merged.json")),
+            "--baseline-output",
+            s(&file),
+            "--report-dir",
+            s(&dir.path().join("m")),
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let b = read_json(&file);
+    assert_valid_baseline(&b);
+    assert_eq!(b["connections_source"], "client");
+    assert_eq!(b["target"]["replicas"], 2);
+    assert_eq!(b["target"]["environment"], "development");
+    assert_eq!(b["method"]["step_duration_seconds"], 3.0);
+    assert_eq!(b["method"]["warmup_seconds"], 1.0);
+    let steps = b["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 2);
+    for (i, step) in steps.iter().enumerate() {
+        let parts: Vec<&serde_json::Value> = shards.iter().map(|r| &r["steps"][i]).collect();
+        let sum_u = |f: &dyn Fn(&serde_json::Value) -> u64| parts.iter().map(|p| f(p)).sum::<u64>();
+        let sum_f = |f: &dyn Fn(&serde_json::Value) -> f64| parts.iter().map(|p| f(p)).sum::<f64>();
+        // Users, requests, requests/s and (client-side) connections add up.
+        assert_eq!(step["users"].as_u64().unwrap(), [2, 4][i]);
+        assert_eq!(
+            step["users"].as_u64().unwrap(),
+            sum_u(&|p| p["users"].as_u64().unwrap())
+        );
+        let requests = sum_u(&|p| p["stats"]["requests"].as_u64().unwrap());
+        assert!(requests > 0, "step {i} measured nothing");
+        assert_eq!(step["requests"].as_u64().unwrap(), requests);
+        let rps = sum_f(&|p| p["stats"]["requests_per_second"].as_f64().unwrap());
+        assert!((step["requests_per_second"].as_f64().unwrap() - rps).abs() < 1e-9);
+        let conns = sum_f(&|p| p["open_connections"].as_f64().unwrap());
+        assert_eq!(step["open_connections"].as_f64().unwrap(), conns);
+        let errors = sum_u(&|p| p["stats"]["errors"].as_u64().unwrap());
+        assert_eq!(
+            step["error_rate"].as_f64().unwrap(),
+            errors as f64 / requests as f64
+        );
+        // Percentiles come from the shards' histograms added together: exact, not averaged.
+        let mut merged = histogram(&parts[0]["stats"]["histogram"]);
+        merged
+            .add(histogram(&parts[1]["stats"]["histogram"]))
+            .unwrap();
+        for (name, q) in [("p50", 0.50), ("p95", 0.95), ("p99", 0.99)] {
+            assert_eq!(
+                step["latency_ms"][name].as_f64().unwrap(),
+                merged.value_at_quantile(q) as f64 / 1000.0,
+                "step {i} {name}"
+            );
+        }
+        let within = step["latency_ms"]["p95"].as_f64().unwrap() <= 30_000.0
+            && step["error_rate"].as_f64().unwrap() <= 0.01;
+        assert_eq!(step["within_slo"], within, "step {i}");
+    }
+    // The knee rule ran on the merged steps, and the per-pod figures divide by --replicas 2.
+    let normal = b["normal_step"].as_u64().unwrap() as usize;
+    let capacity = match b["knee_step"].as_u64() {
+        Some(k) => k as usize - 1,
+        None => 1,
+    };
+    assert_eq!(
+        b["normal_connections_per_pod"].as_f64().unwrap(),
+        steps[normal]["open_connections"].as_f64().unwrap() / 2.0
+    );
+    assert_eq!(
+        b["capacity_connections_per_pod"].as_f64().unwrap(),
+        steps[capacity]["open_connections"].as_f64().unwrap() / 2.0
+    );
+    assert_eq!(
+        b["capacity_rps_per_pod"].as_f64().unwrap(),
+        steps[capacity]["requests_per_second"].as_f64().unwrap() / 2.0
+    );
+    let md = std::fs::read_to_string(dir.path().join("m/report.md")).unwrap();
+    assert!(md.contains("(normal)"), "{md}");
+    // The merged baseline is what `baseline` would have read: the gate takes it.
+    let gate = loadtest(
+        &[
+            "gate",
+            "--from",
+            s(&dir.path().join("merged.json")),
+            "--baseline",
+            s(&file),
+            "--threshold",
+            "rps>=baseline*0.000001",
+            "--report-dir",
+            s(&dir.path().join("g")),
+        ],
+        dir.path(),
+    );
+    assert_eq!(gate.status.code(), Some(0), "{}", describe(&gate));
+}
