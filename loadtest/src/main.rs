@@ -21,6 +21,9 @@ fn main() -> ExitCode {
         Err(e) => {
             let code = if e.use_stderr() { 1 } else { 0 };
             let _ = e.print();
+            if e.use_stderr() {
+                cli::junit_for_usage_error(&e.render().to_string());
+            }
             return ExitCode::from(code);
         }
     };

@@ -167,6 +167,11 @@ fn esc(s: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+        // Control characters (a terminal colour code in an error message) are not XML.
+        .replace(
+            |c: char| c.is_control() && !matches!(c, '\n' | '\t' | '\r'),
+            "",
+        )
 }
 
 /// A line chart as inline SVG: one polyline per series of (x, y).
@@ -373,6 +378,20 @@ pub fn junit(run: &RunResult, verdicts: &[Verdict]) -> String {
     }
     o.push_str("  </testsuite>\n</testsuites>\n");
     o
+}
+
+/// JUnit XML for a gate that could not run (exit 1): one failing test case with the reason.
+pub fn junit_error(target: &str, reason: &str) -> String {
+    let first = reason.lines().next().unwrap_or(reason);
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"notejam-loadtest\" tests=\"1\" failures=\"1\">\n  <testsuite name=\"loadtest thresholds: {}\" tests=\"1\" failures=\"1\" errors=\"0\" time=\"0.000\" timestamp=\"{}\">\n    <testcase classname=\"loadtest.run\" name=\"the load test ran\" time=\"0.000\"><failure message=\"{}\" type=\"could-not-run\">{}</failure></testcase>\n  </testsuite>\n</testsuites>\n",
+        esc(target),
+        chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        esc(first),
+        esc(&format!(
+            "notejam-loadtest gate could not run the test (exit 1), so no threshold was judged: {reason}"
+        ))
+    )
 }
 
 /// Prints the short summary on stderr.

@@ -87,3 +87,89 @@ fn an_unreachable_host_is_exit_1_with_a_message() {
         "the gate must not pass or fail a run that never ran"
     );
 }
+
+/// The JUnit file of a gate that exited 1: one failing test case, with the reason.
+fn assert_run_failure_junit(path: &std::path::Path, reason: &str) {
+    let xml = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("no JUnit file at {}: {e}", path.display()));
+    assert_eq!(xml.matches("<testcase").count(), 1, "{xml}");
+    assert_eq!(xml.matches("<failure").count(), 1, "{xml}");
+    assert!(
+        xml.contains(r#"tests="1" failures="1""#)
+            && xml.contains(r#"classname="loadtest.run" name="the load test ran""#),
+        "{xml}"
+    );
+    assert!(xml.contains(reason), "{reason:?} not in {xml}");
+    assert!(!xml.contains('\u{1b}'), "a terminal colour code in {xml}");
+}
+
+#[test]
+fn a_gate_that_cannot_run_still_writes_junit_saying_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let unreachable = format!("http://127.0.0.1:{}", free_port());
+    let junit = dir.path().join("out/junit.xml");
+    // The target is not there.
+    let out = loadtest(
+        &[
+            "gate",
+            "--host",
+            &unreachable,
+            "--threshold",
+            "p95<1s",
+            "--junit",
+            junit.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert_run_failure_junit(&junit, "cannot reach the target");
+
+    // A malformed threshold (found before any load).
+    let out = loadtest(
+        &[
+            "gate",
+            "--host",
+            &unreachable,
+            "--threshold",
+            "p95<300",
+            &format!("--junit={}", junit.display()),
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert_run_failure_junit(&junit, "malformed threshold &quot;p95&lt;300&quot;");
+
+    // A flag clap refuses.
+    let out = loadtest(
+        &[
+            "gate",
+            "--host",
+            &unreachable,
+            "--userz",
+            "3",
+            "--threshold",
+            "p95<1s",
+            "--junit",
+            junit.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert_run_failure_junit(&junit, "--userz");
+
+    // An unreadable result to judge.
+    let out = loadtest(
+        &[
+            "gate",
+            "--from",
+            dir.path().join("missing.json").to_str().unwrap(),
+            "--threshold",
+            "p95<1s",
+            "--junit",
+            junit.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert_run_failure_junit(&junit, "cannot read");
+}
