@@ -21,7 +21,7 @@ use sqlx::{PgPool, SqlitePool};
 
 use crate::configuration::DatabaseSettings;
 
-pub use notes::{Note, NoteChanges, NotePage, VersionedNote};
+pub use notes::{Note, NoteChanges, NotePage, NoteSummary, VersionedNote};
 pub use pads::{Pad, VersionedPad};
 pub use signin_failures::SigninThrottle;
 pub use tokens::{ApiToken, Conditional, TokenOwner};

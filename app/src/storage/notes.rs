@@ -18,10 +18,21 @@ pub struct Note {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A note as the list pages show it: everything but the text, which may be 100,000 characters
+/// that a list never shows.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct NoteSummary {
+    pub id: i64,
+    pub pad_id: Option<i64>,
+    pub pad_name: Option<String>,
+    pub name: String,
+    pub updated_at: DateTime<Utc>,
+}
+
 /// One page of a note list and the total count of the list.
 #[derive(Debug, Clone)]
-pub struct NotePage {
-    pub notes: Vec<Note>,
+pub struct NotePage<T = Note> {
+    pub notes: Vec<T>,
     pub total: i64,
 }
 
@@ -34,6 +45,8 @@ pub struct NoteChanges {
 }
 
 const NOTE_SELECT: &str = "SELECT n.id, n.user_id, n.pad_id, p.name AS pad_name, n.name, n.text, n.created_at, n.updated_at \
+     FROM notes n LEFT JOIN pads p ON p.id = n.pad_id";
+const SUMMARY_SELECT: &str = "SELECT n.id, n.pad_id, p.name AS pad_name, n.name, n.updated_at \
      FROM notes n LEFT JOIN pads p ON p.id = n.pad_id";
 
 fn order_clause(order: NoteOrder) -> &'static str {
@@ -55,11 +68,43 @@ impl Storage {
         limit: i64,
         offset: i64,
     ) -> Result<NotePage, StorageError> {
-        // $3 is NULL for "all notes"; the planner still uses the (user_id, ...) indexes.
+        self.list(NOTE_SELECT, user_id, pad_id, order, limit, offset)
+            .await
+    }
+
+    /// Like [`Storage::list_notes`], without the notes' text: what the list pages show.
+    pub async fn list_note_summaries(
+        &self,
+        user_id: i64,
+        pad_id: Option<i64>,
+        order: NoteOrder,
+        limit: i64,
+        offset: i64,
+    ) -> Result<NotePage<NoteSummary>, StorageError> {
+        self.list(SUMMARY_SELECT, user_id, pad_id, order, limit, offset)
+            .await
+    }
+
+    async fn list<T>(
+        &self,
+        select: &str,
+        user_id: i64,
+        pad_id: Option<i64>,
+        order: NoteOrder,
+        limit: i64,
+        offset: i64,
+    ) -> Result<NotePage<T>, StorageError>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + Send
+            + Unpin,
+    {
+        // $2 is NULL for "all notes"; the planner still uses the (user_id, ...) indexes.
         let filter = "WHERE n.user_id = $1 AND ($2 IS NULL OR n.pad_id = $2)";
         let count_sql = format!("SELECT COUNT(*) FROM notes n {filter}");
         let list_sql = format!(
-            "{NOTE_SELECT} {filter} ORDER BY {} LIMIT $3 OFFSET $4",
+            "{select} {filter} ORDER BY {} LIMIT $3 OFFSET $4",
             order_clause(order)
         );
         let (total, notes) = db_op!(self, "SELECT", "notes", list_sql, pool => {
@@ -68,7 +113,7 @@ impl Storage {
                 .bind(pad_id)
                 .fetch_one(&mut *pool)
                 .await?;
-            let notes: Vec<Note> = sqlx::query_as(sqlx::AssertSqlSafe(list_sql.clone()))
+            let notes: Vec<T> = sqlx::query_as(sqlx::AssertSqlSafe(list_sql.clone()))
                 .bind(user_id)
                 .bind(pad_id)
                 .bind(limit)

@@ -53,7 +53,7 @@ pub async fn note_list(
         .ok_or(AppError::NotFound)?;
     let list = state
         .storage
-        .list_notes(user.id, pad.map(|p| p.id), order, PAGE_SIZE, offset)
+        .list_note_summaries(user.id, pad.map(|p| p.id), order, PAGE_SIZE, offset)
         .await?;
     let pages = ((list.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     if page_no > pages {

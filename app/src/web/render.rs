@@ -72,6 +72,9 @@ impl Templates {
 /// Escapes text for HTML text and quoted attribute values: `& < > " '`. (Handlebars' default
 /// also escapes `=`, which turns every `?order=name` link into `?order&#x3D;name`.)
 pub fn escape_html(text: &str) -> String {
+    if !text.contains(['&', '<', '>', '"', '\'']) {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     for c in text.chars() {
         match c {
@@ -181,5 +184,6 @@ mod tests {
             escape_html(r#"<a href="x" onclick='y'>&</a>?order=name"#),
             "&lt;a href=&quot;x&quot; onclick=&#x27;y&#x27;&gt;&amp;&lt;/a&gt;?order=name"
         );
+        assert_eq!(escape_html("plain é text"), "plain é text");
     }
 }

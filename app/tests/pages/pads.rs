@@ -69,6 +69,17 @@ async fn deleting_a_pad_deletes_its_notes(app: TestApp) {
     let pad = app.create_pad("Doomed").await;
     let keep = app.create_note("Keep me", "no pad", 0).await;
     let gone = app.create_note("In the pad", "text", pad).await;
+    // All notes: a Pad column, linked to the pad or "No pad"; a pad's page has no such column.
+    let home = app.get("/").await;
+    assert_eq!(home.texts("table.notes td.pad"), vec!["Doomed", "No pad"]);
+    assert!(
+        home.body
+            .contains(&format!(r#"<a href="/pads/{pad}/">Doomed</a></td>"#))
+    );
+    let in_pad = app.get(&format!("/pads/{pad}/")).await;
+    assert_eq!(in_pad.texts("table.notes td.note a"), vec!["In the pad"]);
+    assert!(in_pad.texts("table.notes td.pad").is_empty());
+    assert!(in_pad.texts("table.notes th.pad").is_empty());
     app.post_form(&format!("/pads/{pad}/delete/"), &[]).await;
     assert_eq!(
         app.get(&format!("/notes/{gone}/")).await.status,
