@@ -80,9 +80,8 @@ pub async fn note_list(
         Some(p) => format!("{} ({})", p.name, list.total),
         None => format!("All notes ({})", list.total),
     };
-    let data = json!({
+    let mut data = json!({
         "pad": pad.map(|p| json!({"id": p.id, "name": p.name})),
-        "notes": notes,
         "total": list.total,
         "order": order.as_str(),
         "sort": {
@@ -95,6 +94,8 @@ pub async fn note_list(
             "next": (page_no < pages).then(|| page_url(page_no + 1)),
         })),
     });
+    // Moved in, not through json!, which would copy the rows (it serialises what it is given).
+    data["notes"] = Value::Array(notes);
     page(
         state,
         session,

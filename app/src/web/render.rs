@@ -142,14 +142,14 @@ pub async fn render_with_status(
         }
         _ => Vec::new(),
     };
-    let frame = json!({
+    let mut frame = json!({
         "title": title,
         "user": user.map(|u| json!({"email": u.email})),
         "sidebar": layout == Layout::WithPads,
-        "pads": pads,
         "flash": take_flash(session),
         "csrf_token": csrf_token(session),
     });
+    frame["pads"] = Value::Array(pads);
     if let (Value::Object(target), Value::Object(extra)) = (&mut data, frame) {
         target.extend(extra);
     }
