@@ -13,11 +13,11 @@ use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter};
 use serde_json::{Map, Value};
 use tracing::field::{Field, Visit};
-use tracing::{Event, Subscriber};
+use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::fmt::FmtContext;
 use tracing_subscriber::fmt::format::{FormatEvent, FormatFields, Writer};
 use tracing_subscriber::registry::LookupSpan;
-use tracing_subscriber::{EnvFilter, layer::SubscriberExt, util::SubscriberInitExt};
+use tracing_subscriber::{EnvFilter, Layer, filter, layer::SubscriberExt, util::SubscriberInitExt};
 
 /// A wrong `OTEL_*` value.
 #[derive(Debug, thiserror::Error)]
@@ -163,13 +163,23 @@ pub fn init(filter: &str, otlp_endpoint: Option<&str>) -> anyhow::Result<()> {
     }
     let provider = builder.build();
     let tracer = provider.tracer("notejam");
+    // Traces and logs are filtered apart: RUST_LOG quiets the logs, never the traces (their
+    // volume is the sampler's business, OTEL_TRACES_SAMPLER). The trace layer takes our spans
+    // (all at INFO) and the warnings and errors inside them; the request log line and the
+    // other INFO events stay out of the exported spans.
     let otel = tracing_opentelemetry::layer()
         .with_tracer(tracer)
-        .with_tracked_inactivity(false);
+        .with_tracked_inactivity(false)
+        .with_filter(filter::filter_fn(|meta| {
+            *meta.level() <= Level::INFO && (meta.is_span() || *meta.level() <= Level::WARN)
+        }));
     let installed = tracing_subscriber::registry()
-        .with(filter)
         .with(otel)
-        .with(tracing_subscriber::fmt::layer().event_format(JsonWithTrace))
+        .with(
+            tracing_subscriber::fmt::layer()
+                .event_format(JsonWithTrace)
+                .with_filter(filter),
+        )
         .try_init();
     if installed.is_ok() {
         let _ = PROVIDER.set(provider);
@@ -200,7 +210,7 @@ where
 {
     fn format_event(
         &self,
-        ctx: &FmtContext<'_, S, N>,
+        _ctx: &FmtContext<'_, S, N>,
         mut writer: Writer<'_>,
         event: &Event<'_>,
     ) -> fmt::Result {
@@ -212,16 +222,18 @@ where
         );
         line.insert("level".into(), Value::String(meta.level().to_string()));
         line.insert("target".into(), Value::String(meta.target().to_owned()));
-        if let Some(span) = ctx.lookup_current() {
-            let cx = tracing::dispatcher::get_default(|d| {
-                tracing_opentelemetry::get_otel_context(&span.id(), d)
-            });
-            if let Some(cx) = cx {
-                let sc = cx.span().span_context().clone();
-                if sc.is_valid() {
-                    line.insert("trace_id".into(), Value::String(sc.trace_id().to_string()));
-                    line.insert("span_id".into(), Value::String(sc.span_id().to_string()));
-                }
+        // The dispatcher's current span, not `ctx.lookup_current()`: this layer's filter may
+        // hide the request span (RUST_LOG=warn) that the trace layer keeps.
+        let cx = tracing::dispatcher::get_default(|d| {
+            d.current_span()
+                .id()
+                .and_then(|id| tracing_opentelemetry::get_otel_context(id, d))
+        });
+        if let Some(cx) = cx {
+            let sc = cx.span().span_context().clone();
+            if sc.is_valid() {
+                line.insert("trace_id".into(), Value::String(sc.trace_id().to_string()));
+                line.insert("span_id".into(), Value::String(sc.span_id().to_string()));
             }
         }
         event.record(&mut JsonFields(&mut line));

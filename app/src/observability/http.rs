@@ -103,6 +103,12 @@ impl<E: Endpoint> Endpoint for HttpObservabilityEndpoint<E> {
                 tokio::time::sleep(delay).await;
             }
             if fault.fail {
+                // Logged like a real failure would be, with the request's trace id, so a drill
+                // can be followed from the logs as well as from the metrics and traces.
+                tracing::warn!(
+                    route = fault.route.as_deref(),
+                    "fault injection: request answered 503"
+                );
                 let mut resp = StatusCode::SERVICE_UNAVAILABLE
                     .with_body("Injected fault (drill): this request was failed on purpose.")
                     .into_response();

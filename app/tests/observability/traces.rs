@@ -184,6 +184,84 @@ async fn spans_reach_a_real_collector_and_continue_the_callers_trace() {
     assert!(log["duration_ms"].as_f64().is_some());
 }
 
+/// RUST_LOG quiets the logs, never the traces: at `warn` every request is still exported, the
+/// per-request INFO log line is gone, and a warning logged inside a request carries its trace id.
+#[tokio::test]
+async fn a_quiet_log_level_still_exports_every_trace() {
+    const QUIET_TRACE: &str = "0af7651916cd43dd8448eb211c80319c";
+    const FAILING_TRACE: &str = "5b8efff798038103d269b633813fc60c";
+    let port = free_port();
+    let collector = Running::spawn(
+        &tool("NOTEJAM_TEST_OTELTAP", "oteltap"),
+        &["--port", &port.to_string()],
+        &HashMap::new(),
+    );
+    collector
+        .wait_line(15, |l| l.contains("Listening"))
+        .await
+        .expect("oteltap starts");
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let app = App::start(&[
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint),
+        ("OTEL_BSP_SCHEDULE_DELAY", "100"),
+        ("RUST_LOG", "warn"),
+        ("NOTEJAM_FAULT_INJECTION", "true"),
+    ])
+    .await;
+    let client = reqwest::Client::new();
+    let traced = |path: &str, trace: &str| {
+        client
+            .get(format!("{}{path}", app.base))
+            .header("traceparent", format!("00-{trace}-{PARENT_SPAN}-01"))
+            .send()
+    };
+    assert_eq!(traced("/signin/", QUIET_TRACE).await.unwrap().status(), 200);
+    let faults = r#"[{"route": "/signup/", "error_rate": 1.0, "duration_s": 60}]"#;
+    let r = client
+        .put(format!("{}/faults", app.admin))
+        .body(faults)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    assert_eq!(
+        traced("/signup/", FAILING_TRACE).await.unwrap().status(),
+        503
+    );
+
+    let spans = spans(&collector, 2).await;
+    let server = |trace: &str| {
+        spans
+            .iter()
+            .find(|s| s["kind"] == 2 && s["traceId"] == trace)
+            .unwrap_or_else(|| panic!("a server span in trace {trace}: {spans:?}"))
+    };
+    assert_eq!(server(QUIET_TRACE)["name"], "GET /signin/");
+    let failed = server(FAILING_TRACE);
+    assert_eq!(failed["name"], "GET /signup/");
+    assert_eq!(
+        failed["status"]["code"], 2,
+        "5xx marks the span as an error"
+    );
+
+    let line = app
+        .process
+        .wait_line(5, |l| l.contains(FAILING_TRACE))
+        .await
+        .expect("the injected 503's warning, with its trace id");
+    let log: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(log["level"], "WARN", "{line}");
+    assert_eq!(log["route"], "/signup/", "{line}");
+    assert_eq!(log["span_id"], failed["spanId"], "{line}");
+    assert!(
+        app.process
+            .wait_line(1, |l| l.contains("\"message\":\"request\""))
+            .await
+            .is_none(),
+        "no INFO request lines at RUST_LOG=warn"
+    );
+}
+
 #[tokio::test]
 async fn nonsense_otel_settings_stop_the_start_with_a_clear_error() {
     let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_notejam"))
