@@ -10,7 +10,7 @@ source scripts/lib/common.sh
 source scripts/lib/postgres.sh
 
 duration=${1:-20}
-apt_install wrk curl
+apt_install wrk curl time
 trap 'kill ${app_pid:-} 2>/dev/null || true; stop_postgres' EXIT
 start_postgres
 psql "$NOTEJAM_TEST_POSTGRES_URL" -qc "CREATE DATABASE notejam_bench" >/dev/null
@@ -56,21 +56,46 @@ wrk.body = "csrf_token=$token&name=Bench+note&text=Written+under+load&pad=0"
 LUA
 
 peak_rss() { awk '/VmHWM/{print int($2/1024)}' "/proc/$app_pid/status"; }
+# cpu_ticks PID...: user + system CPU of these processes so far, in clock ticks.
+cpu_ticks() {
+  local t=0 p
+  for p in "$@"; do
+    [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo "$t"
+}
+hz=$(getconf CLK_TCK)
+# Our cluster's server processes: the postmaster and its children (backends, writers).
+pg_pids() {
+  local pm; pm=$(head -1 "$PG_DIR/data/postmaster.pid")
+  echo "$pm" $(pgrep -P "$pm")
+}
+# Where the CPU goes during a row: the app, PostgreSQL (every server process) and wrk itself, in
+# microseconds per request. On 2 shared cores their sum per request bounds the throughput.
 run() { # NAME URL [extra wrk args]
   local name=$1 url=$2; shift 2
-  local out; out=$(wrk -t2 -c32 -d"${duration}s" --latency -H "Cookie: $cookie" "$@" "$url")
-  local rps p50 p99 non2xx
+  local app0 pg0; app0=$(cpu_ticks "$app_pid"); pg0=$(cpu_ticks $(pg_pids))
+  local out; out=$(/usr/bin/time -f 'wrk-cpu %U %S' wrk -t2 -c32 -d"${duration}s" --latency -H "Cookie: $cookie" "$@" "$url" 2>&1)
+  # Backends started during the run count from zero: their whole CPU time is the run's.
+  local app1 pg1; app1=$(cpu_ticks "$app_pid"); pg1=$(cpu_ticks $(pg_pids))
+  local rps p50 p99 non2xx total cpu
   rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
   p50=$(awk '$1=="50%"{print $2}' <<<"$out")
   p99=$(awk '$1=="99%"{print $2}' <<<"$out")
   non2xx=$(awk '/Non-2xx/{print $5}' <<<"$out")
-  printf '| `%s` | %s | %s | %s | %s |\n' "$name" "$rps" "$p50" "$p99" "${non2xx:-0}"
+  total=$(awk '/requests in/{print $1}' <<<"$out")
+  cpu=$(awk -v a=$((app1 - app0)) -v p=$((pg1 - pg0)) -v hz="$hz" -v n="$total" \
+    '/^wrk-cpu/{w = $2 + $3; printf "%.0f / %.0f / %.0f", a / hz / n * 1e6, p / hz / n * 1e6, w / n * 1e6}' <<<"$out")
+  printf '| `%s` | %s | %s | %s | %s | %s |\n' "$name" "$rps" "$p50" "$p99" "${non2xx:-0}" "$cpu"
+}
+header() {
+  echo "| request | requests/s | p50 | p99 | non-2xx/3xx | CPU µs per request: app / PostgreSQL / wrk |"
+  echo "|---|---|---|---|---|---|"
 }
 
-echo "### Pages, release build on PostgreSQL $(psql "$NOTEJAM_TEST_POSTGRES_URL" -tAc 'SHOW server_version'), wrk -t2 -c32 -d${duration}s, $(nproc) cores, $(date -u +%Y-%m-%d)"
+echo "### Pages, release build on PostgreSQL $(psql "$NOTEJAM_TEST_POSTGRES_URL" -tAc 'SHOW server_version'), wrk -t2 -c32 -d${duration}s, $(nproc) cores, load average before the run: $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%d)"
 echo
-echo "| request | requests/s | p50 | p99 | non-2xx/3xx |"
-echo "|---|---|---|---|---|"
+header
 run "GET /" "$base/"
 run "GET /notes/$note_id/" "$base/notes/$note_id/"
 echo
@@ -98,8 +123,7 @@ until curl -fs -o /dev/null "$base/signin/"; do sleep 0.01; done
 echo
 echo "### Tracing on: every request sampled and exported to a real OTLP collector"
 echo
-echo "| request | requests/s | p50 | p99 | non-2xx/3xx |"
-echo "|---|---|---|---|---|"
+header
 run "GET / (traced)" "$base/"
 sleep 6 # one more batch interval, so the last spans are exported
 exported=$(curl -fs "http://127.0.0.1:$admin/metrics" | awk '$1=="notejam_otel_spans_exported_total"{print $2}')
@@ -116,7 +140,6 @@ until curl -fs -o /dev/null "$base/signin/"; do sleep 0.01; done
 echo
 echo "### Writes"
 echo
-echo "| request | requests/s | p50 | p99 | non-2xx/3xx |"
-echo "|---|---|---|---|---|"
+header
 run "POST /notes/create/ (302 to /)" "$base/notes/create/" -s "$lua"
 rm -f "$jar" "$lua"
