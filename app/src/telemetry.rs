@@ -14,10 +14,11 @@ use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter};
 use serde_json::{Map, Value};
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::filter::{self, LevelFilter};
 use tracing_subscriber::fmt::FmtContext;
 use tracing_subscriber::fmt::format::{FormatEvent, FormatFields, Writer};
 use tracing_subscriber::registry::LookupSpan;
-use tracing_subscriber::{EnvFilter, Layer, filter, layer::SubscriberExt, util::SubscriberInitExt};
+use tracing_subscriber::{EnvFilter, Layer, layer::SubscriberExt, util::SubscriberInitExt};
 
 /// A wrong `OTEL_*` value.
 #[derive(Debug, thiserror::Error)]
@@ -170,9 +171,14 @@ pub fn init(filter: &str, otlp_endpoint: Option<&str>) -> anyhow::Result<()> {
     let otel = tracing_opentelemetry::layer()
         .with_tracer(tracer)
         .with_tracked_inactivity(false)
-        .with_filter(filter::filter_fn(|meta| {
-            *meta.level() <= Level::INFO && (meta.is_span() || *meta.level() <= Level::WARN)
-        }));
+        .with_filter(
+            filter::filter_fn(|meta| {
+                *meta.level() <= Level::INFO && (meta.is_span() || *meta.level() <= Level::WARN)
+            })
+            // Without the hint the subscriber's maximum level is TRACE, and every `log::debug!`
+            // of a dependency (handlebars has many per render) is dispatched and then dropped.
+            .with_max_level_hint(LevelFilter::INFO),
+        );
     let installed = tracing_subscriber::registry()
         .with(otel)
         .with(
