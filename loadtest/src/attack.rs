@@ -32,13 +32,15 @@ pub struct Plan {
     pub shard: Shard,
     /// Wall-clock start shared by the shards (`--start-at`), so their steps run at the same time.
     pub start_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Keep goose's own request metrics (a cross-check of our counts, at a CPU cost).
+    pub goose_metrics: bool,
     pub quiet: bool,
 }
 
 /// A finished attack: the recorder's snapshot and goose's own counts.
 pub struct Outcome {
     pub snapshot: Snapshot,
-    pub goose_counts: (u64, u64),
+    pub goose_counts: Option<(u64, u64)>,
     pub started_at: chrono::DateTime<chrono::Utc>,
     pub finished_at: chrono::DateTime<chrono::Utc>,
     /// (start, end) of each step's measured window, seconds since the attack started.
@@ -113,13 +115,21 @@ fn goose_config(plan: &Plan, users: &[usize]) -> Result<GooseConfiguration> {
         "--no-print-metrics".into(),
         "--no-error-summary".into(),
         "--quiet".into(),
-        // Goose's own request metrics stay (a cross-check of our counts); the rest is overhead.
-        "--no-transaction-metrics".into(),
-        "--no-scenario-metrics".into(),
-        "--no-status-codes".into(),
         "--timeout".into(),
         plan.timeout_seconds.to_string(),
     ];
+    if plan.goose_metrics {
+        // Goose's request counts only, a cross-check of ours; the rest is overhead.
+        args.extend([
+            "--no-transaction-metrics".into(),
+            "--no-scenario-metrics".into(),
+            "--no-status-codes".into(),
+        ]);
+    } else {
+        // Our recorder measures every request: goose's copy of each request's metric, its
+        // channel and its aggregation are pure overhead.
+        args.push("--no-metrics".into());
+    }
     if users.len() == 1 {
         let u = users[0];
         args.extend([
@@ -229,7 +239,7 @@ pub async fn attack(plan: &Plan) -> Result<Outcome> {
     }
     Ok(Outcome {
         snapshot: recorder.snapshot(),
-        goose_counts: (ok + failed, failed),
+        goose_counts: plan.goose_metrics.then_some((ok + failed, failed)),
         started_at,
         finished_at,
         windows,

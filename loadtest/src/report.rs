@@ -57,7 +57,7 @@ pub fn markdown(run: &RunResult, verdicts: &[Verdict], baseline: Option<&Baselin
     let _ = writeln!(o, "# Load test of {}\n", run.target);
     let _ = writeln!(
         o,
-        "- {} to {} · measured {:.1} s after {} s warm-up\n- {}: {} users{} · journeys {:?}\n- coordinated-omission correction: {}\n- shards: {}\n- sent {} requests in all (+{} redirects followed; goose counted {}, {} failed); {} in the measured window\n",
+        "- {} to {} · measured {:.1} s after {} s warm-up\n- {}: {} users{} · journeys {:?}\n- coordinated-omission correction: {}\n- shards: {}\n- sent {} requests in all (+{} redirects followed; {}); {} in the measured window\n",
         run.started_at,
         run.finished_at,
         run.duration_seconds,
@@ -72,8 +72,10 @@ pub fn markdown(run: &RunResult, verdicts: &[Verdict], baseline: Option<&Baselin
         run.shards.len(),
         run.requests_sent,
         run.redirects_followed,
-        run.goose_counts.0,
-        run.goose_counts.1,
+        match run.goose_counts {
+            Some((n, failed)) => format!("goose counted {n}, {failed} failed"),
+            None => "goose's own counts off: --goose-metrics".to_string(),
+        },
         run.total.requests
     );
     if !verdicts.is_empty() {

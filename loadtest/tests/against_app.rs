@@ -28,6 +28,8 @@ fn run_validates_every_step_and_reports_counts_that_match_the_app() {
             "--report-dir",
             s(&reports),
             "--quiet",
+            // Goose's own counts too, to cross-check ours.
+            "--goose-metrics",
         ],
         dir.path(),
     );
@@ -619,4 +621,52 @@ fn sharded_baseline_ramps_merge_into_one_baseline_file() {
         dir.path(),
     );
     assert_eq!(gate.status.code(), Some(0), "{}", describe(&gate));
+}
+
+#[test]
+fn the_probe_validates_its_status() {
+    let app = App::start();
+    let dir = tempfile::tempdir().unwrap();
+    let reports = dir.path().join("r");
+    let out = loadtest(
+        &[
+            "run",
+            "--host",
+            &app.base,
+            "--users",
+            "2",
+            "--run-time",
+            "2s",
+            "--quiet",
+            "--probe-weight",
+            "1",
+            "--probe-path",
+            "/no-such-page/",
+            "--anonymous-weight",
+            "0",
+            "--browser-weight",
+            "0",
+            "--api-weight",
+            "0",
+            "--report-dir",
+            s(&reports),
+        ],
+        dir.path(),
+    );
+    // Every request failed: exit 1, and the report says why.
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let r = read_json(&reports.join("result.json"));
+    assert!(r["total"]["requests"].as_u64().unwrap() > 0, "{r:#}");
+    assert_eq!(r["total"]["errors"], r["total"]["requests"]);
+    assert!(
+        r["failures"]["GET probe: status 404, expected 200"]
+            .as_u64()
+            .is_some_and(|n| n > 0),
+        "{:#}",
+        r["failures"]
+    );
+    assert!(
+        r["goose_counts"].is_null(),
+        "goose's counts are off by default"
+    );
 }

@@ -1,6 +1,8 @@
 //! One validated request: send it through goose (so goose counts it too), time it ourselves
 //! (microseconds, from the intended send time), read the page and check it.
 
+use std::borrow::Cow;
+
 use goose::goose::{GooseMethod, GooseRequest, GooseResponse, TransactionError};
 use goose::prelude::*;
 
@@ -14,7 +16,7 @@ pub struct Expect<'a> {
     /// The path (and query) the user must end up on, after redirects.
     pub lands_on: Option<&'a str>,
     /// Text the body must contain.
-    pub contains: Vec<String>,
+    pub contains: Vec<Cow<'a, str>>,
 }
 
 impl<'a> Expect<'a> {
@@ -28,7 +30,7 @@ impl<'a> Expect<'a> {
         self.lands_on = Some(path);
         self
     }
-    pub fn containing(mut self, text: impl Into<String>) -> Self {
+    pub fn containing(mut self, text: impl Into<Cow<'a, str>>) -> Self {
         self.contains.push(text.into());
         self
     }
@@ -79,6 +81,32 @@ pub fn html_escape(s: &str) -> String {
         .replace('\'', "&#x27;")
 }
 
+/// The request for `path` on the user's site: one URL parse (goose's own builder parses it twice
+/// and formats it in between), or none for a URL made once ([`super::probe`]).
+pub fn request_builder(
+    user: &GooseUser,
+    method: &GooseMethod,
+    path: &str,
+) -> Result<reqwest::RequestBuilder, Box<TransactionError>> {
+    let url = match super::probe::url_for(path) {
+        Some(u) => u.clone(),
+        None => user
+            .base_url
+            .join(path)
+            .map_err(|e| Box::new(TransactionError::from(e)))?,
+    };
+    let method = match method {
+        GooseMethod::Delete => reqwest::Method::DELETE,
+        GooseMethod::Get => reqwest::Method::GET,
+        GooseMethod::Head => reqwest::Method::HEAD,
+        GooseMethod::Patch => reqwest::Method::PATCH,
+        GooseMethod::Post => reqwest::Method::POST,
+        GooseMethod::Put => reqwest::Method::PUT,
+        GooseMethod::Custom => return user.get_request_builder(method, path),
+    };
+    Ok(user.client.request(method, url))
+}
+
 /// Sends a GET (`form: None`) or a form POST, follows redirects like a browser, and validates.
 /// `name` is the bounded request name metrics are kept under, e.g. `GET /notes/{id}/`.
 pub async fn visit(
@@ -93,12 +121,11 @@ pub async fn visit(
     let (method, builder) = match form {
         None => (
             GooseMethod::Get,
-            user.get_request_builder(&GooseMethod::Get, path)?,
+            request_builder(user, &GooseMethod::Get, path)?,
         ),
         Some(fields) => (
             GooseMethod::Post,
-            user.get_request_builder(&GooseMethod::Post, path)?
-                .form(fields),
+            request_builder(user, &GooseMethod::Post, path)?.form(fields),
         ),
     };
     let request = GooseRequest::builder()
@@ -144,16 +171,20 @@ async fn check(
         }
     };
     let status = response.status().as_u16();
-    let url = response.url().clone();
+    let url = response.url();
     // Every page redirect here is a single hop (302 after a POST, or to sign in).
     if url.as_str() != goose.request.raw.url {
         rec.redirect_followed();
     }
-    let landed = match url.query() {
-        Some(q) => format!("{}?{}", url.path(), q),
-        None => url.path().to_string(),
-    };
-    let body = match response.text().await {
+    // Where the user landed, only when it is checked (no allocation otherwise).
+    let wrong_landing = expect.lands_on.and_then(|want| {
+        let landed = match url.query() {
+            Some(q) => format!("{}?{}", url.path(), q),
+            None => url.path().to_string(),
+        };
+        (landed != want).then(|| format!("landed on {landed}, expected {want}"))
+    });
+    let body = match read_text(response).await {
         Ok(b) => b,
         Err(e) => {
             let why = format!("body not read: {e}");
@@ -166,11 +197,9 @@ async fn check(
     let mut why = None;
     if status != expect.status {
         why = Some(format!("status {status}, expected {}", expect.status));
-    } else if let Some(want) = expect.lands_on
-        && landed != want
-    {
-        why = Some(format!("landed on {landed}, expected {want}"));
-    } else if let Some(missing) = expect.contains.iter().find(|t| !body.contains(t.as_str())) {
+    } else if wrong_landing.is_some() {
+        why = wrong_landing;
+    } else if let Some(missing) = expect.contains.iter().find(|t| !body.contains(t.as_ref())) {
         why = Some(format!("page lacks {missing:?}"));
     }
     match why {
@@ -184,6 +213,16 @@ async fn check(
                 .map(|_| unreachable!())
         }
     }
+}
+
+/// The body as text: UTF-8 checked in place (reqwest's `text()` decodes through the lossy path
+/// even when the body is valid, at about ten times the cost); invalid bytes are replaced.
+async fn read_text(response: reqwest::Response) -> Result<String, reqwest::Error> {
+    let bytes = response.bytes().await?;
+    Ok(match std::str::from_utf8(&bytes) {
+        Ok(s) => s.to_owned(),
+        Err(_) => String::from_utf8_lossy(&bytes).into_owned(),
+    })
 }
 
 /// A JSON API answer that passed validation.
@@ -207,9 +246,7 @@ pub async fn call(
     status: u16,
 ) -> Result<ApiAnswer, Box<TransactionError>> {
     let rec = recorder::current();
-    let mut builder = user
-        .get_request_builder(&method, path)?
-        .header("accept", "application/json");
+    let mut builder = request_builder(user, &method, path)?.header("accept", "application/json");
     if let Some(t) = bearer {
         builder = builder.bearer_auth(t);
     }
@@ -255,7 +292,7 @@ pub async fn call(
         .get("etag")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let text = response.text().await.unwrap_or_default();
+    let text = read_text(response).await.unwrap_or_default();
     let json = if text.is_empty() {
         Ok(serde_json::Value::Null)
     } else {
