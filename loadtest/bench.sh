@@ -65,7 +65,8 @@ export default function () {
 }
 JS
 
-echo "### Generator efficiency: GET /signin/ (debug app build on PostgreSQL), $conns connections, ${duration} s, $(nproc) cores shared by app and generator, $(date -u +%Y-%m-%d)"
+app_build=$(basename "$(dirname "$app_bin")")
+echo "### Generator efficiency: GET /signin/ ($app_build app build on PostgreSQL), $conns connections, ${duration} s, $(nproc) cores shared by app and generator, $(date -u +%Y-%m-%d)"
 echo
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
