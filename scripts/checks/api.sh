@@ -63,6 +63,9 @@ for i in 1 2 3; do
     -d "{\"name\":\"note $i\",\"text\":\"text $i\",\"pad_id\":$i}" "$base/api/v1/notes"
 done
 
+# --workers 1: every case runs as the same user, so a second worker's DELETE /pads/{id} can remove
+# the pad (and, by cascade, the note) that a stateful scenario has just created, and the
+# "created resource not found" check fails on a race of the harness, not of the app (seen once).
 # --max-response-time: the check machines are shared and at times overloaded (load averages of 15+
 # on 2 cores were seen during runs); 30 s still catches a request that hangs. Speed is measured
 # separately (scripts/bench-api.sh).
@@ -74,7 +77,7 @@ PYTHONPATH="$PWD/scripts/checks" SCHEMATHESIS_HOOKS=schemathesis_hooks \
   --checks all \
   --phases examples,coverage,fuzzing,stateful \
   --max-examples "$max_examples" \
-  --workers 2 \
+  --workers 1 \
   --max-response-time 30 \
   --generation-database none \
   --report junit --report-junit-path "$report_dir/junit.xml" \
