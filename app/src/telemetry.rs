@@ -4,13 +4,18 @@
 //! `OTEL_*` variables, which are checked at start so that a value that makes no sense is an error.
 
 use std::fmt;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use metrics::counter;
 use opentelemetry::trace::{TraceContextExt, TracerProvider as _};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter};
+use opentelemetry_sdk::trace::{
+    BatchConfigBuilder, BatchSpanProcessor, SdkTracerProvider, Span, SpanData, SpanExporter,
+    SpanProcessor,
+};
 use serde_json::{Map, Value};
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
@@ -122,24 +127,78 @@ fn otel_endpoint_from(
 /// Counts what the OTLP exporter delivers and drops; the batch processor never blocks a request,
 /// and a batch the collector cannot take is dropped (and counted), not retried forever.
 #[derive(Debug)]
-struct CountingExporter<E>(E);
+struct CountingExporter<E> {
+    inner: E,
+    /// Spans handed to the batch processor and not yet through an export (see [`BoundedQueue`]).
+    queued: Arc<AtomicUsize>,
+}
 
 impl<E: SpanExporter> SpanExporter for CountingExporter<E> {
     async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
-        let n = batch.len() as u64;
-        let result = self.0.export(batch).await;
+        let n = batch.len();
+        let result = self.inner.export(batch).await;
+        self.queued.fetch_sub(n, Ordering::AcqRel);
         match &result {
-            Ok(()) => counter!("notejam_otel_spans_exported_total").increment(n),
-            Err(_) => counter!("notejam_otel_spans_dropped_total").increment(n),
+            Ok(()) => counter!("notejam_otel_spans_exported_total").increment(n as u64),
+            Err(_) => counter!("notejam_otel_spans_dropped_total").increment(n as u64),
         }
         result
     }
-    fn shutdown_with_timeout(&self, timeout: std::time::Duration) -> OTelSdkResult {
-        self.0.shutdown_with_timeout(timeout)
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        self.inner.shutdown_with_timeout(timeout)
     }
     fn set_resource(&mut self, resource: &Resource) {
-        self.0.set_resource(resource);
+        self.inner.set_resource(resource);
     }
+}
+
+/// The batch processor with its queue bound kept here, so that every dropped span is counted.
+///
+/// The SDK's processor drops a span silently (a counter it does not expose) when its queue is
+/// full, which is what happens when the collector is slow or hangs rather than refusing
+/// connections. This wrapper admits at most `capacity` spans between `on_end` and the end of
+/// their export (the SDK queue has the same capacity, and spans being exported have already left
+/// it, so the SDK never finds it full); a span beyond that is dropped here and counted in
+/// `notejam_otel_spans_dropped_total`. Never blocks the request that ends the span.
+#[derive(Debug)]
+struct BoundedQueue {
+    inner: BatchSpanProcessor,
+    queued: Arc<AtomicUsize>,
+    capacity: usize,
+}
+
+impl SpanProcessor for BoundedQueue {
+    fn on_start(&self, span: &mut Span, cx: &opentelemetry::Context) {
+        self.inner.on_start(span, cx);
+    }
+    fn on_end(&self, span: SpanData) {
+        if !span.span_context.is_sampled() {
+            return; // the batch processor exports sampled spans only
+        }
+        if self.queued.fetch_add(1, Ordering::AcqRel) >= self.capacity {
+            self.queued.fetch_sub(1, Ordering::AcqRel);
+            counter!("notejam_otel_spans_dropped_total").increment(1);
+            return;
+        }
+        self.inner.on_end(span);
+    }
+    fn force_flush(&self) -> OTelSdkResult {
+        self.inner.force_flush()
+    }
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        self.inner.shutdown_with_timeout(timeout)
+    }
+    fn set_resource(&mut self, resource: &Resource) {
+        self.inner.set_resource(resource);
+    }
+}
+
+/// `OTEL_BSP_MAX_QUEUE_SIZE` (validated at start by [`otel_endpoint_from_env`]), else the SDK's default.
+fn max_queue_size() -> usize {
+    std::env::var("OTEL_BSP_MAX_QUEUE_SIZE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(opentelemetry_sdk::trace::OTEL_BSP_MAX_QUEUE_SIZE_DEFAULT)
 }
 
 static PROVIDER: OnceLock<SdkTracerProvider> = OnceLock::new();
@@ -160,7 +219,23 @@ pub fn init(filter: &str, otlp_endpoint: Option<&str>) -> anyhow::Result<()> {
         let exporter = opentelemetry_otlp::SpanExporter::builder()
             .with_http()
             .build()?;
-        builder = builder.with_batch_exporter(CountingExporter(exporter));
+        let queued = Arc::new(AtomicUsize::new(0));
+        let capacity = max_queue_size();
+        // The other OTEL_BSP_* settings are read from the environment by the builder.
+        let config = BatchConfigBuilder::default()
+            .with_max_queue_size(capacity)
+            .build();
+        let batch = BatchSpanProcessor::builder(CountingExporter {
+            inner: exporter,
+            queued: queued.clone(),
+        })
+        .with_batch_config(config)
+        .build();
+        builder = builder.with_span_processor(BoundedQueue {
+            inner: batch,
+            queued,
+            capacity,
+        });
     }
     let provider = builder.build();
     let tracer = provider.tracer("notejam");

@@ -184,6 +184,53 @@ async fn spans_reach_a_real_collector_and_continue_the_callers_trace() {
     assert!(log["duration_ms"].as_f64().is_some());
 }
 
+/// A collector that accepts connections and never answers (hung, or a black-holing network):
+/// exports wait for their timeout, the queue fills, and every span beyond the queue's capacity is
+/// dropped and counted at once; requests are served as usual.
+#[tokio::test]
+async fn a_hung_collector_fills_the_queue_and_every_dropped_span_is_counted() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let hold = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket); // read nothing, answer nothing
+        }
+    });
+    let app = App::start(&[
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint),
+        ("OTEL_EXPORTER_OTLP_TIMEOUT", "5000"),
+        ("OTEL_BSP_SCHEDULE_DELAY", "50"),
+        ("OTEL_BSP_MAX_QUEUE_SIZE", "64"),
+        ("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "16"),
+    ])
+    .await;
+    let client = reqwest::Client::new();
+    let requests = 300;
+    for _ in 0..requests {
+        let r = client
+            .get(format!("{}/signin/", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    let metrics = app.metrics().await;
+    let sample = |name| crate::process::sample(&metrics, name).unwrap_or(0.0);
+    let dropped = sample("notejam_otel_spans_dropped_total");
+    assert!(
+        dropped >= f64::from(requests - 64),
+        "at most the queue's 64 spans wait for the hung collector; the rest are counted as \
+         dropped at once, got {dropped}:\n{metrics}"
+    );
+    assert_eq!(
+        sample("notejam_otel_spans_exported_total"),
+        0.0,
+        "{metrics}"
+    );
+    hold.abort();
+}
+
 /// RUST_LOG quiets the logs, never the traces: at `warn` every request is still exported, the
 /// per-request INFO log line is gone, and a warning logged inside a request carries its trace id.
 #[tokio::test]
