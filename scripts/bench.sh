@@ -64,6 +64,8 @@ cpu_ticks() {
   done
   echo "$t"
 }
+# sys_ticks PID: the system (kernel) part of that.
+sys_ticks() { awk '{print $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 # Our cluster's server processes: the postmaster and its children (backends, writers).
 pg_pids() {
@@ -74,18 +76,18 @@ pg_pids() {
 # microseconds per request. On 2 shared cores their sum per request bounds the throughput.
 run() { # NAME URL [extra wrk args]
   local name=$1 url=$2; shift 2
-  local app0 pg0; app0=$(cpu_ticks "$app_pid"); pg0=$(cpu_ticks $(pg_pids))
+  local app0 pg0 sys0; app0=$(cpu_ticks "$app_pid"); pg0=$(cpu_ticks $(pg_pids)); sys0=$(sys_ticks "$app_pid")
   local out; out=$(/usr/bin/time -f 'wrk-cpu %U %S' wrk -t2 -c32 -d"${duration}s" --latency -H "Cookie: $cookie" "$@" "$url" 2>&1)
   # Backends started during the run count from zero: their whole CPU time is the run's.
-  local app1 pg1; app1=$(cpu_ticks "$app_pid"); pg1=$(cpu_ticks $(pg_pids))
+  local app1 pg1 sys1; app1=$(cpu_ticks "$app_pid"); pg1=$(cpu_ticks $(pg_pids)); sys1=$(sys_ticks "$app_pid")
   local rps p50 p99 non2xx total cpu
   rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
   p50=$(awk '$1=="50%"{print $2}' <<<"$out")
   p99=$(awk '$1=="99%"{print $2}' <<<"$out")
   non2xx=$(awk '/Non-2xx/{print $5}' <<<"$out")
   total=$(awk '/requests in/{print $1}' <<<"$out")
-  cpu=$(awk -v a=$((app1 - app0)) -v p=$((pg1 - pg0)) -v hz="$hz" -v n="$total" \
-    '/^wrk-cpu/{w = $2 + $3; printf "%.0f / %.0f / %.0f", a / hz / n * 1e6, p / hz / n * 1e6, w / n * 1e6}' <<<"$out")
+  cpu=$(awk -v a=$((app1 - app0)) -v s=$((sys1 - sys0)) -v p=$((pg1 - pg0)) -v hz="$hz" -v n="$total" \
+    '/^wrk-cpu/{w = $2 + $3; printf "%.0f (%.0f %% in the kernel) / %.0f / %.0f", a / hz / n * 1e6, a ? 100 * s / a : 0, p / hz / n * 1e6, w / n * 1e6}' <<<"$out")
   printf '| `%s` | %s | %s | %s | %s | %s |\n' "$name" "$rps" "$p50" "$p99" "${non2xx:-0}" "$cpu"
 }
 header() {
