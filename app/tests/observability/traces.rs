@@ -33,6 +33,33 @@ fn attr_int(span: &Value, key: &str) -> Option<i64> {
     })
 }
 
+/// A real OTLP/HTTP collector (oteltap) on a free loopback port, and its endpoint URL.
+async fn start_collector() -> (Running, String) {
+    let port = free_port();
+    let collector = Running::spawn(
+        &tool("NOTEJAM_TEST_OTELTAP", "oteltap"),
+        &["--port", &port.to_string()],
+        &HashMap::new(),
+    );
+    collector
+        .wait_line(15, |l| l.contains("Listening"))
+        .await
+        .expect("oteltap starts");
+    (collector, format!("http://127.0.0.1:{port}"))
+}
+
+/// Turns on an injected fault: every `GET /signup/` answers 503 for a minute.
+async fn fail_every_signup(client: &reqwest::Client, app: &App) {
+    let faults = r#"[{"route": "/signup/", "error_rate": 1.0, "duration_s": 60}]"#;
+    let r = client
+        .put(format!("{}/faults", app.admin))
+        .body(faults)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+}
+
 async fn spans(collector: &Running, want: usize) -> Vec<Value> {
     for _ in 0..150 {
         let spans: Vec<Value> = collector
@@ -54,17 +81,7 @@ async fn spans(collector: &Running, want: usize) -> Vec<Value> {
 
 #[tokio::test]
 async fn spans_reach_a_real_collector_and_continue_the_callers_trace() {
-    let port = free_port();
-    let collector = Running::spawn(
-        &tool("NOTEJAM_TEST_OTELTAP", "oteltap"),
-        &["--port", &port.to_string()],
-        &HashMap::new(),
-    );
-    collector
-        .wait_line(15, |l| l.contains("Listening"))
-        .await
-        .expect("oteltap starts");
-    let endpoint = format!("http://127.0.0.1:{port}");
+    let (collector, endpoint) = start_collector().await;
     let app = App::start(&[
         ("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint),
         ("OTEL_BSP_SCHEDULE_DELAY", "100"),
@@ -91,14 +108,7 @@ async fn spans_reach_a_real_collector_and_continue_the_callers_trace() {
         .unwrap();
     assert_eq!(r.status(), 404);
     // 3. A server error (an injected fault) marks the span as an error.
-    let faults = r#"[{"route": "/signup/", "error_rate": 1.0, "duration_s": 60}]"#;
-    let r = client
-        .put(format!("{}/faults", app.admin))
-        .body(faults)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    fail_every_signup(&client, &app).await;
     assert_eq!(
         client
             .get(format!("{}/signup/", app.base))
@@ -237,17 +247,7 @@ async fn a_hung_collector_fills_the_queue_and_every_dropped_span_is_counted() {
 async fn a_quiet_log_level_still_exports_every_trace() {
     const QUIET_TRACE: &str = "0af7651916cd43dd8448eb211c80319c";
     const FAILING_TRACE: &str = "5b8efff798038103d269b633813fc60c";
-    let port = free_port();
-    let collector = Running::spawn(
-        &tool("NOTEJAM_TEST_OTELTAP", "oteltap"),
-        &["--port", &port.to_string()],
-        &HashMap::new(),
-    );
-    collector
-        .wait_line(15, |l| l.contains("Listening"))
-        .await
-        .expect("oteltap starts");
-    let endpoint = format!("http://127.0.0.1:{port}");
+    let (collector, endpoint) = start_collector().await;
     let app = App::start(&[
         ("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint),
         ("OTEL_BSP_SCHEDULE_DELAY", "100"),
@@ -263,14 +263,7 @@ async fn a_quiet_log_level_still_exports_every_trace() {
             .send()
     };
     assert_eq!(traced("/signin/", QUIET_TRACE).await.unwrap().status(), 200);
-    let faults = r#"[{"route": "/signup/", "error_rate": 1.0, "duration_s": 60}]"#;
-    let r = client
-        .put(format!("{}/faults", app.admin))
-        .body(faults)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    fail_every_signup(&client, &app).await;
     assert_eq!(
         traced("/signup/", FAILING_TRACE).await.unwrap().status(),
         503
