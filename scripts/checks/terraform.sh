@@ -119,6 +119,13 @@ free_port() {
 emulator_run() {
   local dir="$work/emulator" ep="http://127.0.0.1:$1" zip
   mkdir -p "$dir"
+  # terraform's plugin cache is not safe for concurrent use, and this runs beside the foreground
+  # checks: it gets a cache of its own (a shared one once failed a foreground init with
+  # "failed to verify checksum ... no such file or directory").
+  mkdir -p "$cache/tf-plugin-cache-emulator"
+  sed "s#^plugin_cache_dir = .*#plugin_cache_dir = \"$cache/tf-plugin-cache-emulator\"#" \
+    "$TF_CLI_CONFIG_FILE" >"$work/cli-emulator.tfrc"
+  export TF_CLI_CONFIG_FILE="$work/cli-emulator.tfrc"
   tar -C "$repo" -cf - --exclude=.terraform --exclude=.terraform.lock.hcl terraform | tar -C "$dir" -xf -
   local root="$dir/terraform/environments/$emulator_env"
   # A real package if backup/build-zip.sh made one; moto stores it but never runs it.
