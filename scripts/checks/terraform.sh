@@ -274,15 +274,26 @@ ok=0
 validate_dirs=()
 for env in "${roots[@]}"; do validate_dirs+=("environments/$env"); done
 validate_dirs+=(bootstrap)
+# Every init first, one after the other, then the validations at once: an init may write the
+# shared plugin cache, and terraform's plugin cache is not safe for concurrent use (a fresh clone,
+# where every init installs the provider, failed on it).
 validate_pids=()
+initialised=()
 for i in "${!validate_dirs[@]}"; do
   d=${validate_dirs[$i]}
   if (cd "$tf/$d" && terraform init -backend=false -no-color >"$work/init-v$i.log" 2>&1); then
-    (cd "$tf/$d" && terraform validate -no-color >"$work/validate-$i.log" 2>&1) &
-    validate_pids[i]=$!
+    initialised[i]=1
   else
     cat "$work/init-v$i.log"
-    validate_pids[i]=
+    initialised[i]=
+  fi
+done
+for i in "${!validate_dirs[@]}"; do
+  d=${validate_dirs[$i]}
+  validate_pids[i]=
+  if [ -n "${initialised[$i]}" ]; then
+    (cd "$tf/$d" && terraform validate -no-color >"$work/validate-$i.log" 2>&1) &
+    validate_pids[i]=$!
   fi
 done
 for i in "${!validate_dirs[@]}"; do
@@ -318,19 +329,28 @@ t=$SECONDS
 passed_runs=0
 failed_dirs=()
 mapfile -t test_dirs < <(find "$tf" -name '*.tftest.hcl' -not -path '*/.terraform/*' -printf '%h\n' | sed 's#/tests$##' | sort -u)
-# init one after the other (they share the plugin cache), then test all at once: most of a
-# test's time is provider start-up, which overlaps well even on two cores.
+# Every init first, one after the other (they share the plugin cache, which is not safe for
+# concurrent use), then every test at once: most of a test's time is provider start-up, which
+# overlaps well even on two cores.
 test_pids=()
+initialised=()
+for i in "${!test_dirs[@]}"; do
+  dir=${test_dirs[$i]}
+  if (cd "$dir" && terraform init -backend=false -no-color >"$work/test-init-$i.log" 2>&1); then
+    initialised[i]=1
+  else
+    cat "$work/test-init-$i.log"
+    initialised[i]=
+  fi
+done
 for i in "${!test_dirs[@]}"; do
   dir=${test_dirs[$i]}
   args=()
   [ -f "$dir/variables.tfvars" ] && args=(-var-file=variables.tfvars)
-  if (cd "$dir" && terraform init -backend=false -no-color >"$work/test-init-$i.log" 2>&1); then
+  test_pids[i]=
+  if [ -n "${initialised[$i]}" ]; then
     (cd "$dir" && terraform test -no-color "${args[@]}" >"$work/test-$i.log" 2>&1) &
     test_pids[i]=$!
-  else
-    cat "$work/test-init-$i.log"
-    test_pids[i]=
   fi
 done
 for i in "${!test_dirs[@]}"; do
