@@ -93,17 +93,7 @@ async fn prometheus_sees_requests_per_route_and_open_connections() {
     let app = App::start(&[]).await;
     let prometheus = Prometheus::scraping(app.admin.trim_start_matches("http://")).await;
     let client = reqwest::Client::new();
-    for _ in 0..7 {
-        assert_eq!(
-            client
-                .get(format!("{}/signin/", app.base))
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            200
-        );
-    }
+    app.get_signin(&client, 7).await;
     for _ in 0..3 {
         assert_eq!(
             client

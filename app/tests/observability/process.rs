@@ -150,6 +150,18 @@ impl App {
         );
     }
 
+    /// Sends `GET /signin/` `times` times, one after the other, each of which must answer 200.
+    pub async fn get_signin(&self, client: &reqwest::Client, times: u32) {
+        for _ in 0..times {
+            let r = client
+                .get(format!("{}/signin/", self.base))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+        }
+    }
+
     pub async fn metrics(&self) -> String {
         reqwest::get(format!("{}/metrics", self.admin))
             .await

@@ -217,14 +217,7 @@ async fn a_hung_collector_fills_the_queue_and_every_dropped_span_is_counted() {
     .await;
     let client = reqwest::Client::new();
     let requests = 300;
-    for _ in 0..requests {
-        let r = client
-            .get(format!("{}/signin/", app.base))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-    }
+    app.get_signin(&client, requests).await;
     let metrics = app.metrics().await;
     let sample = |name| crate::process::sample(&metrics, name).unwrap_or(0.0);
     let dropped = sample("notejam_otel_spans_dropped_total");
@@ -327,29 +320,9 @@ async fn a_down_collector_costs_nothing_but_dropped_spans() {
     .await;
     let client = reqwest::Client::new();
     let rss = |m: &str| crate::process::sample(m, "process_resident_memory_bytes").unwrap();
-    for _ in 0..500 {
-        assert_eq!(
-            client
-                .get(format!("{}/signin/", app.base))
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            200
-        );
-    }
+    app.get_signin(&client, 500).await;
     let warm = rss(&app.metrics().await);
-    for _ in 0..2000 {
-        assert_eq!(
-            client
-                .get(format!("{}/signin/", app.base))
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            200
-        );
-    }
+    app.get_signin(&client, 2000).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let metrics = app.metrics().await;
     let dropped =
