@@ -308,8 +308,8 @@ impl NotesApi {
     ) -> Result<NoteCreated, CreateError> {
         let user_id = auth.0.user.id;
         let changes = self.parse_whole(user_id, &body).await?;
-        let id = match self.state.storage.create_note(user_id, &changes).await {
-            Ok(id) => id,
+        let note = match self.state.storage.create_note(user_id, &changes).await {
+            Ok(note) => note,
             Err(StorageError::InvalidPad) => {
                 let mut errors = FieldErrors::default();
                 errors.add("pad_id", messages::NOT_A_VALID_CHOICE);
@@ -317,15 +317,7 @@ impl NotesApi {
             }
             Err(e) => return Err(ApiError::from(e).into()),
         };
-        let note = self
-            .state
-            .storage
-            .versioned_note(user_id, id)
-            .await
-            .map_err(ApiError::from)?
-            .ok_or_else(|| {
-                ApiError::Internal(anyhow::anyhow!("note {id} vanished right after its insert"))
-            })?;
+        let id = note.note.id;
         Ok(NoteCreated::Created(
             Json(NoteOut::from(&note.note)),
             format!("/api/v1/notes/{id}"),

@@ -146,10 +146,12 @@ impl Storage {
         &self,
         user_id: i64,
         changes: &NoteChanges,
-    ) -> Result<i64, StorageError> {
+    ) -> Result<VersionedNote, StorageError> {
         let at = now();
-        const SQL: &str = "INSERT INTO notes (user_id, pad_id, name, text, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id";
-        let id = db_op!(self, "INSERT", "notes", SQL, pool => sqlx::query_scalar(SQL)
+        // The whole new row in the one statement (the API answers with it and its ETag).
+        const SQL: &str = "INSERT INTO notes (user_id, pad_id, name, text, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) \
+             RETURNING id, user_id, pad_id, (SELECT p.name FROM pads p WHERE p.id = notes.pad_id) AS pad_name, name, text, created_at, updated_at, version";
+        let note = db_op!(self, "INSERT", "notes", SQL, pool => sqlx::query_as(SQL)
             .bind(user_id)
             .bind(changes.pad_id)
             .bind(changes.name.as_str())
@@ -160,7 +162,7 @@ impl Storage {
         .map_err(|e| classify(e, None, Some(StorageError::InvalidPad)))?;
         // Counted here, so the pages and the API count alike.
         metrics::counter!("notejam_notes_created_total").increment(1);
-        Ok(id)
+        Ok(note)
     }
 
     /// Updates the user's note; false when it is not theirs or gone.
