@@ -181,12 +181,22 @@ resource "aws_eks_node_group" "default" {
   depends_on = [aws_iam_role_policy_attachment.node]
 }
 
+locals {
+  # Add-on settings this platform depends on, by add-on name. The VPC CNI enforces Kubernetes
+  # NetworkPolicies only with its network policy agent on: without it the policies in k8s/ are
+  # accepted by the API server and silently not enforced (docs/operations.md).
+  addon_configuration = {
+    "vpc-cni" = { enableNetworkPolicy = "true" }
+  }
+}
+
 resource "aws_eks_addon" "this" {
   for_each = var.create_addons ? var.addons : {}
 
   cluster_name                = aws_eks_cluster.this.name
   addon_name                  = each.key
   addon_version               = each.value
+  configuration_values        = contains(keys(local.addon_configuration), each.key) ? jsonencode(local.addon_configuration[each.key]) : null
   resolve_conflicts_on_create = "OVERWRITE"
   resolve_conflicts_on_update = "PRESERVE"
   tags                        = var.tags

@@ -135,6 +135,10 @@ variable "addons" {
     condition     = contains(keys(var.addons), "eks-pod-identity-agent")
     error_message = "addons must include eks-pod-identity-agent: the workload identities use EKS Pod Identity."
   }
+  validation {
+    condition     = contains(keys(var.addons), "vpc-cni")
+    error_message = "addons must include vpc-cni: it is the pod network and, with its network policy agent (turned on by this module), what enforces the NetworkPolicies in k8s/."
+  }
 }
 
 variable "create_addons" {

@@ -49,6 +49,25 @@ run "nodes_are_private_and_hardened" {
   }
 }
 
+run "vpc_cni_enforces_network_policies" {
+  command = apply
+
+  assert {
+    condition     = jsondecode(aws_eks_addon.this["vpc-cni"].configuration_values).enableNetworkPolicy == "true"
+    error_message = "The VPC CNI add-on must run its network policy agent (enableNetworkPolicy = \"true\"), or the NetworkPolicies in k8s/ are not enforced."
+  }
+}
+
+run "rejects_addons_without_the_vpc_cni" {
+  command = plan
+
+  variables {
+    addons = { "coredns" = null, "kube-proxy" = null, "eks-pod-identity-agent" = null }
+  }
+
+  expect_failures = [var.addons]
+}
+
 run "rejects_an_open_public_endpoint" {
   command = plan
 
