@@ -14,10 +14,11 @@ single_nat_gateway   = true
 kubernetes_version = "1.33"
 # Private API endpoint only: deploys run from inside the VPC (see terraform/README.md).
 cluster_endpoint_public_access = false
-node_instance_types            = ["t3.large"]
-node_min_size                  = 1
-node_desired_size              = 2
-node_max_size                  = 4
+# One app replica (k8s/overlays/dev); the Cluster Autoscaler moves the node count between min and max.
+node_instance_types = ["t3.large"]
+node_min_size       = 1
+node_desired_size   = 2
+node_max_size       = 4
 
 db_engine_version               = "16.4"
 db_instance_class               = "db.t4g.micro"

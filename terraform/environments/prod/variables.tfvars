@@ -14,10 +14,14 @@ single_nat_gateway   = false
 kubernetes_version = "1.33"
 # Private API endpoint only: deploys run from inside the VPC (see terraform/README.md).
 cluster_endpoint_public_access = false
-node_instance_types            = ["m6i.large", "m5.large"]
-node_min_size                  = 3
-node_desired_size              = 3
-node_max_size                  = 12
+# The app runs 3 to 30 replicas (k8s/overlays/prod ScalingPolicy), each requesting 500m CPU, spread
+# evenly over the three zones; a rollout surges 25 %. A 2-vCPU node fits 3 of them beside its
+# daemon sets: 30 replicas + surge (38 pods) need 13 nodes, 15 keeps the zones even and leaves room
+# for the cluster's own pods. The Cluster Autoscaler moves the count between min and max.
+node_instance_types = ["m6i.large", "m5.large"]
+node_min_size       = 3
+node_desired_size   = 3
+node_max_size       = 15
 
 db_engine_version               = "16.4"
 db_instance_class               = "db.m6g.large"

@@ -49,7 +49,7 @@ output "repository_urls" {
 }
 
 output "workload_role_arns" {
-  description = "IAM roles of the app, the autoscaler and the Load Balancer Controller."
+  description = "IAM roles (EKS Pod Identity) of the app, notejam-autoscaler, the Load Balancer Controller and the Kubernetes Cluster Autoscaler."
   value       = module.environment.workload_role_arns
 }
 

@@ -14,10 +14,12 @@ single_nat_gateway   = true
 kubernetes_version = "1.33"
 # Private API endpoint only: deploys run from inside the VPC (see terraform/README.md).
 cluster_endpoint_public_access = false
-node_instance_types            = ["t3.large"]
-node_min_size                  = 2
-node_desired_size              = 3
-node_max_size                  = 6
+# Three app replicas, one per zone (k8s/overlays/staging): at least one node per zone, room for a
+# rollout's surge and the load-test Job; the Cluster Autoscaler moves the count between min and max.
+node_instance_types = ["t3.large"]
+node_min_size       = 3
+node_desired_size   = 3
+node_max_size       = 6
 
 db_engine_version               = "16.4"
 db_instance_class               = "db.t4g.medium"

@@ -169,7 +169,9 @@ resource "aws_eks_node_group" "default" {
   tags = var.tags
 
   lifecycle {
-    # The cluster autoscaler owns the running size after creation.
+    # The Kubernetes Cluster Autoscaler owns the running size after creation, between min and max
+    # (its Pod Identity role is in modules/identities; the chart is installed per cluster outside
+    # this repository, see docs/operations.md).
     ignore_changes = [scaling_config[0].desired_size]
 
     precondition {

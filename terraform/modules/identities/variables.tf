@@ -43,6 +43,18 @@ variable "lb_controller_service_account" {
   default     = "aws-load-balancer-controller"
 }
 
+variable "cluster_autoscaler_namespace" {
+  description = "Namespace of the Kubernetes Cluster Autoscaler (resizes the node group)."
+  type        = string
+  default     = "kube-system"
+}
+
+variable "cluster_autoscaler_service_account" {
+  description = "Service account of the Kubernetes Cluster Autoscaler (the Helm chart's rbac.serviceAccount.name)."
+  type        = string
+  default     = "cluster-autoscaler"
+}
+
 variable "db_secret_arn" {
   description = "Secrets Manager secret the app reads its database credentials from."
   type        = string
