@@ -83,7 +83,7 @@ variable "node_max_size" {
 }
 
 variable "db_engine_version" {
-  description = "PostgreSQL version."
+  description = "PostgreSQL major version (RDS applies the minor versions)."
   type        = string
 }
 

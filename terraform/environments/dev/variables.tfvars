@@ -20,7 +20,7 @@ node_min_size       = 1
 node_desired_size   = 2
 node_max_size       = 4
 
-db_engine_version               = "16.4"
+db_engine_version               = "16"
 db_instance_class               = "db.t4g.micro"
 db_allocated_storage_gb         = 20
 db_max_allocated_storage_gb     = 50

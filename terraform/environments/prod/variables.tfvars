@@ -23,7 +23,7 @@ node_min_size       = 3
 node_desired_size   = 3
 node_max_size       = 15
 
-db_engine_version               = "16.4"
+db_engine_version               = "16"
 db_instance_class               = "db.m6g.large"
 db_allocated_storage_gb         = 100
 db_max_allocated_storage_gb     = 1000

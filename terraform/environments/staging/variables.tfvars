@@ -21,7 +21,7 @@ node_min_size       = 3
 node_desired_size   = 3
 node_max_size       = 6
 
-db_engine_version               = "16.4"
+db_engine_version               = "16"
 db_instance_class               = "db.t4g.medium"
 db_allocated_storage_gb         = 50
 db_max_allocated_storage_gb     = 200

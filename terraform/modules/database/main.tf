@@ -4,7 +4,7 @@ data "aws_partition" "current" {}
 locals {
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
-  major      = split(".", var.engine_version)[0]
+  major      = var.engine_version
 
   parameters = {
     "rds.force_ssl"              = { value = "1", apply_method = "immediate" }
@@ -137,8 +137,9 @@ resource "aws_db_instance" "this" {
   backup_retention_period             = var.backup_retention_days
   backup_window                       = var.backup_window
   maintenance_window                  = var.maintenance_window
-  auto_minor_version_upgrade          = true
-  enabled_cloudwatch_logs_exports     = ["postgresql", "upgrade"]
+  # engine_version names the major only, so the minors RDS installs never show as drift.
+  auto_minor_version_upgrade      = true
+  enabled_cloudwatch_logs_exports = ["postgresql", "upgrade"]
 
   performance_insights_enabled          = var.performance_insights_enabled
   performance_insights_kms_key_id       = var.performance_insights_enabled ? aws_kms_key.this.arn : null

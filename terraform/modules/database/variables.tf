@@ -9,12 +9,12 @@ variable "identifier" {
 }
 
 variable "engine_version" {
-  description = "PostgreSQL major.minor version, e.g. 16.4."
+  description = "PostgreSQL major version only, e.g. 16. RDS applies minor versions itself (auto_minor_version_upgrade) and the provider reports the running one as engine_version_actual."
   type        = string
 
   validation {
-    condition     = can(regex("^1[5-9]\\.[0-9]+$", var.engine_version))
-    error_message = "engine_version must be PostgreSQL 15 or later as major.minor, e.g. 16.4."
+    condition     = can(regex("^1[5-9]$", var.engine_version))
+    error_message = "engine_version must be a PostgreSQL major version only, 15 to 19, e.g. \"16\". Not a minor like \"16.4\": RDS upgrades minor versions automatically here, and a pinned minor would turn into a downgrade in the next plan."
   }
 }
 

@@ -90,7 +90,7 @@ variable "node_max_size" {
 }
 
 variable "db_engine_version" {
-  description = "PostgreSQL version, e.g. 16.4."
+  description = "PostgreSQL major version, e.g. 16 (RDS applies the minor versions)."
   type        = string
 }
 

@@ -4,7 +4,7 @@ mock_provider "aws" {
 
 variables {
   identifier                   = "notejam-test"
-  engine_version               = "16.4"
+  engine_version               = "16"
   instance_class               = "db.m6g.large"
   allocated_storage_gb         = 100
   max_allocated_storage_gb     = 1000
@@ -72,4 +72,37 @@ run "rejects_a_database_without_automated_backups" {
   }
 
   expect_failures = [var.backup_retention_days]
+}
+
+run "major_version_only_so_minor_upgrades_never_drift" {
+  command = apply
+
+  assert {
+    condition     = aws_db_instance.this.engine_version == "16" && aws_db_instance.this.auto_minor_version_upgrade
+    error_message = "The instance must ask for the major version only and let RDS apply the minor versions."
+  }
+  assert {
+    condition     = aws_db_parameter_group.this.family == "postgres16" && aws_db_parameter_group.this.name == "notejam-test-postgres16"
+    error_message = "The parameter group's family follows the major version."
+  }
+}
+
+run "rejects_a_pinned_minor_version" {
+  command = plan
+
+  variables {
+    engine_version = "16.4"
+  }
+
+  expect_failures = [var.engine_version]
+}
+
+run "rejects_a_major_version_before_15" {
+  command = plan
+
+  variables {
+    engine_version = "14"
+  }
+
+  expect_failures = [var.engine_version]
 }
