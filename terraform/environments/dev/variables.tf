@@ -164,4 +164,9 @@ variable "aws_emulator" {
   description = "Only for the checks against the moto emulator (scripts/checks/terraform.sh); never set it in a real account."
   type        = bool
   default     = false
+
+  validation {
+    condition     = !var.aws_emulator || var.environment != "prod"
+    error_message = "aws_emulator = true is refused for prod: it leaves out the EKS cluster, the Pod Identity associations and more that moto cannot emulate (terraform/README.md), and must never reach a real prod account. The checks apply dev (or staging) to the emulator."
+  }
 }

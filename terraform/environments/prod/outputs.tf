@@ -1,3 +1,15 @@
+# Each root is one environment: its directory names it, and so does its state key (versions.tf).
+# A variables.tfvars copied from another root without changing `environment` fails at plan.
+output "environment" {
+  description = "The environment of this root (dev, staging or prod), checked against the root's directory."
+  value       = var.environment
+
+  precondition {
+    condition     = var.environment == basename(abspath(path.root))
+    error_message = "environment in variables.tfvars must name this root's directory (environments/${basename(abspath(path.root))}); it says \"${var.environment}\"."
+  }
+}
+
 output "cluster_name" {
   description = "EKS cluster name."
   value       = module.environment.cluster_name

@@ -196,6 +196,11 @@ variable "aws_emulator" {
   description = "True only when applying against the moto AWS emulator in the checks: leaves out what it does not implement (EKS add-ons and Pod Identity associations; see terraform/README.md). Never true in a real account."
   type        = bool
   default     = false
+
+  validation {
+    condition     = !var.aws_emulator || var.environment != "prod"
+    error_message = "aws_emulator = true is refused for prod: it leaves out the EKS cluster, the Pod Identity associations and more that moto cannot emulate (terraform/README.md), and must never reach a real prod account."
+  }
 }
 
 variable "tags" {

@@ -35,3 +35,12 @@ run "dev_deploy_role_can_use_the_cluster" {
     error_message = "The CircleCI deploy role of terraform/bootstrap (circleci-notejam-dev-deploy) needs an EKS access entry, and it is the only one."
   }
 }
+
+run "dev_root_knows_it_is_dev" {
+  command = plan
+
+  assert {
+    condition     = output.environment == "dev"
+    error_message = "The dev root's variables.tfvars must say environment = \"dev\" (the root's directory)."
+  }
+}

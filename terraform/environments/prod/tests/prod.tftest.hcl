@@ -97,3 +97,61 @@ run "prod_refuses_a_single_nat_gateway" {
 
   expect_failures = [var.single_nat_gateway]
 }
+
+run "prod_refuses_a_database_without_performance_insights" {
+  command = plan
+  module {
+    source = "../../modules/environment"
+  }
+
+  variables {
+    db_performance_insights_enabled = false
+  }
+
+  expect_failures = [var.db_performance_insights_enabled]
+}
+
+# The emulator switch leaves out the cluster and more; it must never reach prod, through the root
+# or through the module.
+run "prod_refuses_the_aws_emulator" {
+  command = plan
+
+  variables {
+    aws_emulator = true
+  }
+
+  expect_failures = [var.aws_emulator]
+}
+
+run "prod_module_refuses_the_aws_emulator" {
+  command = plan
+  module {
+    source = "../../modules/environment"
+  }
+
+  variables {
+    aws_emulator = true
+  }
+
+  expect_failures = [var.aws_emulator]
+}
+
+# variables.tfvars names the environment of its directory: the prod root refuses another one.
+run "prod_root_knows_it_is_prod" {
+  command = plan
+
+  assert {
+    condition     = output.environment == "prod"
+    error_message = "The prod root's variables.tfvars must say environment = \"prod\"."
+  }
+}
+
+run "prod_root_refuses_another_environment" {
+  command = plan
+
+  variables {
+    environment = "staging"
+  }
+
+  expect_failures = [output.environment]
+}

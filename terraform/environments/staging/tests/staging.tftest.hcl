@@ -35,3 +35,12 @@ run "staging_deploy_role_can_use_the_cluster" {
     error_message = "The CircleCI deploy role of terraform/bootstrap (circleci-notejam-staging-deploy) needs an EKS access entry, and it is the only one."
   }
 }
+
+run "staging_root_knows_it_is_staging" {
+  command = plan
+
+  assert {
+    condition     = output.environment == "staging"
+    error_message = "The staging root's variables.tfvars must say environment = \"staging\" (the root's directory)."
+  }
+}
