@@ -8,12 +8,20 @@ pub struct Config {
     /// The RDS instance whose automated snapshots are kept and exported.
     pub db_instance_identifier: String,
     /// Prefix of the manual snapshots and export tasks this function owns, e.g. `notejam-prod-daily`.
-    /// Only snapshots with this prefix are ever pruned.
+    /// Only snapshots named `<prefix>-YYYY-MM-DD` are ever pruned.
     pub snapshot_prefix: String,
-    /// How long a kept (restorable) manual snapshot lives: 1095 days = 3 years.
-    pub retention_days: u32,
-    /// Kept snapshots younger than this that have no export yet are exported (catch-up window).
+    /// Every kept copy younger than this many days is kept (the daily window, default 35).
+    /// `NOTEJAM_BACKUP_DAILY_RETENTION_DAYS`, 1..=1095.
+    pub daily_retention_days: u32,
+    /// The first kept copy of each calendar month lives this many days: 1095 = 3 years.
+    /// `NOTEJAM_BACKUP_RETENTION_DAYS`, at least the daily window.
+    pub monthly_retention_days: u32,
+    /// Kept snapshots younger than this that have no export yet are exported (catch-up window);
+    /// at most the daily window, so no copy is pruned before its export was started.
     pub export_lookback_days: u32,
+    /// Export tasks per kept copy: the first, then a retry after each FAILED or CANCELED one
+    /// (`<copy>-r1`, `<copy>-r2`, ...). 1..=9, default 3.
+    pub export_max_attempts: u32,
     /// Destination bucket of the Parquet exports (`notejam-db-backup...`).
     pub export_bucket: String,
     /// Key prefix inside the bucket.
@@ -32,23 +40,46 @@ impl Config {
                 .filter(|v| !v.trim().is_empty())
                 .ok_or_else(|| BackupError::Config(format!("{name} is not set")))
         };
-        let days = |name: &str, default: u32| -> Result<u32, BackupError> {
+        let number = |name: &str, default: u32, max: u32, what: &str| -> Result<u32, BackupError> {
             match lookup(name) {
                 None => Ok(default),
                 Some(v) => v
+                    .trim()
                     .parse::<u32>()
                     .ok()
-                    .filter(|d| (1..=36_500).contains(d))
+                    .filter(|d| (1..=max).contains(d))
                     .ok_or_else(|| {
-                        BackupError::Config(format!("{name}={v:?} is not a day count in 1..=36500"))
+                        BackupError::Config(format!("{name}={v:?} is not {what} in 1..={max}"))
                     }),
             }
         };
         let config = Self {
             db_instance_identifier: required("NOTEJAM_BACKUP_DB_INSTANCE")?,
             snapshot_prefix: required("NOTEJAM_BACKUP_SNAPSHOT_PREFIX")?,
-            retention_days: days("NOTEJAM_BACKUP_RETENTION_DAYS", 1095)?,
-            export_lookback_days: days("NOTEJAM_BACKUP_EXPORT_LOOKBACK_DAYS", 7)?,
+            daily_retention_days: number(
+                "NOTEJAM_BACKUP_DAILY_RETENTION_DAYS",
+                35,
+                1095,
+                "a day count",
+            )?,
+            monthly_retention_days: number(
+                "NOTEJAM_BACKUP_RETENTION_DAYS",
+                1095,
+                36_500,
+                "a day count",
+            )?,
+            export_lookback_days: number(
+                "NOTEJAM_BACKUP_EXPORT_LOOKBACK_DAYS",
+                7,
+                1095,
+                "a day count",
+            )?,
+            export_max_attempts: number(
+                "NOTEJAM_BACKUP_EXPORT_MAX_ATTEMPTS",
+                3,
+                9,
+                "a number of attempts",
+            )?,
             export_bucket: required("NOTEJAM_BACKUP_BUCKET")?,
             export_s3_prefix: lookup("NOTEJAM_BACKUP_S3_PREFIX")
                 .unwrap_or_else(|| "rds-exports".into()),
@@ -56,7 +87,33 @@ impl Config {
             export_kms_key_id: required("NOTEJAM_BACKUP_KMS_KEY_ID")?,
         };
         validate_prefix(&config.snapshot_prefix)?;
+        config.validate_windows()?;
         Ok(config)
+    }
+
+    /// The relations between the windows (each is in range already).
+    pub fn validate_windows(&self) -> Result<(), BackupError> {
+        if self.monthly_retention_days < self.daily_retention_days {
+            return Err(BackupError::Config(format!(
+                "NOTEJAM_BACKUP_RETENTION_DAYS={} (monthly copies) must be at least NOTEJAM_BACKUP_DAILY_RETENTION_DAYS={} (daily copies)",
+                self.monthly_retention_days, self.daily_retention_days
+            )));
+        }
+        if self.export_lookback_days > self.daily_retention_days {
+            return Err(BackupError::Config(format!(
+                "NOTEJAM_BACKUP_EXPORT_LOOKBACK_DAYS={} must be at most NOTEJAM_BACKUP_DAILY_RETENTION_DAYS={}: a copy must not be pruned before its export was started",
+                self.export_lookback_days, self.daily_retention_days
+            )));
+        }
+        Ok(())
+    }
+
+    /// The retention windows as the pruning takes them.
+    pub fn retention_policy(&self) -> crate::retention::Policy {
+        crate::retention::Policy {
+            daily_days: self.daily_retention_days,
+            monthly_days: self.monthly_retention_days,
+        }
     }
 
     /// Reads the settings from the process environment.
@@ -66,9 +123,10 @@ impl Config {
 }
 
 /// Snapshot and export-task identifiers: a letter first, then letters, digits and single
-/// hyphens; export task ids are at most 60 characters, and we append `-YYYY-MM-DD` (11).
+/// hyphens; export task ids are at most 60 characters, and we append `-YYYY-MM-DD` (11) and,
+/// for a retried export, `-rN` (3).
 fn validate_prefix(prefix: &str) -> Result<(), BackupError> {
-    let ok = prefix.len() <= 49
+    let ok = prefix.len() <= 46
         && prefix.starts_with(|c: char| c.is_ascii_lowercase())
         && prefix
             .chars()
@@ -79,7 +137,7 @@ fn validate_prefix(prefix: &str) -> Result<(), BackupError> {
         Ok(())
     } else {
         Err(BackupError::Config(format!(
-            "NOTEJAM_BACKUP_SNAPSHOT_PREFIX={prefix:?} must be 1-49 lowercase letters, digits or single hyphens, starting with a letter"
+            "NOTEJAM_BACKUP_SNAPSHOT_PREFIX={prefix:?} must be 1-46 lowercase letters, digits or single hyphens, starting with a letter"
         )))
     }
 }
@@ -112,11 +170,78 @@ mod tests {
     ];
 
     #[test]
-    fn defaults_to_three_years_of_retention() {
+    fn defaults_to_35_daily_days_and_three_years_of_monthly_copies() {
         let config = Config::from_lookup(env(FULL)).unwrap();
-        assert_eq!(config.retention_days, 1095);
+        assert_eq!(config.daily_retention_days, 35);
+        assert_eq!(config.monthly_retention_days, 1095);
         assert_eq!(config.export_lookback_days, 7);
+        assert_eq!(config.export_max_attempts, 3);
         assert_eq!(config.export_s3_prefix, "rds-exports");
+    }
+
+    fn with(extra: &[(&'static str, &'static str)]) -> Result<Config, BackupError> {
+        let mut pairs = FULL.to_vec();
+        pairs.extend_from_slice(extra);
+        Config::from_lookup(env(&pairs))
+    }
+
+    #[test]
+    fn reads_the_windows() {
+        let config = with(&[
+            ("NOTEJAM_BACKUP_DAILY_RETENTION_DAYS", "14"),
+            ("NOTEJAM_BACKUP_RETENTION_DAYS", "1200"),
+            ("NOTEJAM_BACKUP_EXPORT_MAX_ATTEMPTS", "5"),
+        ])
+        .unwrap();
+        assert_eq!(config.daily_retention_days, 14);
+        assert_eq!(config.monthly_retention_days, 1200);
+        assert_eq!(config.export_max_attempts, 5);
+    }
+
+    #[test]
+    fn refuses_windows_out_of_range_with_the_variable_named() {
+        for (name, value) in [
+            ("NOTEJAM_BACKUP_DAILY_RETENTION_DAYS", "0"),
+            ("NOTEJAM_BACKUP_DAILY_RETENTION_DAYS", "1096"),
+            ("NOTEJAM_BACKUP_DAILY_RETENTION_DAYS", "35d"),
+            ("NOTEJAM_BACKUP_RETENTION_DAYS", "0"),
+            ("NOTEJAM_BACKUP_RETENTION_DAYS", "-1"),
+            ("NOTEJAM_BACKUP_EXPORT_MAX_ATTEMPTS", "0"),
+            ("NOTEJAM_BACKUP_EXPORT_MAX_ATTEMPTS", "10"),
+        ] {
+            let err = with(&[(name, value)]).unwrap_err();
+            assert!(err.to_string().contains(name), "{name}={value}: {err}");
+        }
+    }
+
+    #[test]
+    fn monthly_copies_must_outlive_daily_ones() {
+        let err = with(&[
+            ("NOTEJAM_BACKUP_DAILY_RETENTION_DAYS", "60"),
+            ("NOTEJAM_BACKUP_RETENTION_DAYS", "30"),
+        ])
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid configuration: NOTEJAM_BACKUP_RETENTION_DAYS=30 (monthly copies) must be at least NOTEJAM_BACKUP_DAILY_RETENTION_DAYS=60 (daily copies)"
+        );
+    }
+
+    #[test]
+    fn copies_must_outlive_the_export_lookback() {
+        let err = with(&[("NOTEJAM_BACKUP_DAILY_RETENTION_DAYS", "3")]).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("NOTEJAM_BACKUP_EXPORT_LOOKBACK_DAYS=7 must be at most"),
+            "{err}"
+        );
+        assert!(
+            with(&[
+                ("NOTEJAM_BACKUP_DAILY_RETENTION_DAYS", "3"),
+                ("NOTEJAM_BACKUP_EXPORT_LOOKBACK_DAYS", "3"),
+            ])
+            .is_ok()
+        );
     }
 
     #[test]
@@ -136,6 +261,7 @@ mod tests {
             "notejam--daily",
             "notejam-",
             "notejam_daily",
+            "notejam-a-prefix-long-enough-to-overflow-ids-xy",
         ] {
             let mut pairs = FULL.to_vec();
             pairs[1] = ("NOTEJAM_BACKUP_SNAPSHOT_PREFIX", bad);

@@ -15,11 +15,17 @@ pub enum BackupError {
     /// An RDS API call failed; `step` says which.
     #[error("{step} failed: {message}")]
     Aws { step: &'static str, message: String },
-    /// An earlier export of a kept snapshot ended in a failed or canceled state.
+    /// Every allowed export attempt of a kept snapshot ended FAILED or CANCELED; no more
+    /// retries are started for it.
     #[error(
-        "export task `{task}` ended as {status}; inspect it with `aws rds describe-export-tasks`"
+        "the export of `{snapshot}` failed {attempts} time(s), the last as task `{task}` ({status}); no more retries: inspect it with `aws rds describe-export-tasks --export-task-identifier {task}` (docs/restore.md)"
     )]
-    ExportFailed { task: String, status: String },
+    ExportFailed {
+        snapshot: String,
+        attempts: u32,
+        task: String,
+        status: String,
+    },
 }
 
 impl BackupError {

@@ -3,34 +3,40 @@
 //! One run, idempotent by construction (every name it creates is derived from the source
 //! snapshot's date, and it looks before it creates):
 //! 1. find the newest available automated snapshot of the database;
-//! 2. keep it: copy it to a manual snapshot `<prefix>-YYYY-MM-DD` (automated snapshots vanish
-//!    after at most 35 days; the manual copy is restorable with `restore-db-instance-from-db-snapshot`);
-//! 3. export every kept copy from the last few days that has no export task yet to S3 (Parquet,
-//!    for analytics and long-term archive; an export cannot be restored as a database);
-//! 4. prune the kept copies older than the retention (1095 days), never the one just kept and
-//!    never a snapshot without our prefix.
+//! 2. prune our kept copies past their retention (grandfather-father-son, see [`retention`]):
+//!    every copy of the last `daily_retention_days` (35) days, and the first copy of each month
+//!    for `monthly_retention_days` (1095, 3 years); never the newest copy, never a snapshot that
+//!    is not named `<prefix>-YYYY-MM-DD`. This runs before the copy so that a full snapshot
+//!    quota cannot block the pruning that frees it;
+//! 3. keep the newest automated snapshot: copy it to a manual snapshot `<prefix>-YYYY-MM-DD`
+//!    (automated snapshots vanish after at most 35 days; the manual copy is restorable with
+//!    `restore-db-instance-from-db-snapshot`);
+//! 4. export every kept copy from the last few days that has no export yet to S3 (Parquet, for
+//!    analytics and long-term archive; an export cannot be restored as a database), and retry an
+//!    export that ended FAILED or CANCELED under a new task id (see [`exports`]).
 
 mod config;
 mod error;
+pub mod exports;
+pub mod retention;
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use aws_sdk_rds::Client;
-use aws_sdk_rds::error::ProvideErrorMetadata;
-use aws_sdk_rds::primitives::{DateTime, DateTimeFormat};
+use aws_sdk_rds::primitives::DateTime;
 use aws_sdk_rds::types::{DbSnapshot, Tag};
 use serde::Serialize;
 use tracing::{info, warn};
 
 pub use config::Config;
 pub use error::BackupError;
+use exports::ExportDecision;
+use retention::KeptCopy;
 
 /// Tag put on every snapshot this function keeps, so an operator sees who owns it.
 pub const OWNER_TAG_KEY: &str = "notejam:backup";
 /// Value of [`OWNER_TAG_KEY`].
 pub const OWNER_TAG_VALUE: &str = "daily";
-
-const DAY: Duration = Duration::from_secs(86_400);
 
 /// What a run did; the Lambda's response and the end-of-run log line.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -41,18 +47,34 @@ pub struct Report {
     pub kept_snapshot: String,
     /// Whether this run created that copy (false: it existed already).
     pub copied: bool,
-    /// Export tasks this run started (one per kept copy not yet exported).
+    /// Export tasks this run started (one per kept copy not yet exported, retries included).
     pub exports_started: Vec<String>,
+    /// Of those, the retries of an export that ended FAILED or CANCELED.
+    pub exports_retried: Vec<String>,
     /// Kept copies still being created; exported by a later run.
     pub exports_waiting: Vec<String>,
-    /// Kept copies deleted because they were older than the retention.
+    /// Kept copies deleted because they were past the daily window and not the monthly copy.
     pub pruned: Vec<String>,
+    /// Our copies after the run: what counts against the account's manual snapshot quota.
+    pub kept_copies: usize,
 }
 
 impl Report {
     /// True when the run created or deleted anything.
     pub fn changed_anything(&self) -> bool {
         self.copied || !self.exports_started.is_empty() || !self.pruned.is_empty()
+    }
+}
+
+/// One of our copies: the snapshot and the date in its name (days since 1970-01-01).
+struct Owned {
+    snapshot: DbSnapshot,
+    day: i64,
+}
+
+impl Owned {
+    fn id(&self) -> &str {
+        self.snapshot.db_snapshot_identifier().unwrap_or_default()
     }
 }
 
@@ -63,6 +85,7 @@ pub async fn run_backup(
     now: SystemTime,
 ) -> Result<Report, BackupError> {
     let instance = &config.db_instance_identifier;
+    let today = retention::day_of_secs(DateTime::from(now).secs());
     let source = latest_automated_snapshot(rds, instance).await?;
     let source_id = source
         .db_snapshot_identifier()
@@ -75,7 +98,12 @@ pub async fn run_backup(
             step: "DescribeDBSnapshots",
             message: format!("snapshot {source_id} has no creation time"),
         })?;
-    let kept_id = format!("{}-{}", config.snapshot_prefix, day_of(&source_time)?);
+    let source_day = retention::day_of_secs(source_time.secs());
+    let kept_id = format!(
+        "{}-{}",
+        config.snapshot_prefix,
+        retention::format_day(source_day)
+    );
     info!(source = %source_id, kept = %kept_id, "latest automated snapshot");
 
     let mut report = Report {
@@ -85,10 +113,34 @@ pub async fn run_backup(
     };
 
     let mut kept = owned_snapshots(rds, config).await?;
-    if !kept
+
+    // Prune first: with the quota full, the copy below would fail and nothing would free it.
+    let copies: Vec<KeptCopy> = kept
         .iter()
-        .any(|s| s.db_snapshot_identifier() == Some(kept_id.as_str()))
-    {
+        .map(|o| KeptCopy {
+            id: o.id().to_owned(),
+            day: o.day,
+            available: o.snapshot.status() == Some("available"),
+        })
+        .collect();
+    let expired = retention::expired(
+        &copies,
+        today,
+        &[kept_id.as_str()],
+        config.retention_policy(),
+    );
+    for id in &expired {
+        rds.delete_db_snapshot()
+            .db_snapshot_identifier(id)
+            .send()
+            .await
+            .map_err(|e| BackupError::aws("DeleteDBSnapshot", e))?;
+        info!(snapshot = %id, "pruned kept snapshot past its retention");
+        report.pruned.push(id.clone());
+    }
+    kept.retain(|o| !expired.iter().any(|id| id == o.id()));
+
+    if !kept.iter().any(|o| o.id() == kept_id) {
         let copy = rds
             .copy_db_snapshot()
             // The identifier, not the ARN: same-region copies take either, and the emulator only the id.
@@ -112,65 +164,56 @@ pub async fn run_backup(
         info!(kept = %kept_id, "copied automated snapshot to a restorable manual snapshot");
         report.copied = true;
         if let Some(snapshot) = copy.db_snapshot {
-            kept.push(snapshot);
+            kept.push(Owned {
+                snapshot,
+                day: source_day,
+            });
         }
     }
+    report.kept_copies = kept.len();
 
     let mut failed_exports = Vec::new();
-    let lookback_start = secs(now) - i64::from(config.export_lookback_days) * DAY.as_secs() as i64;
-    for snapshot in kept
+    for owned in kept
         .iter()
-        .filter(|s| created_secs(s).is_some_and(|t| t >= lookback_start))
+        .filter(|o| today - o.day < i64::from(config.export_lookback_days))
     {
-        let id = snapshot.db_snapshot_identifier().unwrap_or_default();
-        if snapshot.status() != Some("available") {
+        let id = owned.id();
+        if owned.snapshot.status() != Some("available") {
             report.exports_waiting.push(id.to_owned());
             continue;
         }
-        match export_status(rds, id).await? {
-            Some(status)
-                if matches!(
-                    status.to_ascii_uppercase().as_str(),
-                    "FAILED" | "CANCELED" | "CANCELLED"
-                ) =>
-            {
+        let tasks = export_tasks_of(rds, &owned.snapshot).await?;
+        match exports::decide(id, &tasks, config.export_max_attempts) {
+            ExportDecision::Nothing => {}
+            ExportDecision::Start { task, previous } => {
+                start_export(rds, config, &owned.snapshot, &task).await?;
+                info!(task = %task, bucket = %config.export_bucket, "started snapshot export");
+                if let Some(previous) = previous {
+                    warn!(
+                        task = %task,
+                        failed_task = %previous.task,
+                        failed_status = %previous.status,
+                        "retried an export that did not complete"
+                    );
+                    report.exports_retried.push(task.clone());
+                }
+                report.exports_started.push(task);
+            }
+            ExportDecision::GiveUp { attempts, last } => {
                 failed_exports.push(BackupError::ExportFailed {
-                    task: id.to_owned(),
-                    status,
+                    snapshot: id.to_owned(),
+                    attempts,
+                    task: last.task,
+                    status: last.status,
                 });
             }
-            Some(_) => {}
-            None => {
-                start_export(rds, config, snapshot).await?;
-                info!(task = %id, bucket = %config.export_bucket, "started snapshot export");
-                report.exports_started.push(id.to_owned());
-            }
         }
-    }
-
-    let retention_start = secs(now) - i64::from(config.retention_days) * DAY.as_secs() as i64;
-    let mut expired: Vec<&DbSnapshot> = kept
-        .iter()
-        .filter(|s| s.db_snapshot_identifier() != Some(kept_id.as_str()))
-        .filter(|s| s.status() == Some("available"))
-        .filter(|s| created_secs(s).is_some_and(|t| t < retention_start))
-        .collect();
-    expired.sort_by_key(|s| created_secs(s));
-    for snapshot in expired {
-        let id = snapshot.db_snapshot_identifier().unwrap_or_default();
-        rds.delete_db_snapshot()
-            .db_snapshot_identifier(id)
-            .send()
-            .await
-            .map_err(|e| BackupError::aws("DeleteDBSnapshot", e))?;
-        info!(snapshot = %id, "pruned kept snapshot past its retention");
-        report.pruned.push(id.to_owned());
     }
 
     info!(changed = report.changed_anything(), report = ?report, "backup run finished");
     match failed_exports.into_iter().next() {
         Some(err) => {
-            warn!(error = %err, "an earlier export did not complete");
+            warn!(error = %err, "an export failed every attempt");
             Err(err)
         }
         None => Ok(report),
@@ -201,9 +244,9 @@ async fn latest_automated_snapshot(
         })
 }
 
-/// The manual snapshots of the instance that carry our prefix: the only ones we copy into or prune.
-async fn owned_snapshots(rds: &Client, config: &Config) -> Result<Vec<DbSnapshot>, BackupError> {
-    let prefix = format!("{}-", config.snapshot_prefix);
+/// Our copies: the instance's manual snapshots named `<prefix>-YYYY-MM-DD`, the only ones we
+/// copy into or prune. Others with our prefix are left alone (and logged).
+async fn owned_snapshots(rds: &Client, config: &Config) -> Result<Vec<Owned>, BackupError> {
     let snapshots: Vec<DbSnapshot> = rds
         .describe_db_snapshots()
         .db_instance_identifier(&config.db_instance_identifier)
@@ -214,51 +257,70 @@ async fn owned_snapshots(rds: &Client, config: &Config) -> Result<Vec<DbSnapshot
         .collect::<Result<_, _>>()
         .await
         .map_err(|e| BackupError::aws("DescribeDBSnapshots", e))?;
+    let prefix = format!("{}-", config.snapshot_prefix);
     Ok(snapshots
         .into_iter()
-        .filter(|s| {
-            s.db_snapshot_identifier()
-                .is_some_and(|id| id.starts_with(&prefix))
+        .filter_map(|snapshot| {
+            let id = snapshot.db_snapshot_identifier()?;
+            match retention::day_of_copy(id, &config.snapshot_prefix) {
+                Some(day) => Some(Owned { snapshot, day }),
+                None => {
+                    if id.starts_with(&prefix) {
+                        warn!(snapshot = %id, "has our prefix but not our name format: left alone");
+                    }
+                    None
+                }
+            }
         })
         .collect())
 }
 
-/// The status of export task `id`, or `None` when there is none.
-async fn export_status(rds: &Client, id: &str) -> Result<Option<String>, BackupError> {
-    match rds
+/// The export tasks (identifier, status) of `snapshot`. RDS filters by source ARN; the
+/// caller still matches identifiers, because the emulator ignores the filter.
+async fn export_tasks_of(
+    rds: &Client,
+    snapshot: &DbSnapshot,
+) -> Result<Vec<(String, String)>, BackupError> {
+    let arn = snapshot_arn(snapshot)?;
+    let tasks: Vec<_> = rds
         .describe_export_tasks()
-        .export_task_identifier(id)
+        .source_arn(arn)
+        .into_paginator()
+        .items()
         .send()
+        .collect::<Result<_, _>>()
         .await
-    {
-        Ok(out) => Ok(out
-            .export_tasks()
-            .iter()
-            .find(|t| t.export_task_identifier() == Some(id))
-            .map(|t| t.status().unwrap_or("UNKNOWN").to_owned())),
-        Err(e)
-            if e.code()
-                .is_some_and(|c| c.starts_with("ExportTaskNotFound")) =>
-        {
-            Ok(None)
-        }
-        Err(e) => Err(BackupError::aws("DescribeExportTasks", e)),
-    }
+        .map_err(|e| BackupError::aws("DescribeExportTasks", e))?;
+    Ok(tasks
+        .into_iter()
+        .filter_map(|t| {
+            Some((
+                t.export_task_identifier()?.to_owned(),
+                t.status().unwrap_or("UNKNOWN").to_owned(),
+            ))
+        })
+        .collect())
+}
+
+fn snapshot_arn(snapshot: &DbSnapshot) -> Result<&str, BackupError> {
+    snapshot.db_snapshot_arn().ok_or_else(|| BackupError::Aws {
+        step: "DescribeDBSnapshots",
+        message: format!(
+            "snapshot {} has no ARN",
+            snapshot.db_snapshot_identifier().unwrap_or_default()
+        ),
+    })
 }
 
 async fn start_export(
     rds: &Client,
     config: &Config,
     snapshot: &DbSnapshot,
+    task: &str,
 ) -> Result<(), BackupError> {
-    let id = snapshot.db_snapshot_identifier().unwrap_or_default();
-    let arn = snapshot.db_snapshot_arn().ok_or_else(|| BackupError::Aws {
-        step: "DescribeDBSnapshots",
-        message: format!("snapshot {id} has no ARN"),
-    })?;
     rds.start_export_task()
-        .export_task_identifier(id)
-        .source_arn(arn)
+        .export_task_identifier(task)
+        .source_arn(snapshot_arn(snapshot)?)
         .s3_bucket_name(&config.export_bucket)
         .s3_prefix(&config.export_s3_prefix)
         .iam_role_arn(&config.export_role_arn)
@@ -271,27 +333,4 @@ async fn start_export(
 
 fn created_secs(snapshot: &DbSnapshot) -> Option<i64> {
     snapshot.snapshot_create_time().map(DateTime::secs)
-}
-
-fn secs(time: SystemTime) -> i64 {
-    DateTime::from(time).secs()
-}
-
-/// `YYYY-MM-DD` (UTC) of a timestamp.
-fn day_of(time: &DateTime) -> Result<String, BackupError> {
-    let text = time
-        .fmt(DateTimeFormat::DateTime)
-        .map_err(|e| BackupError::Config(format!("cannot format snapshot time: {e}")))?;
-    Ok(text[..10].to_owned())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn day_is_the_utc_date() {
-        let t = DateTime::from_secs(1_795_000_000); // 2026-11-18T...Z
-        assert_eq!(day_of(&t).unwrap(), "2026-11-18");
-    }
 }

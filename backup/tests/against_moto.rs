@@ -4,7 +4,9 @@
 //!
 //! Each test starts its own `moto_server` (from `$MOTO_SERVER` or `PATH`) on a free loopback port.
 //! Moto quirks: copies and exports complete at once and the export writes no objects, so these
-//! tests check the API calls made and the state left in RDS, not Parquet files.
+//! tests check the API calls made and the state left in RDS, not Parquet files. Moto can cancel
+//! an export task but never fails one: a FAILED export is covered by the unit tests of
+//! `exports::decide`, which treats both alike.
 
 mod common;
 
@@ -14,6 +16,7 @@ use std::time::{Duration, SystemTime};
 use aws_sdk_rds::Client;
 use aws_sdk_rds::config::{BehaviorVersion, Credentials, Region};
 use common::{Moto, create_database};
+use notejam_backup::retention::{day_of_copy, format_day};
 use notejam_backup::{BackupError, Config, run_backup};
 
 const DAY: Duration = Duration::from_secs(86_400);
@@ -22,8 +25,10 @@ fn config() -> Config {
     Config {
         db_instance_identifier: "notejam-dev".into(),
         snapshot_prefix: "notejam-dev-daily".into(),
-        retention_days: 1095,
+        daily_retention_days: 35,
+        monthly_retention_days: 1095,
         export_lookback_days: 7,
+        export_max_attempts: 3,
         export_bucket: "notejam-db-backup-dev".into(),
         export_s3_prefix: "rds-exports".into(),
         // The emulator checks neither; in AWS terraform passes the real role and key.
@@ -81,7 +86,9 @@ async fn keeps_and_exports_the_latest_snapshot_and_a_second_run_changes_nothing(
     );
     assert!(first.copied);
     assert_eq!(first.exports_started, vec![first.kept_snapshot.clone()]);
+    assert!(first.exports_retried.is_empty());
     assert!(first.pruned.is_empty());
+    assert_eq!(first.kept_copies, 1);
 
     assert_eq!(
         manual_snapshot_ids(&rds).await,
@@ -113,53 +120,103 @@ async fn keeps_and_exports_the_latest_snapshot_and_a_second_run_changes_nothing(
     assert_eq!(export_tasks(&rds).await.len(), 1);
 }
 
+async fn create_snapshot(rds: &Client, id: &str) {
+    rds.create_db_snapshot()
+        .db_instance_identifier("notejam-dev")
+        .db_snapshot_identifier(id)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("create {id}: {e:?}"));
+}
+
+fn sorted(mut ids: Vec<String>) -> Vec<String> {
+    ids.sort();
+    ids
+}
+
 #[tokio::test]
-async fn prunes_only_its_own_copies_once_older_than_three_years() {
+async fn keeps_35_days_of_daily_copies_and_one_a_month_for_three_years_and_only_prunes_its_own() {
     let moto = Moto::start();
     let rds = moto.rds();
     create_database(&rds, "notejam-dev").await;
     let now = SystemTime::now();
     let first = run_backup(&rds, &config(), now).await.expect("first run");
+    let today = day_of_copy(&first.kept_snapshot, "notejam-dev-daily").expect("dated name");
+    let copy_of = |age: i64| format!("notejam-dev-daily-{}", format_day(today - age));
+    // The earliest copy of its month among ages 0..=80 (the seeded range is contiguous).
+    let month_first = |age: i64| age == 80 || format_day(today - age).ends_with("-01");
 
-    // An older copy of ours, and an operator's snapshot that the function must never touch.
-    for id in ["notejam-dev-daily-2020-01-01", "before-migration-42"] {
-        rds.create_db_snapshot()
-            .db_instance_identifier("notejam-dev")
-            .db_snapshot_identifier(id)
-            .send()
-            .await
-            .unwrap();
+    // 80 days of older copies of ours, an operator's snapshot and one with our prefix but not
+    // our name format: the last two must never be touched.
+    for age in 1..=80 {
+        create_snapshot(&rds, &copy_of(age)).await;
+    }
+    let foreign = ["before-migration-42", "notejam-dev-daily-keep-forever"];
+    for id in foreign {
+        create_snapshot(&rds, id).await;
     }
 
-    let within = run_backup(&rds, &config(), now + 1094 * DAY)
-        .await
-        .expect("run at 1094 days");
+    let run = run_backup(&rds, &config(), now).await.expect("pruning run");
+    let kept: Vec<String> = (0..=80)
+        .filter(|&age| age < 35 || month_first(age))
+        .map(copy_of)
+        .collect();
+    let pruned: Vec<String> = (35..=80)
+        .filter(|&age| !month_first(age))
+        .map(copy_of)
+        .collect();
+    assert_eq!(
+        sorted(run.pruned.clone()),
+        sorted(pruned.clone()),
+        "{run:?}"
+    );
+    assert_eq!(run.kept_copies, kept.len());
     assert!(
-        within.pruned.is_empty(),
-        "pruned inside the retention: {within:?}"
+        (35 + 2..=35 + 3).contains(&kept.len()),
+        "{kept:?}: 35 daily copies and the monthly ones of 2 or 3 older months"
     );
-    assert_eq!(manual_snapshot_ids(&rds).await.len(), 3);
+    let mut expected = kept.clone();
+    expected.extend(foreign.map(String::from));
+    assert_eq!(manual_snapshot_ids(&rds).await, sorted(expected));
 
-    let after = run_backup(&rds, &config(), now + 1096 * DAY)
-        .await
-        .expect("run at 1096 days");
-    assert_eq!(
-        after.pruned,
-        vec!["notejam-dev-daily-2020-01-01".to_owned()]
-    );
-    // The copy of the latest automated snapshot stays even when old: it is the newest restore point.
-    assert_eq!(
-        manual_snapshot_ids(&rds).await,
-        vec![
-            "before-migration-42".to_owned(),
-            first.kept_snapshot.clone()
-        ]
-    );
-
-    let again = run_backup(&rds, &config(), now + 1096 * DAY)
+    let again = run_backup(&rds, &config(), now + Duration::from_secs(3600))
         .await
         .expect("repeat run");
     assert!(!again.changed_anything(), "{again:?}");
+
+    // 1014 days on, the oldest copy (80 days old today) is 1094 days old: every monthly copy is
+    // still kept, the daily ones have left their window. The newest copy stays whatever its age.
+    let later = run_backup(&rds, &config(), now + (1094 - 80) * DAY)
+        .await
+        .expect("run after 1014 days");
+    let monthly: Vec<String> = (0..=80)
+        .filter(|&age| age == 0 || month_first(age))
+        .map(copy_of)
+        .collect();
+    let mut expected = monthly.clone();
+    expected.extend(foreign.map(String::from));
+    assert_eq!(manual_snapshot_ids(&rds).await, sorted(expected));
+    assert_eq!(later.kept_copies, monthly.len());
+
+    // One day later it is 1095 days old: 3 years are over, and only it goes.
+    let end = run_backup(&rds, &config(), now + (1095 - 80) * DAY)
+        .await
+        .expect("run after 1015 days");
+    assert_eq!(end.pruned, vec![copy_of(80)]);
+    let end_again = run_backup(&rds, &config(), now + (1095 - 80) * DAY)
+        .await
+        .expect("repeat run");
+    assert!(!end_again.changed_anything(), "{end_again:?}");
+
+    // Long after, the copy of the latest automated snapshot is still there: it is the newest
+    // restore point, never pruned.
+    let far = run_backup(&rds, &config(), now + 2000 * DAY)
+        .await
+        .expect("run after 2000 days");
+    assert!(!far.pruned.contains(&first.kept_snapshot), "{far:?}");
+    let mut expected = vec![first.kept_snapshot.clone()];
+    expected.extend(foreign.map(String::from));
+    assert_eq!(manual_snapshot_ids(&rds).await, sorted(expected));
 }
 
 #[tokio::test]
@@ -179,22 +236,79 @@ async fn fails_with_a_clear_error_when_there_is_no_snapshot() {
     );
 }
 
+async fn cancel(rds: &Client, task: &str) {
+    rds.cancel_export_task()
+        .export_task_identifier(task)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("cancel {task}: {e:?}"));
+}
+
 #[tokio::test]
-async fn reports_an_export_that_did_not_complete() {
+async fn retries_a_canceled_export_under_a_new_id_and_gives_up_after_three_attempts() {
     let moto = Moto::start();
     let rds = moto.rds();
     create_database(&rds, "notejam-dev").await;
     let now = SystemTime::now();
     let first = run_backup(&rds, &config(), now).await.expect("first run");
-    rds.cancel_export_task()
-        .export_task_identifier(&first.kept_snapshot)
-        .send()
-        .await
-        .unwrap();
+    let kept = first.kept_snapshot.clone();
+    cancel(&rds, &kept).await;
 
-    let err = run_backup(&rds, &config(), now).await.unwrap_err();
-    assert!(matches!(err, BackupError::ExportFailed { .. }), "{err:?}");
-    assert!(err.to_string().contains(&first.kept_snapshot), "{err}");
+    // The same day: the canceled export is noticed and started again as <copy>-r1.
+    let retry = run_backup(&rds, &config(), now + Duration::from_secs(600))
+        .await
+        .expect("a retry is not an error");
+    assert_eq!(retry.exports_started, vec![format!("{kept}-r1")]);
+    assert_eq!(retry.exports_retried, vec![format!("{kept}-r1")]);
+    assert!(!retry.copied);
+    let again = run_backup(&rds, &config(), now + Duration::from_secs(1200))
+        .await
+        .expect("rerun");
+    assert!(
+        !again.changed_anything(),
+        "a complete retry means nothing to do: {again:?}"
+    );
+
+    // The next day: the retry was canceled too, so -r2.
+    cancel(&rds, &format!("{kept}-r1")).await;
+    let next_day = run_backup(&rds, &config(), now + DAY)
+        .await
+        .expect("second retry");
+    assert_eq!(next_day.exports_retried, vec![format!("{kept}-r2")]);
+
+    // The third attempt fails as well: no fourth, and the run fails (the alarm fires) until
+    // the copy leaves the export window.
+    cancel(&rds, &format!("{kept}-r2")).await;
+    for day in [1, 2] {
+        let err = run_backup(&rds, &config(), now + day * DAY)
+            .await
+            .unwrap_err();
+        match &err {
+            BackupError::ExportFailed {
+                snapshot,
+                attempts,
+                task,
+                status,
+            } => {
+                assert_eq!(snapshot, &kept);
+                assert_eq!(*attempts, 3);
+                assert_eq!(task, &format!("{kept}-r2"));
+                assert!(status.eq_ignore_ascii_case("canceled"), "{status}");
+            }
+            other => panic!("expected ExportFailed, got {other:?}"),
+        }
+        assert!(err.to_string().contains(&format!("{kept}-r2")), "{err}");
+    }
+    let mut ids: Vec<String> = export_tasks(&rds).await.into_iter().map(|t| t.0).collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        vec![kept.clone(), format!("{kept}-r1"), format!("{kept}-r2")]
+    );
+    let out_of_window = run_backup(&rds, &config(), now + 7 * DAY)
+        .await
+        .expect("past the 7-day export window the copy is no longer looked at");
+    assert!(!out_of_window.changed_anything(), "{out_of_window:?}");
 }
 
 #[tokio::test]

@@ -199,7 +199,10 @@ fn start_function(api: &RuntimeApi, moto: &Moto, db_instance: &str) -> Function 
         .env("AWS_ENDPOINT_URL", &moto.endpoint)
         .env("NOTEJAM_BACKUP_DB_INSTANCE", db_instance)
         .env("NOTEJAM_BACKUP_SNAPSHOT_PREFIX", "notejam-dev-daily")
+        .env("NOTEJAM_BACKUP_DAILY_RETENTION_DAYS", "35")
         .env("NOTEJAM_BACKUP_RETENTION_DAYS", "1095")
+        .env("NOTEJAM_BACKUP_EXPORT_LOOKBACK_DAYS", "7")
+        .env("NOTEJAM_BACKUP_EXPORT_MAX_ATTEMPTS", "3")
         .env("NOTEJAM_BACKUP_BUCKET", "notejam-db-backup-dev")
         .env(
             "NOTEJAM_BACKUP_EXPORT_ROLE_ARN",
@@ -234,6 +237,7 @@ async fn the_binary_answers_scheduled_invocations_and_the_second_changes_nothing
         Some(1),
         "{first}"
     );
+    assert_eq!(first["kept_copies"], 1, "{first}");
 
     api.invoke("second");
     let Outcome::Response(second) = api.wait_for("second") else {
