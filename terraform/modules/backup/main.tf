@@ -10,10 +10,25 @@ locals {
   snapshot_prefix = "${var.name}-daily"
   rds_arn         = "arn:${local.partition}:rds:${local.region}:${local.account_id}"
   log_group_name  = "/aws/lambda/${local.function_name}"
+
+  # Every alarm notifies the module's topic (left out against the emulator, see below) and any
+  # extra ARNs given.
+  alarm_actions = concat(aws_sns_topic.alarms[*].arn, var.alarm_actions)
 }
 
 # ---------------------------------------------------------------------------------------------
-# Encryption: one key for the exports, the Lambda's environment, its logs and its dead letters.
+# Manual snapshot quota. RDS allows 100 manual DB snapshots per region and account (default,
+# adjustable in Service Quotas). The Lambda keeps, per environment, every daily copy younger than
+# daily_snapshot_retention_days (35) and the first copy of each month for retention_days (1095):
+# at most 35 + 35 = 70 copies at steady state (71 in the first 3 years), proven by a simulation
+# in backup/src/retention.rs. Environments sharing one account and region share the 100, and so
+# do operators' snapshots and final snapshots: three environments need a quota increase (or
+# separate accounts). See docs/restore.md.
+# ---------------------------------------------------------------------------------------------
+
+# ---------------------------------------------------------------------------------------------
+# Encryption: one key for the exports, the Lambda's environment, its logs, its dead letters and
+# the alarm topic.
 # ---------------------------------------------------------------------------------------------
 resource "aws_kms_key" "backup" {
   description             = "${var.name} database backup exports"
@@ -27,6 +42,15 @@ resource "aws_kms_key" "backup" {
         Effect    = "Allow"
         Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
         Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        # CloudWatch publishes the alarms to the encrypted topic below: SNS uses the key on its
+        # behalf (AWS documents this grant without conditions for CloudWatch alarms).
+        Sid       = "CloudWatchAlarmsToEncryptedTopic"
+        Effect    = "Allow"
+        Principal = { Service = "cloudwatch.amazonaws.com" }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
         Resource  = "*"
       },
       {
@@ -294,7 +318,7 @@ resource "aws_lambda_function" "backup" {
   #checkov:skip=CKV_AWS_117:It only calls the RDS control-plane API and touches no data in the VPC; inside a VPC it would just add a NAT or endpoint dependency.
   #checkov:skip=CKV_AWS_272:No AWS Signer profile exists yet; the zip is built by CI from reviewed source (backup/build-zip.sh). Follow-up in terraform/README.md.
   function_name    = local.function_name
-  description      = "Daily: keep a restorable copy of the latest ${var.db_instance_identifier} snapshot for ${var.retention_days} days and export it to s3://${var.bucket_name}"
+  description      = "Daily: copy the latest ${var.db_instance_identifier} snapshot (daily copies kept ${var.daily_snapshot_retention_days} days, monthly ones ${var.retention_days}) and export it to s3://${var.bucket_name}"
   role             = aws_iam_role.lambda.arn
   runtime          = "provided.al2023"
   handler          = "bootstrap"
@@ -311,8 +335,10 @@ resource "aws_lambda_function" "backup" {
     variables = {
       NOTEJAM_BACKUP_DB_INSTANCE          = var.db_instance_identifier
       NOTEJAM_BACKUP_SNAPSHOT_PREFIX      = local.snapshot_prefix
+      NOTEJAM_BACKUP_DAILY_RETENTION_DAYS = tostring(var.daily_snapshot_retention_days)
       NOTEJAM_BACKUP_RETENTION_DAYS       = tostring(var.retention_days)
       NOTEJAM_BACKUP_EXPORT_LOOKBACK_DAYS = "7"
+      NOTEJAM_BACKUP_EXPORT_MAX_ATTEMPTS  = "3"
       NOTEJAM_BACKUP_BUCKET               = aws_s3_bucket.backup.bucket
       NOTEJAM_BACKUP_S3_PREFIX            = "rds-exports"
       NOTEJAM_BACKUP_EXPORT_ROLE_ARN      = aws_iam_role.export.arn
@@ -363,8 +389,28 @@ resource "aws_lambda_permission" "daily" {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Alarms: a failed run, and a day without any run.
+# Alarms: a failed run, a day without any run, an event in the dead-letter queue. They notify
+# the topic below (and var.alarm_actions); subscribe on-call to it (var.alarm_emails, or a
+# subscription of another kind made outside this module).
 # ---------------------------------------------------------------------------------------------
+# Left out against the emulator: the checks' provider configuration has no SNS endpoint.
+resource "aws_sns_topic" "alarms" {
+  count = var.aws_emulator ? 0 : 1
+
+  name              = "${local.function_name}-alarms"
+  display_name      = "${var.name} database backup"
+  kms_master_key_id = aws_kms_key.backup.arn
+  tags              = var.tags
+}
+
+resource "aws_sns_topic_subscription" "email" {
+  for_each = var.aws_emulator ? toset([]) : toset(var.alarm_emails)
+
+  topic_arn = aws_sns_topic.alarms[0].arn
+  protocol  = "email"
+  endpoint  = each.value
+}
+
 resource "aws_cloudwatch_metric_alarm" "errors" {
   alarm_name          = "${local.function_name}-errors"
   alarm_description   = "The daily database backup failed; see ${local.log_group_name} and docs/restore.md."
@@ -377,8 +423,8 @@ resource "aws_cloudwatch_metric_alarm" "errors" {
   threshold           = 1
   comparison_operator = "GreaterThanOrEqualToThreshold"
   treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_actions
-  ok_actions          = var.alarm_actions
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
   tags                = var.tags
 }
 
@@ -394,6 +440,25 @@ resource "aws_cloudwatch_metric_alarm" "not_run" {
   threshold           = 1
   comparison_operator = "LessThanThreshold"
   treat_missing_data  = "breaching"
-  alarm_actions       = var.alarm_actions
+  alarm_actions       = local.alarm_actions
+  tags                = var.tags
+}
+
+# An invocation that failed all of Lambda's asynchronous retries lands in the dead-letter queue:
+# a run that never reported (a crash, a timeout) is visible here even if its Errors were missed.
+resource "aws_cloudwatch_metric_alarm" "dead_letters" {
+  alarm_name          = "${local.function_name}-dead-letters"
+  alarm_description   = "An invocation of the daily database backup failed every retry and is in ${aws_sqs_queue.dead_letter.name}; read it, fix the cause, then purge the queue (docs/restore.md)."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = aws_sqs_queue.dead_letter.name }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
   tags                = var.tags
 }

@@ -9,8 +9,13 @@ output "bucket_arn" {
 }
 
 output "retention_days" {
-  description = "Days exports and kept snapshots live."
+  description = "Days the exports and the monthly kept snapshots live."
   value       = var.retention_days
+}
+
+output "daily_snapshot_retention_days" {
+  description = "Days every daily kept snapshot lives."
+  value       = var.daily_snapshot_retention_days
 }
 
 output "function_name" {
@@ -41,4 +46,14 @@ output "export_role_arn" {
 output "error_alarm_name" {
   description = "CloudWatch alarm on failed runs."
   value       = aws_cloudwatch_metric_alarm.errors.alarm_name
+}
+
+output "alarm_topic_arn" {
+  description = "SNS topic (KMS-encrypted) the backup alarms notify; null against the emulator."
+  value       = one(aws_sns_topic.alarms[*].arn)
+}
+
+output "alarm_names" {
+  description = "The backup alarms: failed run, no run in 24 hours, dead letters."
+  value       = [aws_cloudwatch_metric_alarm.errors.alarm_name, aws_cloudwatch_metric_alarm.not_run.alarm_name, aws_cloudwatch_metric_alarm.dead_letters.alarm_name]
 }

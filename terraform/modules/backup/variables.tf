@@ -19,13 +19,27 @@ variable "bucket_name" {
 }
 
 variable "retention_days" {
-  description = "How long exports and the restorable snapshot copies are kept: 3 years."
+  description = "How long the exports and the monthly restorable snapshot copies (the first copy of each calendar month) are kept: 3 years."
   type        = number
   default     = 1095
 
   validation {
     condition     = var.retention_days >= 1095 && floor(var.retention_days) == var.retention_days
     error_message = "retention_days must be a whole number of at least 1095 (3 years, the backup policy)."
+  }
+}
+
+variable "daily_snapshot_retention_days" {
+  description = "How long every daily restorable snapshot copy is kept; older ones are pruned unless they are their month's copy. Sizes the account's manual snapshot count: about this many plus 35 monthly copies per environment (RDS allows 100 per region and account by default; see docs/restore.md)."
+  type        = number
+  default     = 35
+
+  # At most 1095, so never more than retention_days (the monthly copies outlive the daily ones).
+  # At least 7: the Lambda exports copies of the last 7 days, and a copy must not be pruned
+  # before its export was started.
+  validation {
+    condition     = var.daily_snapshot_retention_days >= 7 && var.daily_snapshot_retention_days <= 1095 && floor(var.daily_snapshot_retention_days) == var.daily_snapshot_retention_days
+    error_message = "daily_snapshot_retention_days must be a whole number from 7 (the export window) to 1095 (never longer than the monthly copies)."
   }
 }
 
@@ -88,7 +102,7 @@ variable "log_retention_days" {
 }
 
 variable "alarm_actions" {
-  description = "ARNs notified when a backup run fails or does not run (e.g. an SNS topic wired to on-call)."
+  description = "ARNs notified by the backup alarms besides the module's own topic (e.g. an on-call SNS topic of another team)."
   type        = list(string)
   default     = []
 
@@ -98,8 +112,23 @@ variable "alarm_actions" {
   }
 }
 
+variable "alarm_emails" {
+  description = "Email addresses subscribed to the backup alarm topic. Each must confirm the subscription from the mail AWS sends; until then it receives nothing."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for e in var.alarm_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
+    error_message = "alarm_emails must be email addresses (name@domain.tld)."
+  }
+  validation {
+    condition     = length(distinct(var.alarm_emails)) == length(var.alarm_emails)
+    error_message = "alarm_emails must not list an address twice."
+  }
+}
+
 variable "aws_emulator" {
-  description = "True only for the checks against the moto emulator: leaves out the Lambda's environment encryption key and dead-letter queue, which moto does not store, so a second plan would never be clean."
+  description = "True only for the checks against the moto emulator: leaves out the Lambda's environment encryption key and dead-letter queue, which moto does not store, so a second plan would never be clean, and the alarm topic, for which the checks' provider has no endpoint."
   type        = bool
   default     = false
 }

@@ -141,6 +141,9 @@ module "backup" {
   schedule_expression    = var.backup_schedule_expression
   lambda_zip_path        = var.backup_lambda_zip_path
   alarm_actions          = var.alarm_actions
+  alarm_emails           = var.backup_alarm_emails
   aws_emulator           = var.aws_emulator
   tags                   = local.tags
+
+  daily_snapshot_retention_days = var.backup_daily_snapshot_retention_days
 }

@@ -64,12 +64,14 @@ output "workload_role_arns" {
 }
 
 output "backup" {
-  description = "The daily backup: bucket, retention, function, schedule, kept-snapshot prefix."
+  description = "The daily backup: bucket, retention of exports and monthly copies, of daily copies, function, schedule, kept-snapshot prefix, alarm topic."
   value = {
     bucket_name         = module.backup.bucket_name
     retention_days      = module.backup.retention_days
     function_name       = module.backup.function_name
     schedule_expression = module.backup.schedule_expression
     snapshot_prefix     = module.backup.snapshot_prefix
+    daily_snapshot_days = module.backup.daily_snapshot_retention_days
+    alarm_topic_arn     = module.backup.alarm_topic_arn
   }
 }

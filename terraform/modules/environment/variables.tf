@@ -171,9 +171,21 @@ variable "backup_schedule_expression" {
 }
 
 variable "alarm_actions" {
-  description = "ARNs notified by the backup alarms."
+  description = "ARNs notified by the backup alarms, besides the backup module's own SNS topic."
   type        = list(string)
   default     = []
+}
+
+variable "backup_alarm_emails" {
+  description = "Email addresses subscribed to the backup alarm topic (validated in modules/backup)."
+  type        = list(string)
+  default     = []
+}
+
+variable "backup_daily_snapshot_retention_days" {
+  description = "Days every daily restorable snapshot copy is kept (7-1095, validated in modules/backup); the first copy of each month is kept 1095 days. Environments sharing an account and region share RDS's quota of 100 manual snapshots (docs/restore.md)."
+  type        = number
+  default     = 35
 }
 
 variable "log_retention_days" {

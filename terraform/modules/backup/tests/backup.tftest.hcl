@@ -3,6 +3,11 @@
 
 mock_provider "aws" {
   source = "../../testing/aws-mocks"
+
+  # The alarms and the subscription take the topic's ARN, which the provider validates.
+  mock_resource "aws_sns_topic" {
+    defaults = { arn = "arn:aws:sns:eu-west-1:000000000000:notejam-test-db-backup-alarms" }
+  }
 }
 
 variables {
@@ -30,8 +35,42 @@ run "exports_expire_after_three_years" {
     error_message = "The expiry rule must be enabled."
   }
   assert {
+    condition     = aws_s3_bucket_lifecycle_configuration.backup.rule[0].noncurrent_version_expiration[0].noncurrent_days == 30
+    error_message = "Noncurrent versions (overwritten or expired exports in the versioned bucket) must expire after 30 days, so nothing outlives the retention by more than a month."
+  }
+  assert {
     condition     = aws_lambda_function.backup.environment[0].variables["NOTEJAM_BACKUP_RETENTION_DAYS"] == "1095"
-    error_message = "The Lambda must keep restorable snapshots for 1095 days too."
+    error_message = "The Lambda must keep a monthly restorable snapshot for 1095 days too."
+  }
+}
+
+run "daily_copies_for_35_days_under_the_snapshot_quota" {
+  command = apply
+
+  assert {
+    condition     = aws_lambda_function.backup.environment[0].variables["NOTEJAM_BACKUP_DAILY_RETENTION_DAYS"] == "35"
+    error_message = "Daily copies are kept 35 days by default (35 daily + about 35 monthly copies stay under RDS's 100 manual snapshots)."
+  }
+  assert {
+    condition     = tonumber(aws_lambda_function.backup.environment[0].variables["NOTEJAM_BACKUP_EXPORT_LOOKBACK_DAYS"]) <= tonumber(aws_lambda_function.backup.environment[0].variables["NOTEJAM_BACKUP_DAILY_RETENTION_DAYS"])
+    error_message = "A copy must outlive the export window (the Lambda refuses the opposite at start)."
+  }
+  assert {
+    condition     = aws_lambda_function.backup.environment[0].variables["NOTEJAM_BACKUP_EXPORT_MAX_ATTEMPTS"] == "3"
+    error_message = "A failed export is retried, at most 3 attempts in all."
+  }
+}
+
+run "a_shorter_daily_window_reaches_the_lambda" {
+  command = apply
+
+  variables {
+    daily_snapshot_retention_days = 14
+  }
+
+  assert {
+    condition     = aws_lambda_function.backup.environment[0].variables["NOTEJAM_BACKUP_DAILY_RETENTION_DAYS"] == "14" && aws_lambda_function.backup.environment[0].variables["NOTEJAM_BACKUP_RETENTION_DAYS"] == "1095"
+    error_message = "daily_snapshot_retention_days sets only the daily window; monthly copies stay 1095 days."
   }
 }
 
@@ -102,6 +141,111 @@ run "alarms_on_failed_runs" {
     condition     = aws_cloudwatch_metric_alarm.errors.metric_name == "Errors" && aws_cloudwatch_metric_alarm.errors.threshold == 1
     error_message = "An alarm must fire on the first failed run."
   }
+}
+
+run "alarms_notify_an_encrypted_topic_and_the_dead_letter_queue_is_watched" {
+  command = apply
+
+  variables {
+    alarm_emails  = ["oncall@example.com", "dba@example.com"]
+    alarm_actions = ["arn:aws:sns:eu-west-1:000000000000:pager"]
+  }
+
+  assert {
+    condition     = length(aws_sns_topic.alarms) == 1 && aws_sns_topic.alarms[0].kms_master_key_id == aws_kms_key.backup.arn
+    error_message = "The alarm topic must exist and be encrypted with the backup key."
+  }
+  assert {
+    condition     = anytrue([for s in jsondecode(aws_kms_key.backup.policy).Statement : try(s.Principal.Service, "") == "cloudwatch.amazonaws.com" && contains(flatten([s.Action]), "kms:GenerateDataKey*") && contains(flatten([s.Action]), "kms:Decrypt")])
+    error_message = "CloudWatch needs kms:GenerateDataKey* and kms:Decrypt on the key to publish to the encrypted topic; without it alarms are silently dropped."
+  }
+  assert {
+    condition = alltrue([for a in [aws_cloudwatch_metric_alarm.errors, aws_cloudwatch_metric_alarm.not_run, aws_cloudwatch_metric_alarm.dead_letters] :
+      contains(a.alarm_actions, aws_sns_topic.alarms[0].arn) && contains(a.alarm_actions, "arn:aws:sns:eu-west-1:000000000000:pager")
+    ])
+    error_message = "Every backup alarm (errors, not run, dead letters) must notify the topic and the extra alarm_actions."
+  }
+  assert {
+    condition     = contains(aws_cloudwatch_metric_alarm.errors.ok_actions, aws_sns_topic.alarms[0].arn) && contains(aws_cloudwatch_metric_alarm.dead_letters.ok_actions, aws_sns_topic.alarms[0].arn)
+    error_message = "The topic also hears when a failure alarm clears."
+  }
+  assert {
+    condition = alltrue([
+      aws_cloudwatch_metric_alarm.dead_letters.namespace == "AWS/SQS",
+      aws_cloudwatch_metric_alarm.dead_letters.metric_name == "ApproximateNumberOfMessagesVisible",
+      aws_cloudwatch_metric_alarm.dead_letters.dimensions["QueueName"] == aws_sqs_queue.dead_letter.name,
+      aws_cloudwatch_metric_alarm.dead_letters.comparison_operator == "GreaterThanThreshold",
+      aws_cloudwatch_metric_alarm.dead_letters.threshold == 0,
+    ])
+    error_message = "One message in the Lambda's dead-letter queue must raise an alarm."
+  }
+  assert {
+    condition     = length(aws_sns_topic_subscription.email) == 2 && alltrue([for s in aws_sns_topic_subscription.email : s.protocol == "email" && s.topic_arn == aws_sns_topic.alarms[0].arn])
+    error_message = "Each address in alarm_emails gets an email subscription to the topic."
+  }
+}
+
+run "alarms_reach_the_topic_without_any_extra_action" {
+  command = apply
+
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.not_run.alarm_actions) == 1 && contains(aws_cloudwatch_metric_alarm.not_run.alarm_actions, aws_sns_topic.alarms[0].arn) && length(aws_sns_topic_subscription.email) == 0
+    error_message = "With no alarm_actions and no emails set, the alarms still notify the module's topic."
+  }
+}
+
+run "the_emulator_run_leaves_the_topic_out" {
+  command = apply
+
+  variables {
+    aws_emulator = true
+    alarm_emails = ["oncall@example.com"]
+  }
+
+  assert {
+    condition     = length(aws_sns_topic.alarms) == 0 && length(aws_sns_topic_subscription.email) == 0 && length(aws_cloudwatch_metric_alarm.dead_letters.alarm_actions) == 0
+    error_message = "Against the emulator (no SNS endpoint in the checks) there is no topic and no subscription."
+  }
+}
+
+run "rejects_a_malformed_alarm_email" {
+  command = plan
+
+  variables {
+    alarm_emails = ["oncall at example.com"]
+  }
+
+  expect_failures = [var.alarm_emails]
+}
+
+run "rejects_a_duplicate_alarm_email" {
+  command = plan
+
+  variables {
+    alarm_emails = ["oncall@example.com", "oncall@example.com"]
+  }
+
+  expect_failures = [var.alarm_emails]
+}
+
+run "rejects_a_daily_window_shorter_than_the_export_window" {
+  command = plan
+
+  variables {
+    daily_snapshot_retention_days = 6
+  }
+
+  expect_failures = [var.daily_snapshot_retention_days]
+}
+
+run "rejects_a_daily_window_longer_than_the_monthly_copies" {
+  command = plan
+
+  variables {
+    daily_snapshot_retention_days = 1096
+  }
+
+  expect_failures = [var.daily_snapshot_retention_days]
 }
 
 run "rejects_a_shorter_retention" {
