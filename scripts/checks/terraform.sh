@@ -3,9 +3,9 @@
 #   fmt        terraform fmt -check -recursive
 #   validate   terraform init -backend=false + validate, every environment root
 #   test       terraform test (mock_provider) in every module and root that has tests
-#   checkov    checkov --skip-download over terraform/ (skips carry their reason inline)
+#   checkov    checkov --skip-download over terraform/; every skip comment must carry its reason
 #   emulator   apply one environment against moto on loopback, then a second plan must be empty
-# Runs on a fresh Debian machine: installs moto and checkov into venvs under the cache dir.
+# Runs on a fresh Debian machine: installs pinned moto and checkov into venvs under the cache dir.
 # terraform itself and the offline AWS provider mirror come with the machine image (the script
 # finds the mirror). The backup Lambda's own tests (handler against moto) are part of
 # `cargo test --workspace` in scripts/test.sh. Exits non-zero if any check fails; prints one
@@ -57,21 +57,33 @@ if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' >
   apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv python3-pip >/dev/null
 fi
 
-# venv DIR CHECK_EXECUTABLE PIP_SPEC...: one venv per tool, so their pins never collide.
+# Pinned tools, so a new release cannot fail (or pass) a commit that passed (or failed) before.
+# Change a pin here, on purpose, in its own commit. moto is newer than scripts/test.sh's 5.2.1:
+# 5.2.1 does not store an RDS instance's MonitoringInterval, so the emulator's second plan would
+# always want to set Enhanced Monitoring again (5.2.5 does; verified with this apply).
+moto_version=5.2.5
+checkov_version=3.3.30
+
+# venv DIR PIP_SPEC...: one venv per tool and pin, so pins never collide, and a changed pin gets a
+# new venv instead of altering one a concurrent run may be using. `.installed` is written last, so
+# an interrupted install is redone.
 venv() {
-  local dir=$1 exe=$2
-  shift 2
-  if [ ! -x "$dir/bin/$exe" ]; then
+  local dir=$1
+  shift
+  if [ ! -f "$dir/.installed" ]; then
     log "installing $* into $dir"
     python3 -m venv "$dir"
     "$dir/bin/pip" install --quiet --disable-pip-version-check "$@"
+    printf '%s\n' "$*" >"$dir/.installed"
   fi
 }
-venv "$cache/venv-moto" moto_server 'moto[server]'
-venv "$cache/venv-checkov" checkov checkov
-moto_server_bin="$cache/venv-moto/bin/moto_server"
-log "$("$cache/venv-moto/bin/python" -c 'import moto; print("moto", moto.__version__)')"
-log "checkov $("$cache/venv-checkov/bin/checkov" --version)"
+moto_venv="$cache/venv-moto-$moto_version"
+checkov_venv="$cache/venv-checkov-$checkov_version"
+venv "$moto_venv" "moto[server]==$moto_version"
+venv "$checkov_venv" "checkov==$checkov_version"
+moto_server_bin="$moto_venv/bin/moto_server"
+log "$("$moto_venv/bin/python" -c 'import moto; print("moto", moto.__version__)')"
+log "checkov $("$checkov_venv/bin/checkov" --version)"
 
 # The AWS provider comes from a filesystem mirror (no registry access): find it.
 find_mirror() {
@@ -189,7 +201,7 @@ provider "aws" {
   }
 }
 OVR
-  "$cache/venv-moto/bin/python" - "$ep" "notejam-cloud-tfstate-$emulator_env" <<'PY'
+  "$moto_venv/bin/python" - "$ep" "notejam-cloud-tfstate-$emulator_env" <<'PY'
 import sys, boto3
 s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="eu-west-1",
                   aws_access_key_id="emulator", aws_secret_access_key="emulator")
@@ -214,7 +226,7 @@ PY
   fi
   grep -E 'No changes' "$dir/plan.log"
   # What was applied, read back from the emulator.
-  "$cache/venv-moto/bin/python" - "$ep" "$emulator_env" <<'PY'
+  "$moto_venv/bin/python" - "$ep" "$emulator_env" <<'PY'
 import sys, boto3
 ep, env = sys.argv[1], sys.argv[2]
 kw = dict(endpoint_url=ep, region_name="eu-west-1", aws_access_key_id="emulator", aws_secret_access_key="emulator")
@@ -248,7 +260,7 @@ done
 log "moto on 127.0.0.1:$moto_port"
 emulator_started=$SECONDS
 set -m
-( timeout 720 bash -c "$(declare -f emulator_run); $(declare -p repo cache work emulator_env); emulator_run $moto_port" ) >"$work/emulator.out" 2>&1 &
+( timeout 720 bash -c "$(declare -f emulator_run); $(declare -p repo cache work emulator_env moto_venv); emulator_run $moto_port" ) >"$work/emulator.out" 2>&1 &
 emulator_pid=$!
 groups+=("$emulator_pid")
 set +m
@@ -376,7 +388,16 @@ fi
 # ------------------------------------------------------------------------------------------
 say "checkov: --skip-download over terraform/"
 t=$SECONDS
-if "$cache/venv-checkov/bin/checkov" -d "$tf" --framework terraform --skip-download --quiet --compact -o json >"$work/checkov.json" 2>"$work/checkov.err"; then
+# Every skip must say why, after the check id: `#checkov:skip=CKV_AWS_18:<reason>`. checkov itself
+# accepts a skip without one, so a bare id would pass unnoticed.
+bad_skips=$(grep -rnE --include='*.tf' --exclude-dir=.terraform 'checkov:skip=' "$tf" |
+  grep -vE 'checkov:skip=[A-Z][A-Z0-9_]*:[[:space:]]*[^[:space:]].{9,}' || true)
+if [ -n "$bad_skips" ]; then
+  echo "checkov skips without a reason (write #checkov:skip=ID:reason, at least 10 characters):"
+  echo "${bad_skips//"$tf"\//terraform/}"
+fi
+skip_count=$(grep -rE --include='*.tf' --exclude-dir=.terraform 'checkov:skip=' "$tf" | wc -l)
+if "$checkov_venv/bin/checkov" -d "$tf" --framework terraform --skip-download --quiet --compact -o json >"$work/checkov.json" 2>"$work/checkov.err"; then
   ck_rc=0
 else
   ck_rc=$?
@@ -396,7 +417,9 @@ for r in data:
 print(f"{p} passed, {f} failed, {s} skipped with inline reasons")
 PY
 )
-if [ "$ck_rc" -eq 0 ]; then
+if [ -n "$bad_skips" ]; then
+  record checkov FAIL $((SECONDS - t)) "$summary; $(echo "$bad_skips" | wc -l) of $skip_count skip comments without a reason"
+elif [ "$ck_rc" -eq 0 ]; then
   record checkov PASS $((SECONDS - t)) "$summary"
 else
   tail -5 "$work/checkov.err"
