@@ -16,7 +16,7 @@ use crate::storage::User;
 /// Detail of a 401 without a usable token.
 pub const MISSING_TOKEN: &str =
     "Send a bearer token from POST /api/v1/tokens in the Authorization header.";
-const INVALID_TOKEN: &str = "The bearer token is unknown, expired or revoked.";
+pub const INVALID_TOKEN: &str = "The bearer token is unknown, expired or revoked.";
 
 /// Prefix of our tokens, so that a leaked one is recognisable (e.g. by secret scanners).
 const TOKEN_PREFIX: &str = "nj_";

@@ -93,7 +93,156 @@ pub fn finish(spec: &str) -> String {
             .unwrap_or_else(|| panic!("schema {schema} has no property {field}"));
         prop["nullable"] = json!(true);
     }
+    // Every error response shows an example of its own status, made by the code that answers it.
+    for ops in doc["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|p| p.values_mut())
+    {
+        for op in ops.as_object_mut().into_iter().flat_map(|o| o.values_mut()) {
+            for (status, resp) in op["responses"]
+                .as_object_mut()
+                .into_iter()
+                .flat_map(|r| r.iter_mut())
+            {
+                if let (Ok(code), Some(media)) = (
+                    status.parse::<u16>(),
+                    resp.pointer_mut("/content/application~1problem+json"),
+                ) && let Some(example) = problem_example(code)
+                {
+                    media["example"] = example;
+                }
+            }
+        }
+    }
     serde_json::to_string_pretty(&doc).expect("a JSON value serialises")
+}
+
+/// The problem document the API answers with for this status, as an example.
+fn problem_example(status: u16) -> Option<Value> {
+    use super::problem::{self, ApiError, FieldErrors, Problem};
+    use poem::http::StatusCode;
+    let problem = match status {
+        400 => Problem::status(StatusCode::BAD_REQUEST, problem::UNREADABLE_BODY),
+        401 => {
+            ApiError::Unauthorized(super::auth::INVALID_TOKEN)
+                .into_problem()
+                .0
+        }
+        404 => {
+            ApiError::NotFound("No such note among yours.")
+                .into_problem()
+                .0
+        }
+        409 => ApiError::EmailTaken.into_problem().0,
+        412 => ApiError::PreconditionFailed.into_problem().0,
+        413 => Problem::status(StatusCode::PAYLOAD_TOO_LARGE, problem::TOO_LARGE),
+        415 => Problem::status(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            problem::NOT_JSON_MEDIA_TYPE,
+        ),
+        422 => {
+            let mut errors = FieldErrors::default();
+            errors.add("name", crate::domain::messages::REQUIRED);
+            errors.add("pad_id", problem::MUST_BE_INTEGER_OR_NULL);
+            ApiError::Validation(errors).into_problem().0
+        }
+        429 => ApiError::Throttled(900).into_problem().0,
+        500 => problem::internal_problem(),
+        _ => return None,
+    };
+    poem_openapi::types::ToJSON::to_json(&problem)
+}
+
+/// The JSON type a field of a request body must have (from the document).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyField {
+    pub name: String,
+    /// `string` or `integer`.
+    pub ty: String,
+    pub nullable: bool,
+}
+
+/// Each operation that takes a JSON body: its path template (split at `/`, under `/v1`), its
+/// method (upper case) and the fields of its body.
+pub type BodyFields = Vec<(Vec<String>, String, Vec<BodyField>)>;
+
+/// The body fields of every operation, read from the finished document.
+pub fn body_fields(spec: &str) -> BodyFields {
+    let doc: Value = serde_json::from_str(spec).expect("the document is JSON");
+    let mut out = Vec::new();
+    for (path, ops) in doc["paths"].as_object().into_iter().flatten() {
+        for (method, op) in ops.as_object().into_iter().flatten() {
+            // poem-openapi writes `application/json; charset=utf-8`.
+            let Some(reference) = op["requestBody"]["content"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .find(|(media, _)| media.starts_with("application/json"))
+                .and_then(|(_, media)| media.pointer("/schema/$ref"))
+                .and_then(Value::as_str)
+            else {
+                continue;
+            };
+            let schema = reference.trim_start_matches('#');
+            let fields = doc
+                .pointer(&format!("{schema}/properties"))
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(name, prop)| BodyField {
+                    name: name.clone(),
+                    ty: prop["type"].as_str().unwrap_or_default().to_owned(),
+                    nullable: prop["nullable"] == json!(true),
+                })
+                .collect();
+            let segments = format!("/v1{path}").split('/').map(str::to_owned).collect();
+            out.push((segments, method.to_uppercase(), fields));
+        }
+    }
+    out
+}
+
+/// Why a JSON body did not parse, field by field: each field whose JSON type is wrong. `Err` with
+/// a detail when the body is not a JSON object at all.
+pub fn type_errors(
+    fields: &[BodyField],
+    body: &[u8],
+) -> Result<super::problem::FieldErrors, &'static str> {
+    use super::problem::{self, FieldErrors};
+    let value: Value = serde_json::from_slice(body).map_err(|_| problem::NOT_JSON)?;
+    let object = value.as_object().ok_or(problem::NOT_AN_OBJECT)?;
+    let mut errors = FieldErrors::default();
+    for field in fields {
+        let Some(v) = object.get(&field.name) else {
+            continue;
+        };
+        let fits = match field.ty.as_str() {
+            "string" => v.is_string(),
+            "integer" => v.is_i64(),
+            _ => true,
+        } || (field.nullable && v.is_null());
+        if !fits {
+            let message = match (field.ty.as_str(), field.nullable) {
+                ("integer", false) => problem::MUST_BE_INTEGER,
+                ("integer", true) => problem::MUST_BE_INTEGER_OR_NULL,
+                (_, false) => problem::MUST_BE_STRING,
+                (_, true) => problem::MUST_BE_STRING_OR_NULL,
+            };
+            errors.add(&field.name, message);
+        }
+    }
+    Ok(errors)
+}
+
+/// Whether a request path (under `/api`, e.g. `/v1/notes/7`) matches a path template.
+pub fn matches(template: &[String], path: &str) -> bool {
+    let mut segments = path.trim_end_matches('/').split('/');
+    template.iter().all(|t| {
+        segments
+            .next()
+            .is_some_and(|s| t == s || (t.starts_with('{') && !s.is_empty()))
+    }) && segments.next().is_none()
 }
 
 /// The methods of each documented path, for the `Allow` header of a 405.

@@ -86,7 +86,10 @@ pub fn routes(state: ApiState) -> BoxEndpoint<'static> {
     let api = service(&state);
     let docs = api.swagger_ui();
     let spec: Arc<str> = document::finish(&api.spec()).into();
-    let allowed = Arc::new(document::allowed_methods(&spec));
+    let shapes = Arc::new(Shapes {
+        allowed: document::allowed_methods(&spec),
+        bodies: document::body_fields(&spec),
+    });
     Route::new()
         .nest("/v1", api)
         .at(
@@ -99,8 +102,8 @@ pub fn routes(state: ApiState) -> BoxEndpoint<'static> {
         )
         .nest("/docs", docs)
         .around(move |ep, req| {
-            let allowed = allowed.clone();
-            async move { Ok::<Response, poem::Error>(problem_layer(ep, req, &allowed).await) }
+            let shapes = shapes.clone();
+            async move { Ok::<Response, poem::Error>(problem_layer(ep, req, &shapes).await) }
         })
         .with(
             poem::middleware::SetHeader::new()
@@ -142,15 +145,21 @@ pub fn in_front_of(site: BoxEndpoint<'static>, api: BoxEndpoint<'static>) -> Box
     .boxed()
 }
 
+/// What the error layer needs to know of the documented operations.
+struct Shapes {
+    /// The methods of each path template, for the `Allow` header of a 405.
+    allowed: Vec<(Vec<String>, String)>,
+    /// The JSON types of each operation's body fields, to say which field broke a body.
+    bodies: document::BodyFields,
+}
+
 /// Reads the body within [`MAX_BODY_BYTES`], runs the API, and turns every error into problem+json.
-async fn problem_layer<E: Endpoint>(
-    ep: Arc<E>,
-    mut req: Request,
-    allowed: &[(Vec<String>, String)],
-) -> Response {
+async fn problem_layer<E: Endpoint>(ep: Arc<E>, mut req: Request, shapes: &Shapes) -> Response {
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
-    if !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS) {
+    // Only these methods take a body here; any other request's body is never read.
+    let mut body = None;
+    if matches!(method, Method::POST | Method::PUT | Method::PATCH) {
         let declared = req
             .headers()
             .get(header::CONTENT_LENGTH)
@@ -160,12 +169,15 @@ async fn problem_layer<E: Endpoint>(
             return too_large();
         }
         match req.take_body().into_bytes_limit(MAX_BODY_BYTES).await {
-            Ok(bytes) => req.set_body(bytes),
+            Ok(bytes) => {
+                body = Some(bytes.clone());
+                req.set_body(bytes);
+            }
             Err(poem::error::ReadBodyError::PayloadTooLarge) => return too_large(),
             Err(_) => {
                 return problem_response(Problem::status(
                     StatusCode::BAD_REQUEST,
-                    "The request body could not be read.",
+                    problem::UNREADABLE_BODY,
                 ));
             }
         }
@@ -182,14 +194,32 @@ async fn problem_layer<E: Endpoint>(
     let (status, detail) = if err.is::<poem_openapi::error::ParsePathError>() {
         // A malformed id is as absent as a missing one.
         (StatusCode::NOT_FOUND, "Not found.".to_owned())
-    } else if err.is::<poem_openapi::error::ParseParamError>()
-        || err.is::<poem_openapi::error::ParseRequestPayloadError>()
-    {
-        (StatusCode::UNPROCESSABLE_ENTITY, err.to_string())
+    } else if let Some(param) = err.downcast_ref::<poem_openapi::error::ParseParamError>() {
+        let mut errors = problem::FieldErrors::default();
+        errors.add(param.name, &param.reason);
+        return problem_response(problem::ApiError::Validation(errors).into_problem().0);
+    } else if err.is::<poem_openapi::error::ParseRequestPayloadError>() {
+        // Which field has the wrong JSON type, from the operation's documented body.
+        let fields = shapes
+            .bodies
+            .iter()
+            .find(|(template, m, _)| *m == method.as_str() && document::matches(template, &path));
+        match (fields, body) {
+            (Some((_, _, fields)), Some(body)) => match document::type_errors(fields, &body) {
+                Ok(errors) if !errors.is_empty() => {
+                    return problem_response(
+                        problem::ApiError::Validation(errors).into_problem().0,
+                    );
+                }
+                Ok(_) => (StatusCode::UNPROCESSABLE_ENTITY, err.to_string()),
+                Err(detail) => (StatusCode::UNPROCESSABLE_ENTITY, detail.to_owned()),
+            },
+            _ => (StatusCode::UNPROCESSABLE_ENTITY, err.to_string()),
+        }
     } else if err.is::<poem_openapi::error::ContentTypeError>() {
         (
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "The body must be sent as application/json.".to_owned(),
+            problem::NOT_JSON_MEDIA_TYPE.to_owned(),
         )
     } else if err.is::<poem_openapi::error::AuthorizationError>()
         || status == StatusCode::UNAUTHORIZED
@@ -202,7 +232,7 @@ async fn problem_layer<E: Endpoint>(
             status,
             "This address does not accept that method.",
         ));
-        if let Some(methods) = allow_for(allowed, &path)
+        if let Some(methods) = allow_for(&shapes.allowed, &path)
             && let Ok(value) = HeaderValue::from_str(methods)
         {
             resp.headers_mut().insert(header::ALLOW, value);
@@ -222,7 +252,7 @@ async fn problem_layer<E: Endpoint>(
 fn too_large() -> Response {
     let mut resp = problem_response(Problem::status(
         StatusCode::PAYLOAD_TOO_LARGE,
-        "The request body is larger than 1 MiB.",
+        problem::TOO_LARGE,
     ));
     // The rest of the body was not read: this connection cannot carry another request.
     resp.headers_mut()
@@ -256,15 +286,8 @@ pub fn problem_error(err: problem::ApiError) -> poem::Error {
 
 /// The documented methods of the path template that `path` matches.
 fn allow_for<'a>(allowed: &'a [(Vec<String>, String)], path: &str) -> Option<&'a str> {
-    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     allowed
         .iter()
-        .find(|(template, _)| {
-            template.len() == segments.len()
-                && template
-                    .iter()
-                    .zip(&segments)
-                    .all(|(t, s)| t == s || (t.starts_with('{') && !s.is_empty()))
-        })
+        .find(|(template, _)| document::matches(template, path))
         .map(|(_, methods)| methods.as_str())
 }

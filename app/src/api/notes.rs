@@ -131,6 +131,7 @@ impl From<NoteOrderParam> for NoteOrder {
 
 /// One page of a note list.
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct NoteList {
     pub items: Vec<NoteOut>,
     /// How many notes the whole list has.
@@ -139,6 +140,18 @@ pub struct NoteList {
     pub limit: u32,
     /// The next page's number, or null on the last page.
     pub next_page: Option<u32>,
+}
+
+impl Example for NoteList {
+    fn example() -> Self {
+        Self {
+            items: vec![NoteOut::example()],
+            total: 51,
+            page: 1,
+            limit: 50,
+            next_page: Some(2),
+        }
+    }
 }
 
 #[derive(ApiResponse)]

@@ -64,10 +64,20 @@ impl Example for PadInput {
 
 /// All your pads.
 #[derive(Debug, Object)]
+#[oai(example)]
 pub struct PadList {
     /// Sorted by name.
     pub items: Vec<PadOut>,
     pub total: i64,
+}
+
+impl Example for PadList {
+    fn example() -> Self {
+        Self {
+            items: vec![PadOut::example()],
+            total: 1,
+        }
+    }
 }
 
 #[derive(ApiResponse)]

@@ -183,6 +183,21 @@ impl ApiError {
     }
 }
 
+/// A field of a JSON body that has the wrong JSON type (422 `errors`).
+pub const MUST_BE_STRING: &str = "Must be a string.";
+pub const MUST_BE_STRING_OR_NULL: &str = "Must be a string or null.";
+pub const MUST_BE_INTEGER: &str = "Must be a whole number.";
+pub const MUST_BE_INTEGER_OR_NULL: &str = "Must be a whole number or null.";
+/// Details of a body that is not a JSON object at all.
+pub const NOT_JSON: &str = "The body is not valid JSON.";
+pub const NOT_AN_OBJECT: &str = "The body must be a JSON object.";
+/// Detail of a 400.
+pub const UNREADABLE_BODY: &str = "The request body could not be read.";
+/// Detail of a 413.
+pub const TOO_LARGE: &str = "The request body is larger than 1 MiB.";
+/// Detail of a 415.
+pub const NOT_JSON_MEDIA_TYPE: &str = "The body must be sent as application/json.";
+
 /// The body of every 500: the detail is in the log, not in the response.
 pub fn internal_problem() -> Problem {
     Problem::status(
@@ -228,6 +243,9 @@ macro_rules! problem_responses {
     };
     (@munch $docs:tt $vis:vis $name:ident [$($v:tt)*] [$($a:tt)*] Body $($rest:ident)*) => {
         $crate::api::problem::problem_responses!(@munch $docs $vis $name [$($v)*
+            /// The body could not be read: the connection broke off, or its chunked framing is malformed.
+            #[oai(status = 400, content_type = "application/problem+json")]
+            BadRequest(poem_openapi::payload::Json<$crate::api::problem::Problem>),
             /// The body is larger than 1 MiB.
             #[oai(status = 413, content_type = "application/problem+json")]
             PayloadTooLarge(poem_openapi::payload::Json<$crate::api::problem::Problem>),

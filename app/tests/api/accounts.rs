@@ -114,8 +114,32 @@ async fn protected_operations_need_a_valid_token(app: TestApp) {
         (Method::DELETE, format!("/api/v1/notes/{note}")),
     ];
     let forged = format!("nj_{}", "A".repeat(43));
+    // The user's own tokens, one expired and one revoked.
+    let expired = app.request_token("me@example.com", PASSWORD).await;
+    app.sql_execute(&format!(
+        "UPDATE api_tokens SET expires_at = '2020-01-01T00:00:00Z' WHERE id = {}",
+        expired.body["id"]
+    ))
+    .await;
+    let revoked = app.request_token("me@example.com", PASSWORD).await;
+    app.delete(
+        &format!("/api/v1/tokens/{}", revoked.body["id"]),
+        &token,
+        None,
+    )
+    .await;
+    let (expired, revoked) = (
+        expired.body["token"].as_str().unwrap(),
+        revoked.body["token"].as_str().unwrap(),
+    );
     for (method, path) in &operations {
-        for token in [None, Some("nonsense"), Some(forged.as_str())] {
+        for token in [
+            None,
+            Some("nonsense"),
+            Some(forged.as_str()),
+            Some(expired),
+            Some(revoked),
+        ] {
             let body = (method != Method::GET && method != Method::DELETE)
                 .then(|| json!({"name": "x", "text": "y"}));
             let r = app.send(method.clone(), path, token, &[], body).await;

@@ -5,7 +5,9 @@ use serde_json::json;
 
 use notejam::domain::messages;
 
-use crate::helpers::TestApp;
+use notejam::api::problem;
+
+use crate::helpers::{Reply, TestApp, read};
 
 async fn malformed_bodies_and_media_types(app: TestApp) {
     let token = app.user_with_token("me@example.com").await;
@@ -126,6 +128,104 @@ async fn a_body_over_one_mebibyte_is_413(app: TestApp) {
     assert_eq!(app.get("/api/v1/notes", &token).await.body["total"], 0);
 }
 
+/// The reply to a request being sent.
+async fn sent(
+    request: impl std::future::Future<Output = reqwest::Result<reqwest::Response>>,
+) -> Reply {
+    read(request.await.expect("the request is sent")).await
+}
+
+/// Every operation that reads a JSON body refuses one over 1 MiB (413), one that is not JSON
+/// (415), and names each field of the wrong JSON type in a 422; none of them writes anything.
+async fn every_body_operation_refuses_what_it_cannot_read(app: TestApp) {
+    let token = app.user_with_token("me@example.com").await;
+    let pad = app.create_pad(&token, "Work").await;
+    let note = app.create_note(&token, "Plan", Some(pad)).await;
+    let before = app.get(&format!("/api/v1/notes/{note}"), &token).await;
+    let operations = [
+        (Method::POST, "/api/v1/users".to_owned(), "email"),
+        (Method::POST, "/api/v1/tokens".to_owned(), "email"),
+        (
+            Method::PUT,
+            "/api/v1/me/password".to_owned(),
+            "new_password",
+        ),
+        (Method::POST, "/api/v1/pads".to_owned(), "name"),
+        (Method::PATCH, format!("/api/v1/pads/{pad}"), "name"),
+        (Method::POST, "/api/v1/notes".to_owned(), "name"),
+        (Method::PUT, format!("/api/v1/notes/{note}"), "text"),
+        (Method::PATCH, format!("/api/v1/notes/{note}"), "text"),
+    ];
+    let huge = "x".repeat(1024 * 1024 + 1);
+    for (method, path, field) in &operations {
+        let raw = |body: String, content_type: &'static str| {
+            app.client
+                .request(method.clone(), app.url(path))
+                .bearer_auth(&token)
+                .header("content-type", content_type)
+                .body(body)
+                .send()
+        };
+        let r = sent(raw(
+            format!("{{\"{field}\": \"{huge}\"}}"),
+            "application/json",
+        ))
+        .await;
+        r.problem(413);
+        let r = sent(raw(
+            format!("{field}=x"),
+            "application/x-www-form-urlencoded",
+        ))
+        .await;
+        r.problem(415);
+        let r = sent(raw(
+            format!("{{\"{field}\": 5, \"pad_id\": \"x\"}}"),
+            "application/json",
+        ))
+        .await;
+        assert_eq!(
+            r.field_errors()[*field],
+            json!([problem::MUST_BE_STRING]),
+            "{method} {path}: {r:?}"
+        );
+        if path.contains("/notes") {
+            assert_eq!(
+                r.field_errors()["pad_id"],
+                json!([problem::MUST_BE_INTEGER_OR_NULL]),
+                "{method} {path}"
+            );
+        }
+        let r = sent(raw("[1, 2]".to_owned(), "application/json")).await;
+        assert_eq!(
+            r.problem(422)["detail"],
+            problem::NOT_AN_OBJECT,
+            "{method} {path}"
+        );
+    }
+    // Nothing was written, and the password still works.
+    let after = app.get(&format!("/api/v1/notes/{note}"), &token).await;
+    assert_eq!(after.etag(), before.etag());
+    assert_eq!(after.body, before.body);
+    assert_eq!(
+        app.get("/api/v1/pads", &token).await.body["items"][0]["name"],
+        "Work"
+    );
+    assert_eq!(app.get("/api/v1/notes", &token).await.body["total"], 1);
+    assert_eq!(app.get("/api/v1/me", &token).await.status, StatusCode::OK);
+    // A DELETE's body is not read, so its size does not matter.
+    let r = read(
+        app.client
+            .delete(app.url(&format!("/api/v1/notes/{note}")))
+            .bearer_auth(&token)
+            .body(huge.clone())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{r:?}");
+}
+
 async fn odd_paths_and_methods_are_problems_not_pages(app: TestApp) {
     let token = app.user_with_token("me@example.com").await;
     for path in [
@@ -167,5 +267,6 @@ crate::both_databases!(
     malformed_bodies_and_media_types,
     a_nul_character_is_a_field_error_not_a_500,
     a_body_over_one_mebibyte_is_413,
+    every_body_operation_refuses_what_it_cannot_read,
     odd_paths_and_methods_are_problems_not_pages,
 );

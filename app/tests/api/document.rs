@@ -25,12 +25,12 @@ async fn the_document_describes_every_operation_with_its_statuses(app: TestApp) 
         (
             "/users",
             "post",
-            &["201", "409", "413", "415", "422", "500"],
+            &["201", "400", "409", "413", "415", "422", "500"],
         ),
         (
             "/tokens",
             "post",
-            &["201", "401", "413", "415", "422", "429", "500"],
+            &["201", "400", "401", "413", "415", "422", "429", "500"],
         ),
         ("/tokens", "get", &["200", "401", "500"]),
         ("/tokens/{id}", "delete", &["204", "401", "404", "500"]),
@@ -38,33 +38,43 @@ async fn the_document_describes_every_operation_with_its_statuses(app: TestApp) 
         (
             "/me/password",
             "put",
-            &["204", "401", "413", "415", "422", "500"],
+            &["204", "400", "401", "413", "415", "422", "500"],
         ),
         ("/pads", "get", &["200", "401", "500"]),
-        ("/pads", "post", &["201", "401", "413", "415", "422", "500"]),
+        (
+            "/pads",
+            "post",
+            &["201", "400", "401", "413", "415", "422", "500"],
+        ),
         ("/pads/{id}", "get", &["200", "401", "404", "500"]),
         (
             "/pads/{id}",
             "patch",
-            &["200", "401", "404", "412", "413", "415", "422", "500"],
+            &[
+                "200", "400", "401", "404", "412", "413", "415", "422", "500",
+            ],
         ),
         ("/pads/{id}", "delete", &["204", "401", "404", "412", "500"]),
         ("/notes", "get", &["200", "401", "404", "422", "500"]),
         (
             "/notes",
             "post",
-            &["201", "401", "413", "415", "422", "500"],
+            &["201", "400", "401", "413", "415", "422", "500"],
         ),
         ("/notes/{id}", "get", &["200", "401", "404", "500"]),
         (
             "/notes/{id}",
             "put",
-            &["200", "401", "404", "412", "413", "415", "422", "500"],
+            &[
+                "200", "400", "401", "404", "412", "413", "415", "422", "500",
+            ],
         ),
         (
             "/notes/{id}",
             "patch",
-            &["200", "401", "404", "412", "413", "415", "422", "500"],
+            &[
+                "200", "400", "401", "404", "412", "413", "415", "422", "500",
+            ],
         ),
         (
             "/notes/{id}",
@@ -92,9 +102,20 @@ async fn the_document_describes_every_operation_with_its_statuses(app: TestApp) 
             assert!(op["summary"].is_string(), "{method} {path} has a summary");
             for (status, resp) in op["responses"].as_object().unwrap() {
                 if status.starts_with('4') || status.starts_with('5') {
+                    let media = &resp["content"]["application/problem+json"];
                     assert!(
-                        resp["content"]["application/problem+json"].is_object(),
+                        media.is_object(),
                         "{method} {path} {status} is problem+json"
+                    );
+                    // Each error status shows an example of itself.
+                    assert_eq!(
+                        media["example"]["status"].to_string(),
+                        *status,
+                        "{method} {path} {status}: {media}"
+                    );
+                    assert!(
+                        media["example"]["detail"].is_string(),
+                        "{method} {path} {status}"
                     );
                 }
             }
@@ -119,6 +140,21 @@ async fn the_document_describes_every_operation_with_its_statuses(app: TestApp) 
         true
     );
     assert!(doc["components"]["schemas"]["Problem"]["example"]["errors"].is_object());
+    // Every object schema, request or response, has an example.
+    for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+        if schema["type"] == "object" {
+            assert!(
+                schema["example"].is_object(),
+                "schema {name} has no example"
+            );
+        }
+    }
+    let unauthorized = &doc["paths"]["/me"]["get"]["responses"]["401"]["content"]["application/problem+json"]
+        ["example"];
+    assert_eq!(unauthorized["title"], "Unauthorized", "{unauthorized}");
+    let conflict = &doc["paths"]["/users"]["post"]["responses"]["409"]["content"]["application/problem+json"]
+        ["example"];
+    assert!(conflict["errors"]["email"].is_array(), "{conflict}");
 }
 
 async fn the_interactive_docs_load(app: TestApp) {

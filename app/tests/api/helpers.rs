@@ -325,7 +325,7 @@ impl TestApp {
     }
 }
 
-async fn read(resp: reqwest::Response) -> Reply {
+pub async fn read(resp: reqwest::Response) -> Reply {
     let status = resp.status();
     let headers = resp.headers().clone();
     let text = resp.text().await.expect("the body is read");
