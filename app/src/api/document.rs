@@ -16,7 +16,7 @@ The JSON API of Notejam: the same accounts, pads and notes as the pages, with th
 
 **Authentication**: create an account with `POST /users`, exchange email and password for a bearer \
 token with `POST /tokens`, and send it as `Authorization: Bearer <token>`. A token expires after 30 \
-days (configurable with `NOTEJAM_API_TOKEN_TTL`) and is revoked by `DELETE /tokens/{id}` or any \
+days unless the server sets another lifetime (`NOTEJAM_API_TOKEN_TTL`); its `expires_at` says when and is revoked by `DELETE /tokens/{id}` or any \
 password change. A missing, unknown, expired or revoked token gets 401 with `WWW-Authenticate: Bearer`.
 
 **Concurrency**: every pad and note has an `ETag`. Send it back in `If-Match` when you change or \

@@ -5,7 +5,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{PASSWORD, TestApp};
+use crate::helpers::{PASSWORD, Reply, TestApp, spawn_app_with};
 
 async fn sign_up_then_get_a_token_then_me(app: TestApp) {
     let up = app.sign_up("  Ada@Example.COM ", PASSWORD).await;
@@ -191,8 +191,11 @@ async fn tokens_are_listed_revoked_and_stored_only_as_hashes(app: TestApp) {
     assert!(items.iter().all(|t| t.get("token").is_none()));
     assert_eq!(items.iter().filter(|t| t["current"] == true).count(), 1);
 
-    // Someone else cannot revoke it: 404, and it still works.
+    // Someone else cannot see it or revoke it: 404, and it still works.
     let other = app.user_with_token("other@example.com").await;
+    let theirs = app.get("/api/v1/tokens", &other).await;
+    assert_eq!(theirs.body.as_array().unwrap().len(), 1, "{theirs:?}");
+    assert_ne!(theirs.body[0]["id"], json!(second_id));
     app.delete(&format!("/api/v1/tokens/{second_id}"), &other, None)
         .await
         .problem(404);
@@ -260,7 +263,30 @@ async fn a_password_change_outside_the_api_revokes_tokens_too(app: TestApp) {
     app.get("/api/v1/me", &token).await.problem(401);
 }
 
+/// A token expires after `--api-token-ttl` (30 days unless set).
+async fn a_token_lives_as_long_as_configured(app: TestApp) {
+    let lifetime = |reply: &Reply| {
+        let at = |field: &str| {
+            chrono::DateTime::parse_from_rfc3339(reply.body[field].as_str().unwrap()).unwrap()
+        };
+        at("expires_at") - at("created_at")
+    };
+    app.sign_up("me@example.com", PASSWORD).await;
+    let token = app.request_token("me@example.com", PASSWORD).await;
+    assert_eq!(lifetime(&token), chrono::Duration::days(30), "{token:?}");
+
+    let short = spawn_app_with(app.db, &["--api-token-ttl", "2h"]).await;
+    short.sign_up("me@example.com", PASSWORD).await;
+    let token = short.request_token("me@example.com", PASSWORD).await;
+    assert_eq!(lifetime(&token), chrono::Duration::hours(2), "{token:?}");
+    let listed = short
+        .get("/api/v1/tokens", token.body["token"].as_str().unwrap())
+        .await;
+    assert_eq!(listed.body[0]["expires_at"], token.body["expires_at"]);
+}
+
 crate::both_databases!(
+    a_token_lives_as_long_as_configured,
     sign_up_then_get_a_token_then_me,
     sign_up_uses_the_rules_and_words_of_the_pages,
     a_taken_email_is_409_whatever_its_case,

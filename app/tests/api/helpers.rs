@@ -124,19 +124,23 @@ async fn fresh_postgres_database() -> String {
     url.to_string()
 }
 
-fn settings_for(database_url: &str) -> Settings {
+fn settings_for(database_url: &str, extra: &[&str]) -> Settings {
     use clap::Parser;
-    Cli::try_parse_from([
-        "notejam",
-        "--listen",
-        "127.0.0.1:0",
-        "--admin-listen",
-        "127.0.0.1:0",
-        "--secret-key",
-        "test-secret-key-that-is-at-least-32-bytes-long",
-        "--database-url",
-        database_url,
-    ])
+    Cli::try_parse_from(
+        [
+            "notejam",
+            "--listen",
+            "127.0.0.1:0",
+            "--admin-listen",
+            "127.0.0.1:0",
+            "--secret-key",
+            "test-secret-key-that-is-at-least-32-bytes-long",
+            "--database-url",
+            database_url,
+        ]
+        .into_iter()
+        .chain(extra.iter().copied()),
+    )
     .expect("test settings parse")
     .settings
     .validate()
@@ -145,6 +149,11 @@ fn settings_for(database_url: &str) -> Settings {
 
 /// Starts the app on a fresh database.
 pub async fn spawn_app(db: Db) -> TestApp {
+    spawn_app_with(db, &[]).await
+}
+
+/// Starts the app on a fresh database with these extra command-line settings.
+pub async fn spawn_app_with(db: Db, extra: &[&str]) -> TestApp {
     LazyLock::force(&TRACING);
     let (database_url, tempdir) = match db {
         Db::Postgres => (fresh_postgres_database().await, None),
@@ -156,7 +165,7 @@ pub async fn spawn_app(db: Db) -> TestApp {
             )
         }
     };
-    let app = Application::build(settings_for(&database_url))
+    let app = Application::build(settings_for(&database_url, extra))
         .await
         .expect("the app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
