@@ -128,9 +128,6 @@ pub enum ApiError {
     /// 422: fields that do not follow the rules.
     #[error("The request has invalid fields.")]
     Validation(FieldErrors),
-    /// 422: a request that does not parse (wrong JSON types, bad query values).
-    #[error("{0}")]
-    Malformed(String),
     /// 429: too many failed sign-ins for this email; retry after this many seconds.
     #[error("Too many failed sign-in attempts. Try again in {} minutes.", .0.div_ceil(60))]
     Throttled(u64),
@@ -149,7 +146,7 @@ impl ApiError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::EmailTaken => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
-            Self::Validation(_) | Self::Malformed(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Storage(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
