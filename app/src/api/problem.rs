@@ -4,7 +4,8 @@
 //! answers with. Each operation returns a response enum made by [`problem_responses!`] that
 //! lists exactly the statuses it can answer with, so the OpenAPI document tells the truth per
 //! operation. Errors raised before a handler runs (bad JSON, wrong media type, missing token,
-//! unknown path) are turned into the same problem documents by [`super::problem_layer`].
+//! unknown path) are turned into the same problem documents by [`super::problem_layer`]; a body
+//! field of the wrong JSON type or a bad query parameter gets the same 422 `errors` object.
 
 use std::collections::BTreeMap;
 
