@@ -111,4 +111,106 @@ async fn the_same_pads_and_notes_through_pages_and_api(app: TestApp) {
     );
 }
 
-crate::both_databases!(the_same_pads_and_notes_through_pages_and_api);
+/// Posts a page form with its CSRF token (read from `form_page`); returns the status.
+async fn submit(
+    app: &TestApp,
+    browser: &Client,
+    form_page: &str,
+    fields: &[(&str, &str)],
+) -> StatusCode {
+    let url = app.url(form_page);
+    let token = csrf(browser, &url).await;
+    let mut form = vec![("csrf_token", token.as_str())];
+    form.extend_from_slice(fields);
+    browser
+        .post(&url)
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// Notes written and pads renamed on the pages show through the API (with new ETags); deletes
+/// through either door are deletes for both, the pad's notes with it.
+async fn writes_and_deletes_through_either_door(app: TestApp) {
+    let token = app.user_with_token("both@example.com").await;
+    let browser = browser_signed_in(&app, "both@example.com").await;
+    let pad = app.create_pad(&token, "Kitchen").await;
+    let pad_etag = app.get(&format!("/api/v1/pads/{pad}"), &token).await.etag();
+    let pad_value = pad.to_string();
+
+    // A note created on the page.
+    let status = submit(
+        &app,
+        &browser,
+        "/notes/create/",
+        &[
+            ("name", "Written on the page"),
+            ("text", "soup"),
+            ("pad", &pad_value),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FOUND);
+    let listed = app.get(&format!("/api/v1/notes?pad={pad}"), &token).await;
+    assert_eq!(listed.body["total"], 1, "{listed:?}");
+    assert_eq!(listed.body["items"][0]["name"], "Written on the page");
+    assert_eq!(listed.body["items"][0]["pad_name"], "Kitchen");
+    let page_note = listed.body["items"][0]["id"].as_i64().unwrap();
+
+    // The pad renamed on the page: a new name and a new ETag through the API.
+    let status = submit(
+        &app,
+        &browser,
+        &format!("/pads/{pad}/edit/"),
+        &[("name", "Cellar")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FOUND);
+    let renamed = app.get(&format!("/api/v1/pads/{pad}"), &token).await;
+    assert_eq!(renamed.body["name"], "Cellar");
+    assert_ne!(renamed.etag(), pad_etag);
+    app.delete(&format!("/api/v1/pads/{pad}"), &token, Some(&pad_etag))
+        .await
+        .problem(412);
+
+    // A note deleted on the page is gone from the API.
+    let status = submit(&app, &browser, &format!("/notes/{page_note}/delete/"), &[]).await;
+    assert_eq!(status, StatusCode::FOUND);
+    app.get(&format!("/api/v1/notes/{page_note}"), &token)
+        .await
+        .problem(404);
+
+    // A pad deleted through the API takes its notes with it, on the pages too.
+    let api_note = app.create_note(&token, "In the cellar", Some(pad)).await;
+    let r = app
+        .delete(
+            &format!("/api/v1/pads/{pad}"),
+            &token,
+            Some(&renamed.etag()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{r:?}");
+    for gone in [format!("/pads/{pad}/"), format!("/notes/{api_note}/")] {
+        let page = browser.get(app.url(&gone)).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::NOT_FOUND, "{gone}");
+    }
+    let home = browser
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !home.contains("In the cellar") && !home.contains("Cellar"),
+        "{home}"
+    );
+}
+
+crate::both_databases!(
+    the_same_pads_and_notes_through_pages_and_api,
+    writes_and_deletes_through_either_door
+);
