@@ -186,6 +186,7 @@ provider "aws" {
     kms            = "$ep"
     lambda         = "$ep"
     rds            = "$ep"
+    sns            = "$ep"
     s3             = "$ep"
     secretsmanager = "$ep"
     sqs            = "$ep"

@@ -144,9 +144,21 @@ variable "backup_schedule_expression" {
 }
 
 variable "alarm_actions" {
-  description = "ARNs notified by the backup alarms."
+  description = "ARNs notified by the backup alarms, besides the backup alarm topic (output backup.alarm_topic_arn)."
   type        = list(string)
   default     = []
+}
+
+variable "backup_alarm_emails" {
+  description = "Email addresses subscribed to the backup alarm topic; a pager integration can subscribe to the topic instead."
+  type        = list(string)
+  default     = []
+}
+
+variable "backup_daily_snapshot_retention_days" {
+  description = "Days every daily restorable snapshot copy is kept; the first copy of each month is kept 1095 days."
+  type        = number
+  default     = 35
 }
 
 variable "log_retention_days" {

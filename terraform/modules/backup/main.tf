@@ -11,9 +11,8 @@ locals {
   rds_arn         = "arn:${local.partition}:rds:${local.region}:${local.account_id}"
   log_group_name  = "/aws/lambda/${local.function_name}"
 
-  # Every alarm notifies the module's topic (left out against the emulator, see below) and any
-  # extra ARNs given.
-  alarm_actions = concat(aws_sns_topic.alarms[*].arn, var.alarm_actions)
+  # Every alarm notifies the module's topic and any extra ARNs given.
+  alarm_actions = concat([aws_sns_topic.alarms.arn], var.alarm_actions)
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -393,10 +392,7 @@ resource "aws_lambda_permission" "daily" {
 # the topic below (and var.alarm_actions); subscribe on-call to it (var.alarm_emails, or a
 # subscription of another kind made outside this module).
 # ---------------------------------------------------------------------------------------------
-# Left out against the emulator: the checks' provider configuration has no SNS endpoint.
 resource "aws_sns_topic" "alarms" {
-  count = var.aws_emulator ? 0 : 1
-
   name              = "${local.function_name}-alarms"
   display_name      = "${var.name} database backup"
   kms_master_key_id = aws_kms_key.backup.arn
@@ -404,9 +400,9 @@ resource "aws_sns_topic" "alarms" {
 }
 
 resource "aws_sns_topic_subscription" "email" {
-  for_each = var.aws_emulator ? toset([]) : toset(var.alarm_emails)
+  for_each = toset(var.alarm_emails)
 
-  topic_arn = aws_sns_topic.alarms[0].arn
+  topic_arn = aws_sns_topic.alarms.arn
   protocol  = "email"
   endpoint  = each.value
 }

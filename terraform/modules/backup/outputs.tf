@@ -49,8 +49,8 @@ output "error_alarm_name" {
 }
 
 output "alarm_topic_arn" {
-  description = "SNS topic (KMS-encrypted) the backup alarms notify; null against the emulator."
-  value       = one(aws_sns_topic.alarms[*].arn)
+  description = "SNS topic (KMS-encrypted) the backup alarms notify."
+  value       = aws_sns_topic.alarms.arn
 }
 
 output "alarm_names" {

@@ -128,7 +128,7 @@ variable "alarm_emails" {
 }
 
 variable "aws_emulator" {
-  description = "True only for the checks against the moto emulator: leaves out the Lambda's environment encryption key and dead-letter queue, which moto does not store, so a second plan would never be clean, and the alarm topic, for which the checks' provider has no endpoint."
+  description = "True only for the checks against the moto emulator: leaves out the Lambda's environment encryption key and dead-letter queue, which moto does not store, so a second plan would never be clean."
   type        = bool
   default     = false
 }
