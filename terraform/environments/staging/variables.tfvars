@@ -16,13 +16,15 @@ kubernetes_version = "1.33"
 cluster_endpoint_public_access = false
 # Three app replicas, one per zone (k8s/overlays/staging): at least one node per zone, room for a
 # rollout's surge and the load-test Job; the Cluster Autoscaler moves the count between min and max.
-node_instance_types = ["t3.large"]
+# The same instance types as prod, not burstable t3: the connection baseline and knee measured here
+# set prod's scaling thresholds (docs/operations.md), and CPU credits would skew them.
+node_instance_types = ["m6i.large", "m5.large"]
 node_min_size       = 3
 node_desired_size   = 3
 node_max_size       = 6
 
 db_engine_version               = "16"
-db_instance_class               = "db.t4g.medium"
+db_instance_class               = "db.m6g.large" # as prod, for the same reason
 db_allocated_storage_gb         = 50
 db_max_allocated_storage_gb     = 200
 db_max_connections              = 200
