@@ -7,7 +7,7 @@
 # Usage: k8s/deploy.sh ENV APP_IMAGE AUTOSCALER_IMAGE
 #   ENV is dev, staging or prod; images are full references, ideally by digest
 #   (e.g. <registry>/notejam@sha256:...). kubectl must already point at ENV's cluster.
-# The Secrets notejam-database (key url) and notejam-app (key secret-key) must exist:
+# The Secrets notejam-database (keys url and secret-arn) and notejam-app (key secret-key) must exist:
 # CI syncs them from AWS Secrets Manager first (docs/operations.md).
 set -euo pipefail
 

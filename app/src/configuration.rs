@@ -69,6 +69,17 @@ pub struct RawSettings {
     #[arg(long, env = "NOTEJAM_MIGRATE", default_value = "true", value_parser = BoolishValueParser::new(), global = true, action = clap::ArgAction::Set)]
     pub migrate: bool,
 
+    /// AWS Secrets Manager secret (ARN) with the PostgreSQL `username` and `password`, e.g. the
+    /// RDS-managed master secret. They replace those of DATABASE_URL and are read again every
+    /// NOTEJAM_DATABASE_SECRET_REFRESH, so a rotation reaches new connections without a restart.
+    /// AWS credentials and region come from the environment (the pod's identity).
+    #[arg(long, env = "NOTEJAM_DATABASE_SECRET_ARN", global = true)]
+    pub database_secret_arn: Option<String>,
+
+    /// How often the database secret is read again, e.g. `1m` (10s..=1h).
+    #[arg(long, env = "NOTEJAM_DATABASE_SECRET_REFRESH", default_value = "1m", value_parser = parse_duration, global = true)]
+    pub database_secret_refresh: Duration,
+
     /// Most pooled database connections per process (1..=1000).
     #[arg(
         long,
@@ -165,6 +176,9 @@ impl fmt::Debug for Secret {
 pub struct DatabaseSettings {
     pub url: Secret,
     pub max_connections: u32,
+    /// Where the credentials live when not in the URL (PostgreSQL only).
+    pub secret_arn: Option<String>,
+    pub secret_refresh: Duration,
 }
 
 impl DatabaseSettings {
@@ -225,6 +239,38 @@ impl RawSettings {
             return Err(invalid(
                 "DATABASE_URL",
                 "must start with sqlite:// or postgres:// (the URL itself is not shown: it may hold a password)",
+            ));
+        }
+        if let Some(arn) = &self.database_secret_arn {
+            let parts: Vec<&str> = arn.splitn(7, ':').collect();
+            let well_formed = parts.len() == 7
+                && parts[0] == "arn"
+                && parts[1].starts_with("aws")
+                && parts[2] == "secretsmanager"
+                && !parts[3].is_empty()
+                && parts[4].len() == 12
+                && parts[4].bytes().all(|b| b.is_ascii_digit())
+                && parts[5] == "secret"
+                && !parts[6].is_empty();
+            if !well_formed {
+                return Err(invalid(
+                    "NOTEJAM_DATABASE_SECRET_ARN",
+                    "must be a Secrets Manager secret ARN, arn:aws:secretsmanager:<region>:<account>:secret:<name>",
+                ));
+            }
+            if is_sqlite {
+                return Err(invalid(
+                    "NOTEJAM_DATABASE_SECRET_ARN",
+                    "is for PostgreSQL; a SQLite database has no credentials",
+                ));
+            }
+        }
+        if self.database_secret_refresh < Duration::from_secs(10)
+            || self.database_secret_refresh > Duration::from_secs(3600)
+        {
+            return Err(invalid(
+                "NOTEJAM_DATABASE_SECRET_REFRESH",
+                "must be between 10s and 1h",
             ));
         }
         if !(1..=1000).contains(&self.db_max_connections) {
@@ -291,6 +337,8 @@ impl RawSettings {
             database: DatabaseSettings {
                 url: self.database_url,
                 max_connections: self.db_max_connections,
+                secret_arn: self.database_secret_arn,
+                secret_refresh: self.database_secret_refresh,
             },
             migrate: self.migrate,
             secret_key: self.secret_key,
@@ -330,6 +378,38 @@ mod tests {
         let err = parse(&["--database-url", "postgres://u:p@localhost/db"]).unwrap_err();
         assert!(err.contains("NOTEJAM_SECRET_KEY"), "{err}");
         assert!(!err.contains("u:p"), "the URL must not leak: {err}");
+    }
+
+    #[test]
+    fn the_database_secret_is_a_secrets_manager_arn_for_postgresql() {
+        let pg = [
+            "--database-url",
+            "postgres://db.internal:5432/notejam",
+            "--secret-key",
+            "0123456789abcdef0123456789abcdef",
+        ];
+        let arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-1a2b-AbCdEf";
+        let ok = parse(&[&pg[..], &["--database-secret-arn", arn]].concat()).unwrap();
+        assert_eq!(ok.database.secret_arn.as_deref(), Some(arn));
+        assert_eq!(ok.database.secret_refresh, Duration::from_secs(60));
+        for bad in [
+            "rds!db-1a2b",
+            "arn:aws:s3:::bucket",
+            "arn:aws:secretsmanager:eu-west-1:1234:secret:x",
+            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:",
+        ] {
+            let err = parse(&[&pg[..], &["--database-secret-arn", bad]].concat()).unwrap_err();
+            assert!(err.contains("NOTEJAM_DATABASE_SECRET_ARN"), "{bad}: {err}");
+        }
+        let err = parse(&["--database-secret-arn", arn]).unwrap_err();
+        assert!(err.contains("is for PostgreSQL"), "{err}");
+        for bad in ["5s", "2h"] {
+            let err = parse(&[&pg[..], &["--database-secret-refresh", bad]].concat()).unwrap_err();
+            assert!(
+                err.contains("NOTEJAM_DATABASE_SECRET_REFRESH"),
+                "{bad}: {err}"
+            );
+        }
     }
 
     #[test]

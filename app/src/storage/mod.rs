@@ -4,6 +4,7 @@
 //! is in use, so both databases run the same SQL (placeholders are `$1`, which SQLite accepts too).
 //! Ownership is part of every query (`WHERE user_id = $n`), so another user's row reads as absent.
 
+pub mod credentials;
 mod notes;
 mod pads;
 mod password_resets;
@@ -88,6 +89,8 @@ pub enum StorageError {
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(transparent)]
+    Secret(#[from] credentials::SecretError),
 }
 
 /// A cheap-to-clone handle on the database.
@@ -104,6 +107,7 @@ pub fn now() -> DateTime<Utc> {
 
 impl Storage {
     /// Connects (and for SQLite creates the file if missing). Fails fast with a clear error.
+    /// With `NOTEJAM_DATABASE_SECRET_ARN`, the user name and password come from that secret.
     pub async fn connect(settings: &DatabaseSettings) -> Result<Self, StorageError> {
         let url = settings.url.expose();
         let acquire_timeout = Duration::from_secs(5);
@@ -121,7 +125,11 @@ impl Storage {
                 .await?;
             Pool::Sqlite(pool)
         } else {
-            let options = PgConnectOptions::from_str(url)?.application_name("notejam");
+            let mut options = PgConnectOptions::from_str(url)?.application_name("notejam");
+            if let Some(arn) = &settings.secret_arn {
+                let credentials = credentials::DatabaseSecret::new(arn).await.read().await?;
+                options = with_credentials(options, &credentials);
+            }
             let pool = PgPoolOptions::new()
                 .max_connections(settings.max_connections)
                 .acquire_timeout(acquire_timeout)
@@ -130,6 +138,49 @@ impl Storage {
             Pool::Postgres(pool)
         };
         Ok(Self { pool })
+    }
+
+    /// Reads the database secret every `settings.secret_refresh` and gives changed credentials
+    /// to the pool, for the connections it opens from then on. Does nothing without a secret.
+    pub async fn keep_credentials_fresh(&self, settings: &DatabaseSettings) {
+        let (Some(arn), Pool::Postgres(pool)) = (&settings.secret_arn, &self.pool) else {
+            return;
+        };
+        let secret = credentials::DatabaseSecret::new(arn).await;
+        let (pool, every) = (pool.clone(), settings.secret_refresh);
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(every);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            // What the pool uses: read at connect, so this first read finds the same (or newer).
+            let mut current: Option<credentials::Credentials> = None;
+            loop {
+                ticks.tick().await;
+                let result = match secret.read().await {
+                    Ok(new) if current.as_ref() == Some(&new) => "unchanged",
+                    Ok(new) => {
+                        pool.set_connect_options(with_credentials(
+                            (*pool.connect_options()).clone(),
+                            &new,
+                        ));
+                        let first = current.replace(new).is_none();
+                        if first {
+                            "unchanged"
+                        } else {
+                            tracing::info!(
+                                "the database secret changed; new connections use its credentials"
+                            );
+                            "changed"
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "keeping the last database credentials");
+                        "error"
+                    }
+                };
+                metrics::counter!("notejam_database_secret_reads_total", "result" => result)
+                    .increment(1);
+            }
+        });
     }
 
     pub fn backend(&self) -> Backend {
@@ -262,4 +313,13 @@ pub(crate) fn classify(
         }
     }
     StorageError::Database(err)
+}
+
+fn with_credentials(
+    options: PgConnectOptions,
+    credentials: &credentials::Credentials,
+) -> PgConnectOptions {
+    options
+        .username(&credentials.username)
+        .password(credentials.password.expose())
 }

@@ -1,10 +1,12 @@
-//! Observability against the real components: the `notejam` binary runs as a process (as in
-//! production), a real OTLP collector (`oteltap`, from PyPI) receives its spans, a real Prometheus
-//! (Debian's) scrapes its admin port, `promtool` checks the exposition, and SIGTERM is a real signal.
+//! Observability and operations against the real components: the `notejam` binary runs as a
+//! process (as in production), a real OTLP collector (`oteltap`, from PyPI) receives its spans, a
+//! real Prometheus (Debian's) scrapes its admin port, `promtool` checks the exposition, SIGTERM is
+//! a real signal, and its database credentials come from Secrets Manager in moto.
 //! `scripts/test.sh` installs the tools; a test that cannot find one fails and says which.
 
 mod process;
 
+mod database_secret;
 mod metrics;
 mod shutdown;
 mod traces;
