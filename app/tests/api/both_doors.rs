@@ -210,7 +210,39 @@ async fn writes_and_deletes_through_either_door(app: TestApp) {
     );
 }
 
+/// One throttle for both doors: failed sign-ins on the page count towards the API's 429, so a
+/// password guesser gains nothing by switching doors.
+async fn failed_signins_on_the_page_throttle_the_api(app: TestApp) {
+    app.sign_up("victim@example.com", PASSWORD).await;
+    let browser = Client::builder()
+        .cookie_store(true)
+        .redirect(redirect::Policy::none())
+        .build()
+        .unwrap();
+    for attempt in 0..5 {
+        let status = submit(
+            &app,
+            &browser,
+            "/signin/",
+            &[
+                ("email", "victim@example.com"),
+                ("password", "wrong password"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "attempt {attempt}: the form again, with its error"
+        );
+    }
+    let r = app.request_token("victim@example.com", PASSWORD).await;
+    r.problem(429);
+    assert!(r.header("retry-after").is_some(), "{r:?}");
+}
+
 crate::both_databases!(
     the_same_pads_and_notes_through_pages_and_api,
-    writes_and_deletes_through_either_door
+    writes_and_deletes_through_either_door,
+    failed_signins_on_the_page_throttle_the_api
 );
