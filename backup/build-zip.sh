@@ -36,5 +36,14 @@ with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr(info, f.read())
 PY
 
-max_glibc=$(objdump -T "$binary" 2>/dev/null | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -1 || true)
-echo "built $out_dir/notejam-backup.zip ($(du -h "$out_dir/notejam-backup.zip" | cut -f1); needs ${max_glibc:-unknown} <= GLIBC_$glibc)"
+# The newest glibc symbol version the binary needs must be one the runtime has: refuse the
+# package otherwise (it would fail at its first invocation in AWS, not here).
+command -v objdump >/dev/null || { echo "objdump (binutils) is needed to check the glibc the binary needs" >&2; exit 1; }
+max_glibc=$(objdump -T "$binary" | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -1)
+[ -n "$max_glibc" ] || { echo "no GLIBC symbol versions found in $binary" >&2; exit 1; }
+if [ "$(printf '%s\n' "$max_glibc" "GLIBC_$glibc" | sort -V | tail -1)" != "GLIBC_$glibc" ]; then
+  rm -f "$out_dir/notejam-backup.zip"
+  echo "$binary needs $max_glibc, newer than the Lambda runtime's GLIBC_$glibc: not packaged" >&2
+  exit 1
+fi
+echo "built $out_dir/notejam-backup.zip ($(du -h "$out_dir/notejam-backup.zip" | cut -f1); needs $max_glibc <= GLIBC_$glibc)"
