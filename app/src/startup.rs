@@ -60,7 +60,7 @@ impl Application {
                 .await
                 .context("cannot apply the database migrations")?;
         }
-        storage.keep_credentials_fresh(&settings.database).await;
+        storage.keep_credentials_fresh(settings.database.secret_refresh);
         let key = match &settings.secret_key {
             Some(secret) => CookieKey::derive_from(secret.expose().as_bytes()),
             None => {

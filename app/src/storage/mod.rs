@@ -13,6 +13,7 @@ mod tokens;
 mod users;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
@@ -97,6 +98,15 @@ pub enum StorageError {
 #[derive(Clone, Debug)]
 pub struct Storage {
     pub(crate) pool: Pool,
+    /// Where the PostgreSQL credentials came from (`NOTEJAM_DATABASE_SECRET_ARN`), if not the URL.
+    secret: Option<Arc<SecretInUse>>,
+}
+
+/// The secret the pool's credentials were read from, and what it held then.
+#[derive(Debug)]
+struct SecretInUse {
+    reader: credentials::DatabaseSecret,
+    credentials: credentials::Credentials,
 }
 
 /// The current time as stored: UTC, truncated to microseconds (PostgreSQL's precision), so a value
@@ -111,6 +121,7 @@ impl Storage {
     pub async fn connect(settings: &DatabaseSettings) -> Result<Self, StorageError> {
         let url = settings.url.expose();
         let acquire_timeout = Duration::from_secs(5);
+        let mut secret = None;
         let pool = if settings.is_sqlite() {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -127,8 +138,13 @@ impl Storage {
         } else {
             let mut options = PgConnectOptions::from_str(url)?.application_name("notejam");
             if let Some(arn) = &settings.secret_arn {
-                let credentials = credentials::DatabaseSecret::new(arn).await.read().await?;
+                let reader = credentials::DatabaseSecret::new(arn).await;
+                let credentials = reader.read().await?;
                 options = with_credentials(options, &credentials);
+                secret = Some(Arc::new(SecretInUse {
+                    reader,
+                    credentials,
+                }));
             }
             let pool = PgPoolOptions::new()
                 .max_connections(settings.max_connections)
@@ -137,40 +153,36 @@ impl Storage {
                 .await?;
             Pool::Postgres(pool)
         };
-        Ok(Self { pool })
+        Ok(Self { pool, secret })
     }
 
-    /// Reads the database secret every `settings.secret_refresh` and gives changed credentials
-    /// to the pool, for the connections it opens from then on. Does nothing without a secret.
-    pub async fn keep_credentials_fresh(&self, settings: &DatabaseSettings) {
-        let (Some(arn), Pool::Postgres(pool)) = (&settings.secret_arn, &self.pool) else {
+    /// Reads the database secret again every `every` and gives changed credentials to the pool,
+    /// for the connections it opens from then on. Does nothing when the credentials came from the
+    /// URL.
+    pub fn keep_credentials_fresh(&self, every: Duration) {
+        let (Some(secret), Pool::Postgres(pool)) = (self.secret.clone(), &self.pool) else {
             return;
         };
-        let secret = credentials::DatabaseSecret::new(arn).await;
-        let (pool, every) = (pool.clone(), settings.secret_refresh);
+        let pool = pool.clone();
         tokio::spawn(async move {
-            let mut ticks = tokio::time::interval(every);
+            // The first read is one period after the one `connect` made.
+            let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            // What the pool uses: read at connect, so this first read finds the same (or newer).
-            let mut current: Option<credentials::Credentials> = None;
+            let mut current = secret.credentials.clone();
             loop {
                 ticks.tick().await;
-                let result = match secret.read().await {
-                    Ok(new) if current.as_ref() == Some(&new) => "unchanged",
+                let result = match secret.reader.read().await {
+                    Ok(new) if new == current => "unchanged",
                     Ok(new) => {
                         pool.set_connect_options(with_credentials(
                             (*pool.connect_options()).clone(),
                             &new,
                         ));
-                        let first = current.replace(new).is_none();
-                        if first {
-                            "unchanged"
-                        } else {
-                            tracing::info!(
-                                "the database secret changed; new connections use its credentials"
-                            );
-                            "changed"
-                        }
+                        current = new;
+                        tracing::info!(
+                            "the database secret changed; new connections use its credentials"
+                        );
+                        "changed"
                     }
                     Err(e) => {
                         tracing::warn!(error = %e, "keeping the last database credentials");
