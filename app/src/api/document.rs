@@ -163,16 +163,26 @@ pub struct BodyField {
     pub nullable: bool,
 }
 
-/// Each operation that takes a JSON body: its path template (split at `/`, under `/v1`), its
-/// method (upper case) and the fields of its body.
-pub type BodyFields = Vec<(Vec<String>, String, Vec<BodyField>)>;
+/// What the error layer needs to know of the documented operations, per path template (split at
+/// `/`, under `/v1`).
+#[derive(Debug, Default)]
+pub struct Operations {
+    /// The methods of each path, for the `Allow` header of a 405.
+    pub allowed: Vec<(Vec<String>, String)>,
+    /// Each operation that takes a JSON body: its path, its method (upper case) and the JSON types
+    /// of its body's fields, to say which field broke a body.
+    pub bodies: Vec<(Vec<String>, String, Vec<BodyField>)>,
+}
 
-/// The body fields of every operation, read from the finished document.
-pub fn body_fields(spec: &str) -> BodyFields {
+/// Reads the operations from the finished document, in one pass.
+pub fn operations(spec: &str) -> Operations {
     let doc: Value = serde_json::from_str(spec).expect("the document is JSON");
-    let mut out = Vec::new();
+    let mut out = Operations::default();
     for (path, ops) in doc["paths"].as_object().into_iter().flatten() {
+        let template: Vec<String> = format!("/v1{path}").split('/').map(str::to_owned).collect();
+        let mut methods = Vec::new();
         for (method, op) in ops.as_object().into_iter().flatten() {
+            methods.push(method.to_uppercase());
             // poem-openapi writes `application/json; charset=utf-8`.
             let Some(reference) = op["requestBody"]["content"]
                 .as_object()
@@ -196,9 +206,11 @@ pub fn body_fields(spec: &str) -> BodyFields {
                     nullable: prop["nullable"] == json!(true),
                 })
                 .collect();
-            let segments = format!("/v1{path}").split('/').map(str::to_owned).collect();
-            out.push((segments, method.to_uppercase(), fields));
+            out.bodies
+                .push((template.clone(), method.to_uppercase(), fields));
         }
+        methods.sort();
+        out.allowed.push((template, methods.join(", ")));
     }
     out
 }
@@ -243,24 +255,6 @@ pub fn matches(template: &[String], path: &str) -> bool {
             .next()
             .is_some_and(|s| t == s || (t.starts_with('{') && !s.is_empty()))
     }) && segments.next().is_none()
-}
-
-/// The methods of each documented path, for the `Allow` header of a 405.
-pub fn allowed_methods(spec: &str) -> Vec<(Vec<String>, String)> {
-    let doc: Value = serde_json::from_str(spec).expect("the document is JSON");
-    let mut out = Vec::new();
-    for (path, ops) in doc["paths"].as_object().into_iter().flatten() {
-        let segments = format!("/v1{path}").split('/').map(str::to_owned).collect();
-        let mut methods: Vec<String> = ops
-            .as_object()
-            .into_iter()
-            .flatten()
-            .map(|(m, _)| m.to_uppercase())
-            .collect();
-        methods.sort();
-        out.push((segments, methods.join(", ")));
-    }
-    out
 }
 
 #[cfg(test)]

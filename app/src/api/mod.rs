@@ -86,10 +86,7 @@ pub fn routes(state: ApiState) -> BoxEndpoint<'static> {
     let api = service(&state);
     let docs = api.swagger_ui();
     let spec: Arc<str> = document::finish(&api.spec()).into();
-    let shapes = Arc::new(Shapes {
-        allowed: document::allowed_methods(&spec),
-        bodies: document::body_fields(&spec),
-    });
+    let operations = Arc::new(document::operations(&spec));
     Route::new()
         .nest("/v1", api)
         .at(
@@ -102,8 +99,8 @@ pub fn routes(state: ApiState) -> BoxEndpoint<'static> {
         )
         .nest("/docs", docs)
         .around(move |ep, req| {
-            let shapes = shapes.clone();
-            async move { Ok::<Response, poem::Error>(problem_layer(ep, req, &shapes).await) }
+            let operations = operations.clone();
+            async move { Ok::<Response, poem::Error>(problem_layer(ep, req, &operations).await) }
         })
         .with(
             poem::middleware::SetHeader::new()
@@ -145,16 +142,12 @@ pub fn in_front_of(site: BoxEndpoint<'static>, api: BoxEndpoint<'static>) -> Box
     .boxed()
 }
 
-/// What the error layer needs to know of the documented operations.
-struct Shapes {
-    /// The methods of each path template, for the `Allow` header of a 405.
-    allowed: Vec<(Vec<String>, String)>,
-    /// The JSON types of each operation's body fields, to say which field broke a body.
-    bodies: document::BodyFields,
-}
-
 /// Reads the body within [`MAX_BODY_BYTES`], runs the API, and turns every error into problem+json.
-async fn problem_layer<E: Endpoint>(ep: Arc<E>, mut req: Request, shapes: &Shapes) -> Response {
+async fn problem_layer<E: Endpoint>(
+    ep: Arc<E>,
+    mut req: Request,
+    operations: &document::Operations,
+) -> Response {
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     // Only these methods take a body here; any other request's body is never read.
@@ -200,7 +193,7 @@ async fn problem_layer<E: Endpoint>(ep: Arc<E>, mut req: Request, shapes: &Shape
         return problem_response(problem::ApiError::Validation(errors).into_problem().0);
     } else if err.is::<poem_openapi::error::ParseRequestPayloadError>() {
         // Which field has the wrong JSON type, from the operation's documented body.
-        let fields = shapes
+        let fields = operations
             .bodies
             .iter()
             .find(|(template, m, _)| *m == method.as_str() && document::matches(template, &path));
@@ -232,7 +225,7 @@ async fn problem_layer<E: Endpoint>(ep: Arc<E>, mut req: Request, shapes: &Shape
             status,
             "This address does not accept that method.",
         ));
-        if let Some(methods) = allow_for(&shapes.allowed, &path)
+        if let Some(methods) = allow_for(&operations.allowed, &path)
             && let Ok(value) = HeaderValue::from_str(methods)
         {
             resp.headers_mut().insert(header::ALLOW, value);
