@@ -130,6 +130,29 @@ fn secret_value(user: &str) -> String {
     json!({"username": user, "password": format!("password of {user}")}).to_string()
 }
 
+/// The app's settings for the database at `url` (no credentials) whose user and password are in
+/// the secret `arn` of the moto at `endpoint`, read again every `refresh`.
+fn app_env<'a>(
+    url: &'a str,
+    arn: &'a str,
+    endpoint: &'a str,
+    refresh: &'a str,
+) -> [(&'static str, &'a str); 8] {
+    [
+        ("DATABASE_URL", url),
+        (
+            "NOTEJAM_SECRET_KEY",
+            "a-test-key-that-is-at-least-32-bytes-long",
+        ),
+        ("NOTEJAM_DATABASE_SECRET_ARN", arn),
+        ("NOTEJAM_DATABASE_SECRET_REFRESH", refresh),
+        ("AWS_ENDPOINT_URL", endpoint),
+        ("AWS_REGION", "eu-west-1"),
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+    ]
+}
+
 /// Signs a user up through the API; true on 201.
 async fn sign_up(app: &App, email: &str) -> bool {
     let r = reqwest::Client::new()
@@ -156,20 +179,7 @@ async fn the_app_logs_in_as_the_secret_says_and_follows_a_rotation() {
         .arn
         .expect("an ARN");
     let url = scratch.url_without_credentials();
-    let app = App::start(&[
-        ("DATABASE_URL", url.as_str()),
-        (
-            "NOTEJAM_SECRET_KEY",
-            "a-test-key-that-is-at-least-32-bytes-long",
-        ),
-        ("NOTEJAM_DATABASE_SECRET_ARN", arn.as_str()),
-        ("NOTEJAM_DATABASE_SECRET_REFRESH", "10s"),
-        ("AWS_ENDPOINT_URL", endpoint.as_str()),
-        ("AWS_REGION", "eu-west-1"),
-        ("AWS_ACCESS_KEY_ID", "testing"),
-        ("AWS_SECRET_ACCESS_KEY", "testing"),
-    ])
-    .await;
+    let app = App::start(&app_env(&url, &arn, &endpoint, "10s")).await;
 
     assert!(
         sign_up(&app, "before@example.com").await,
@@ -262,37 +272,14 @@ async fn a_missing_or_malformed_secret_stops_the_start_with_a_clear_error() {
             "is not a JSON object with the string fields username and password",
         ),
     ] {
-        let port = free_port().to_string();
-        let admin = free_port().to_string();
-        let env: HashMap<String, String> = [
-            ("DATABASE_URL", url.as_str()),
-            (
-                "NOTEJAM_SECRET_KEY",
-                "a-test-key-that-is-at-least-32-bytes-long",
-            ),
-            ("NOTEJAM_DATABASE_SECRET_ARN", arn),
-            ("NOTEJAM_LISTEN", &format!("127.0.0.1:{port}")),
-            ("NOTEJAM_ADMIN_LISTEN", &format!("127.0.0.1:{admin}")),
-            ("AWS_ENDPOINT_URL", endpoint.as_str()),
-            ("AWS_REGION", "eu-west-1"),
-            ("AWS_ACCESS_KEY_ID", "testing"),
-            ("AWS_SECRET_ACCESS_KEY", "testing"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
-        let mut run = Running::spawn(
-            std::path::Path::new(env!("CARGO_BIN_EXE_notejam")),
-            &["serve"],
-            &env,
-        );
-        let status = tokio::time::timeout(Duration::from_secs(60), run.child.wait())
+        let mut app = App::launch(&app_env(&url, arn, &endpoint, "1m"));
+        let status = tokio::time::timeout(Duration::from_secs(60), app.process.child.wait())
             .await
             .expect("the app exits instead of serving")
             .unwrap();
         assert!(!status.success(), "{arn}");
         tokio::time::sleep(Duration::from_millis(200)).await; // the last lines
-        let output = run.output().join("\n");
+        let output = app.process.output().join("\n");
         assert!(output.contains(expected), "{arn}: {output}");
         assert!(output.contains("NOTEJAM_DATABASE_SECRET_ARN"), "{output}");
     }

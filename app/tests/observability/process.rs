@@ -109,7 +109,26 @@ pub struct App {
 }
 
 impl App {
+    /// Starts the app and waits until it is ready.
     pub async fn start(extra_env: &[(&str, &str)]) -> App {
+        let app = App::launch(extra_env);
+        let client = reqwest::Client::new();
+        for _ in 0..200 {
+            if let Ok(r) = client.get(format!("{}/readyz", app.admin)).send().await
+                && r.status().is_success()
+            {
+                return app;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!(
+            "the app did not become ready:\n{}",
+            app.process.output().join("\n")
+        );
+    }
+
+    /// Starts the app process and returns at once (for a start that is meant to fail).
+    pub fn launch(extra_env: &[(&str, &str)]) -> App {
         let dir = tempfile::tempdir().unwrap();
         let (port, admin) = (free_port(), free_port());
         let mut env: HashMap<String, String> = HashMap::new();
@@ -129,25 +148,12 @@ impl App {
             &["serve"],
             &env,
         );
-        let app = App {
+        App {
             process,
             base: format!("http://127.0.0.1:{port}"),
             admin: format!("http://127.0.0.1:{admin}"),
             _dir: dir,
-        };
-        let client = reqwest::Client::new();
-        for _ in 0..200 {
-            if let Ok(r) = client.get(format!("{}/readyz", app.admin)).send().await
-                && r.status().is_success()
-            {
-                return app;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!(
-            "the app did not become ready:\n{}",
-            app.process.output().join("\n")
-        );
     }
 
     /// Sends `GET /signin/` `times` times, one after the other, each of which must answer 200.
