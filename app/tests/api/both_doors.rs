@@ -6,25 +6,26 @@ use serde_json::json;
 
 use crate::helpers::{PASSWORD, TestApp};
 
-/// A browser-like client signed in through the sign-in page.
-async fn browser_signed_in(app: &TestApp, email: &str) -> Client {
-    let browser = Client::builder()
+/// A browser-like client: keeps cookies, follows no redirects.
+fn browser() -> Client {
+    Client::builder()
         .cookie_store(true)
         .redirect(redirect::Policy::none())
         .build()
-        .unwrap();
-    let token = csrf(&browser, &app.url("/signin/")).await;
-    let r = browser
-        .post(app.url("/signin/"))
-        .form(&[
-            ("csrf_token", token.as_str()),
-            ("email", email),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::FOUND, "signed in through the page");
+        .unwrap()
+}
+
+/// A browser-like client signed in through the sign-in page.
+async fn browser_signed_in(app: &TestApp, email: &str) -> Client {
+    let browser = browser();
+    let status = submit(
+        app,
+        &browser,
+        "/signin/",
+        &[("email", email), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FOUND, "signed in through the page");
     browser
 }
 
@@ -61,21 +62,19 @@ async fn the_same_pads_and_notes_through_pages_and_api(app: TestApp) {
     );
 
     // Edited on the page: the API shows it, and the ETag the API client held is now stale.
-    let edit = app.url(&format!("/notes/{note}/edit/"));
-    let csrf_token = csrf(&browser, &edit).await;
     let pad_value = pad.to_string();
-    let r = browser
-        .post(&edit)
-        .form(&[
-            ("csrf_token", csrf_token.as_str()),
+    let status = submit(
+        &app,
+        &browser,
+        &format!("/notes/{note}/edit/"),
+        &[
             ("name", "Edited on the page"),
             ("text", "new text"),
             ("pad", pad_value.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::FOUND);
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FOUND);
     let seen = app.get(&format!("/api/v1/notes/{note}"), &token).await;
     assert_eq!(seen.body["name"], "Edited on the page");
     assert_ne!(seen.etag(), etag);
@@ -89,17 +88,14 @@ async fn the_same_pads_and_notes_through_pages_and_api(app: TestApp) {
     .problem(412);
 
     // Created on the page: the API lists it.
-    let create = app.url("/pads/create/");
-    let csrf_token = csrf(&browser, &create).await;
-    browser
-        .post(&create)
-        .form(&[
-            ("csrf_token", csrf_token.as_str()),
-            ("name", "From the page"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let status = submit(
+        &app,
+        &browser,
+        "/pads/create/",
+        &[("name", "From the page")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FOUND);
     let pads = app.get("/api/v1/pads", &token).await;
     assert_eq!(pads.body["total"], 2);
     assert!(
@@ -214,11 +210,7 @@ async fn writes_and_deletes_through_either_door(app: TestApp) {
 /// password guesser gains nothing by switching doors.
 async fn failed_signins_on_the_page_throttle_the_api(app: TestApp) {
     app.sign_up("victim@example.com", PASSWORD).await;
-    let browser = Client::builder()
-        .cookie_store(true)
-        .redirect(redirect::Policy::none())
-        .build()
-        .unwrap();
+    let browser = browser();
     for attempt in 0..5 {
         let status = submit(
             &app,
