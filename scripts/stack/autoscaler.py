@@ -1,0 +1,127 @@
+"""`notejam-autoscaler evaluate --watch` in its container, its decisions applied by the actuator.
+
+The autoscaler decides with the prod overlay's real ScalingPolicy, from the platform's
+Prometheus and the CloudWatch emulator, with the baseline the load test just wrote; each JSON
+line it prints is one cycle's decision, and the actuator scales the containers to it.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .replicas import Deployment
+from .state import State
+
+REPO = Path(__file__).resolve().parents[2]
+PROD_POLICY = REPO / "k8s/overlays/prod/scaling-policy.yaml"
+# What kube-state-metrics says the Deployment runs; the actuator pushes it on every change.
+REPLICAS_QUERY = 'kube_deployment_spec_replicas{namespace="notejam", deployment="notejam"}'
+
+
+@dataclass
+class Decided:
+    """One cycle as the autoscaler printed it, with the wall-clock time it arrived."""
+
+    at: float
+    record: dict
+
+    @property
+    def decision(self) -> dict:
+        # evaluate prints the object one step of `simulate --output json` holds; ours is `ours`.
+        return self.record.get("ours", self.record)
+
+
+@dataclass
+class Loop:
+    """The running autoscaler process and what it decided so far."""
+
+    proc: subprocess.Popen
+    deployment: Deployment
+    decisions: list[Decided] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    reader: threading.Thread | None = None
+
+    def follow(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            line = line.strip()
+            if not line.startswith("{"):
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as e:
+                self.errors.append(f"unreadable decision line: {e}: {line[:200]}")
+                continue
+            decided = Decided(at=time.time(), record=record)
+            self.decisions.append(decided)
+            desired = int(decided.decision["desired"])
+            if desired != self.deployment.desired:
+                self.deployment.scale(desired)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        if self.reader is not None:
+            self.reader.join(timeout=5)
+
+
+def start(
+    state: State, deployment: Deployment, baseline: Path, logs: Path, aws: dict[str, str]
+) -> Loop:
+    env = [
+        arg
+        for k, v in aws.items()
+        if k != "AWS_ENDPOINT_URL_CLOUDWATCH"
+        for arg in ("--env", f"{k}={v}")
+    ]
+    argv = [
+        "podman",
+        "run",
+        "--rm",
+        "--interactive",
+        "--name",
+        "notejam-loop-autoscaler",
+        "--network",
+        "host",
+        "--read-only",
+        "--cap-drop",
+        "ALL",
+        "--security-opt",
+        "no-new-privileges",
+        "--volume",
+        f"{PROD_POLICY}:/config/scaling-policy.yaml:ro",
+        "--volume",
+        f"{baseline.resolve()}:/config/baseline.json:ro",
+        *env,
+        f"localhost/notejam-autoscaler:{state.image_tag}",
+        "evaluate",
+        "--policy",
+        "/config/scaling-policy.yaml",
+        "--baseline",
+        "/config/baseline.json",
+        "--prometheus-url",
+        state.url("prometheus"),
+        "--cloudwatch-endpoint-url",
+        state.url("moto"),
+        "--replicas-query",
+        REPLICAS_QUERY,
+        "--watch",
+        "--output",
+        "json",
+    ]
+    stderr = open(logs / "autoscaler.log", "ab")  # noqa: SIM115 (the child keeps it)
+    proc = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=stderr, stdin=subprocess.DEVNULL, text=True
+    )
+    loop = Loop(proc=proc, deployment=deployment)
+    loop.reader = threading.Thread(target=loop.follow, daemon=True)
+    loop.reader.start()
+    return loop
