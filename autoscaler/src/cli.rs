@@ -1,14 +1,15 @@
-//! The command line: `run` (the controller), `crd`, `simulate`, `validate`. Every flag has an env var.
+//! The command line: `run` (the controller), `crd`, `validate`, `simulate`, `evaluate`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use kube::CustomResourceExt;
 
-use crate::baseline::Baseline;
+use crate::evaluate::EvaluateArgs;
 use crate::policy::ScalingPolicy;
-use crate::simulate::{self, SimulateError};
+use crate::simulate;
+pub use crate::simulate::command::{OutputFormat, SimulateArgs};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -33,8 +34,10 @@ pub enum Command {
         #[arg(long, env = "NOTEJAM_AUTOSCALER_POLICY")]
         policy: PathBuf,
     },
-    /// Replay a recorded trace and print each decision beside the plain HPA's.
+    /// Replay a recorded trace (or Prometheus's history) and print each decision beside the plain HPA's.
     Simulate(SimulateArgs),
+    /// The decision of a policy file now, from live sources, as the controller would record it.
+    Evaluate(EvaluateArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -78,50 +81,15 @@ pub struct RunArgs {
     pub lease_seconds: u64,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum OutputFormat {
-    Table,
-    Json,
-}
-
-#[derive(Debug, clap::Args)]
-pub struct SimulateArgs {
-    /// ScalingPolicy YAML (the whole object or just its spec).
-    #[arg(long, env = "NOTEJAM_AUTOSCALER_POLICY")]
-    pub policy: PathBuf,
-    /// Trace file: `.csv` or `.json` (see README).
-    #[arg(long, env = "NOTEJAM_AUTOSCALER_TRACE")]
-    pub trace: PathBuf,
-    /// Baseline JSON for targets with `fromBaseline`.
-    #[arg(long, env = "NOTEJAM_AUTOSCALER_BASELINE")]
-    pub baseline: Option<PathBuf>,
-    /// Replicas at the start; default: the trace's first `replicas`, else minReplicas.
-    #[arg(long, env = "NOTEJAM_AUTOSCALER_INITIAL_REPLICAS")]
-    pub initial_replicas: Option<u32>,
-    #[arg(
-        long,
-        value_enum,
-        default_value = "table",
-        env = "NOTEJAM_AUTOSCALER_OUTPUT"
-    )]
-    pub output: OutputFormat,
-    /// Print only the rows where either autoscaler changes replicas (the summary always prints).
-    #[arg(long, env = "NOTEJAM_AUTOSCALER_ONLY_CHANGES")]
-    pub only_changes: bool,
-}
-
 impl Cli {
     /// Run the chosen command; errors are printed and turned into exit code 1 (2 for invalid input).
     pub fn run(self) -> ExitCode {
         match self.command {
             Command::Run(args) => {
                 crate::telemetry::init();
-                let runtime = match tokio::runtime::Runtime::new() {
+                let runtime = match runtime() {
                     Ok(rt) => rt,
-                    Err(e) => {
-                        eprintln!("error: cannot start the runtime: {e}");
-                        return ExitCode::FAILURE;
-                    }
+                    Err(code) => return code,
                 };
                 match runtime.block_on(run_controller(args)) {
                     Ok(()) => ExitCode::SUCCESS,
@@ -160,101 +128,36 @@ impl Cli {
                 }
             }
             Command::Simulate(args) => {
-                let stdout = std::io::stdout().lock();
-                match run_simulate(&args, std::io::BufWriter::new(stdout)) {
-                    Ok(()) => ExitCode::SUCCESS,
-                    Err(e) => {
+                let stdout = std::io::BufWriter::new(std::io::stdout().lock());
+                match runtime().map(|rt| rt.block_on(simulate::command::run(&args, stdout))) {
+                    Ok(Ok(())) => ExitCode::SUCCESS,
+                    Ok(Err(e)) => {
                         eprintln!("error: {e}");
                         ExitCode::from(2)
                     }
+                    Err(code) => code,
+                }
+            }
+            Command::Evaluate(args) => {
+                let stdout = std::io::stdout().lock();
+                match runtime().map(|rt| rt.block_on(crate::evaluate::run(&args, stdout))) {
+                    Ok(Ok(())) => ExitCode::SUCCESS,
+                    Ok(Err(e)) => {
+                        eprintln!("error: {e}");
+                        ExitCode::from(e.exit_code())
+                    }
+                    Err(code) => code,
                 }
             }
         }
     }
 }
 
-/// Run `simulate`, streaming what it prints to `out` (a week of samples is never held twice).
-pub fn run_simulate(
-    args: &SimulateArgs,
-    mut out: impl std::io::Write,
-) -> Result<(), SimulateError> {
-    let spec = simulate::load_policy(&args.policy)?;
-    let policy = spec.validate().map_err(SimulateError::PolicyInvalid)?;
-    let baseline = match &args.baseline {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|source| SimulateError::Read {
-                path: path.display().to_string(),
-                source,
-            })?;
-            Some(Baseline::parse(&text)?)
-        }
-        None => None,
-    };
-    let samples = simulate::read_trace(&args.trace)?;
-    let io = |e: std::io::Error| SimulateError::Read {
-        path: "stdout".into(),
-        source: e,
-    };
-    match args.output {
-        OutputFormat::Table => {
-            let mut table = simulate::TableWriter::new(out, args.only_changes);
-            let mut failed = None;
-            let (ours, hpa) = simulate::replay_each(
-                &policy,
-                baseline.as_ref(),
-                &samples,
-                args.initial_replicas,
-                |s| {
-                    if failed.is_none() {
-                        failed = table.step(&s).err();
-                    }
-                },
-            )?;
-            if let Some(e) = failed {
-                return Err(io(e));
-            }
-            table
-                .finish(&ours, &hpa)
-                .and_then(|mut w| w.flush())
-                .map_err(io)
-        }
-        OutputFormat::Json => {
-            // {"steps": [...], "ours": {...}, "hpa": {...}}, written step by step.
-            let mut failed: Option<std::io::Error> = None;
-            let mut first = true;
-            out.write_all(b"{\"steps\": [\n").map_err(io)?;
-            let (ours, hpa) = simulate::replay_each(
-                &policy,
-                baseline.as_ref(),
-                &samples,
-                args.initial_replicas,
-                |s| {
-                    if failed.is_some()
-                        || (args.only_changes && !s.ours.changes() && !s.hpa.changes())
-                    {
-                        return;
-                    }
-                    let sep: &[u8] = if first { b"" } else { b",\n" };
-                    first = false;
-                    let r = out.write_all(sep).and_then(|_| {
-                        serde_json::to_writer(&mut out, &s).map_err(std::io::Error::other)
-                    });
-                    failed = r.err();
-                },
-            )?;
-            if let Some(e) = failed {
-                return Err(io(e));
-            }
-            let tail = serde_json::json!({"ours": ours, "hpa": hpa});
-            write!(
-                out,
-                "\n], \"ours\": {}, \"hpa\": {}}}\n",
-                tail["ours"], tail["hpa"]
-            )
-            .and_then(|_| out.flush())
-            .map_err(io)
-        }
-    }
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Runtime::new().map_err(|e| {
+        eprintln!("error: cannot start the runtime: {e}");
+        ExitCode::FAILURE
+    })
 }
 
 /// Start everything `run` needs: crypto provider, client, sources, lease loop, admin server, controller.

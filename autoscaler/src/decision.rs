@@ -7,7 +7,7 @@
 
 use std::collections::VecDeque;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How an observed value relates to its target, as in the HPA's `MetricTarget`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -233,7 +233,7 @@ impl History {
 }
 
 /// Why the decision came out as it did; also a metric label, so the set is closed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Reason {
     /// Every metric is within tolerance of its target.
     WithinTolerance,
@@ -283,7 +283,7 @@ impl Reason {
 }
 
 /// What one metric asked for.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MetricOutcome {
     pub name: String,
     pub value: Option<f64>,
@@ -295,7 +295,7 @@ pub struct MetricOutcome {
 }
 
 /// The outcome of one cycle.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
     pub current: u32,
     /// Replicas to run now.

@@ -4,7 +4,9 @@
 //! - [`decision`]: the pure HPA-style decision (property-tested, replayed by `simulate`).
 //! - [`policy`]: the `ScalingPolicy` custom resource and its validation.
 //! - [`baseline`]: the load-test baseline file and threshold derivation.
-//! - [`simulate`]: trace replay beside the plain HPA.
+//! - [`simulate`]: trace (or Prometheus history) replay beside the plain HPA.
+//! - [`evaluate`]: the decision of a policy file now, from live sources.
+//! - [`step`]: the record of one decision cycle that both print.
 //! - [`sources`]: Prometheus and CloudWatch readers.
 //! - [`controller`], [`leader`], [`metrics`], [`admin`]: the in-cluster controller.
 
@@ -13,9 +15,11 @@ pub mod baseline;
 pub mod cli;
 pub mod controller;
 pub mod decision;
+pub mod evaluate;
 pub mod leader;
 pub mod metrics;
 pub mod policy;
 pub mod simulate;
 pub mod sources;
+pub mod step;
 pub mod telemetry;

@@ -175,3 +175,40 @@ async fn an_unreachable_endpoint_is_unavailable_not_zero() {
 }
 
 use support::{free_port, start_moto};
+
+#[tokio::test]
+async fn a_range_read_answers_at_each_instant_what_a_live_read_would_have() {
+    let moto = start_moto().await;
+    let c = client(&moto.url);
+    let src = CloudWatchSource::new(c.clone(), Duration::from_secs(10));
+    let (_, secs) = now();
+    let base = secs / 60 * 60 - 3600;
+    let cpu = metric(
+        "AWS/RDS",
+        "CPUUtilization",
+        ("DBInstanceIdentifier", "notejam-range"),
+        "Average",
+    );
+    // One datapoint a minute for 20 minutes, then nothing for 10 (the source goes quiet).
+    for i in 0..20 {
+        put(&c, &cpu, base + i * 60 + 10, 30.0 + i as f64).await;
+    }
+    let times: Vec<i64> = (0..40).map(|k| base + 30 + k * 45).collect();
+    let ranged = src.read_range(&cpu, &times, 180).await.unwrap();
+    assert_eq!(ranged.len(), times.len());
+    for (t, r) in times.iter().zip(&ranged) {
+        let live = src
+            .read(&cpu, UNIX_EPOCH + Duration::from_secs(*t as u64), 180)
+            .await
+            .unwrap();
+        assert_eq!(r, &live, "at {t}");
+    }
+    // Early on the value is the last complete minute's; after the data stops it goes stale, then missing.
+    assert_eq!(
+        ranged[2],
+        Reading::Value(31.0),
+        "at +120 s: the minute 60..120"
+    );
+    assert!(ranged.iter().any(|r| matches!(r, Reading::Stale(_))));
+    assert!(matches!(ranged.last().unwrap(), Reading::Missing(_)));
+}

@@ -52,6 +52,48 @@ impl CloudWatchSource {
             .map(|d| d.as_secs() as i64)
             .unwrap_or_default();
         let (start, end) = window(now_secs, metric.period_seconds, metric.lookback_periods);
+        let points = self.datapoints(metric, start, end).await?;
+        Ok(newest_complete(
+            &points,
+            metric,
+            now_secs,
+            stale_after_seconds,
+        ))
+    }
+
+    /// What [`read`](Self::read) would have answered at each of `times` (Unix seconds, oldest
+    /// first), from one fetch of the whole range: for replaying history.
+    pub async fn read_range(
+        &self,
+        metric: &CloudWatchMetric,
+        times: &[i64],
+        stale_after_seconds: u32,
+    ) -> Result<Vec<Reading>, SourceError> {
+        let (Some(first), Some(last)) = (times.first(), times.last()) else {
+            return Ok(Vec::new());
+        };
+        let (start, _) = window(*first, metric.period_seconds, metric.lookback_periods);
+        let (_, end) = window(*last, metric.period_seconds, metric.lookback_periods);
+        let mut points = self.datapoints(metric, start, end).await?;
+        points.sort_by_key(|(t, _)| *t);
+        Ok(times
+            .iter()
+            .map(|&now| {
+                let (ws, we) = window(now, metric.period_seconds, metric.lookback_periods);
+                let lo = points.partition_point(|(t, _)| *t < ws);
+                let hi = points.partition_point(|(t, _)| *t < we);
+                newest_complete(&points[lo..hi], metric, now, stale_after_seconds)
+            })
+            .collect())
+    }
+
+    /// Every datapoint of `metric` with a timestamp in `[start, end)`, through all pages.
+    async fn datapoints(
+        &self,
+        metric: &CloudWatchMetric,
+        start: i64,
+        end: i64,
+    ) -> Result<Vec<(i64, f64)>, SourceError> {
         let mut m = Metric::builder()
             .namespace(&metric.namespace)
             .metric_name(&metric.metric_name);
@@ -69,52 +111,75 @@ impl CloudWatchSource {
             )
             .return_data(true)
             .build();
-        let call = self
-            .client
-            .get_metric_data()
-            .metric_data_queries(query)
-            .start_time(DateTime::from_secs(start))
-            .end_time(DateTime::from_secs(end))
-            .scan_by(ScanBy::TimestampDescending)
-            .send();
-        let out = tokio::time::timeout(self.timeout, call)
-            .await
-            .map_err(|_| SourceError::Timeout(self.timeout))?
-            .map_err(|e| {
-                SourceError::Unavailable(format!(
-                    "GetMetricData failed: {}",
-                    aws_sdk_cloudwatch::error::DisplayErrorContext(e)
-                ))
-            })?;
-        let Some(result) = out
-            .metric_data_results()
-            .iter()
-            .find(|r| r.id() == Some("m0"))
-        else {
-            return Ok(Reading::Missing("GetMetricData returned no result".into()));
-        };
-        // Newest complete period first; never trust a datapoint from the still-filling period.
-        let newest = result
-            .timestamps()
-            .iter()
-            .zip(result.values())
-            .filter(|(t, v)| t.secs() < end && v.is_finite())
-            .max_by_key(|(t, _)| t.secs());
-        let Some((t, v)) = newest else {
-            return Ok(Reading::Missing(format!(
-                "no {} datapoints in the last {} periods of {} s",
-                metric.metric_name, metric.lookback_periods, metric.period_seconds
-            )));
-        };
-        let age = now_secs - (t.secs() + i64::from(metric.period_seconds));
-        if age > i64::from(stale_after_seconds) {
-            return Ok(Reading::Stale(format!(
-                "the newest {} datapoint ended {age} s ago",
-                metric.metric_name
-            )));
+        let mut points = Vec::new();
+        let mut next_token: Option<String> = None;
+        loop {
+            let call = self
+                .client
+                .get_metric_data()
+                .metric_data_queries(query.clone())
+                .start_time(DateTime::from_secs(start))
+                .end_time(DateTime::from_secs(end))
+                .scan_by(ScanBy::TimestampDescending)
+                .set_next_token(next_token.take())
+                .send();
+            let out = tokio::time::timeout(self.timeout, call)
+                .await
+                .map_err(|_| SourceError::Timeout(self.timeout))?
+                .map_err(|e| {
+                    SourceError::Unavailable(format!(
+                        "GetMetricData failed: {}",
+                        aws_sdk_cloudwatch::error::DisplayErrorContext(e)
+                    ))
+                })?;
+            for r in out
+                .metric_data_results()
+                .iter()
+                .filter(|r| r.id() == Some("m0"))
+            {
+                points.extend(
+                    r.timestamps()
+                        .iter()
+                        .zip(r.values())
+                        .map(|(t, v)| (t.secs(), *v)),
+                );
+            }
+            match out.next_token() {
+                Some(t) if !t.is_empty() => next_token = Some(t.to_string()),
+                _ => return Ok(points),
+            }
         }
-        Ok(Reading::Value(*v))
     }
+}
+
+/// The newest datapoint of a complete period among `points` (already limited to the look-back
+/// window ending at the start of `now`'s period), or why there is none.
+fn newest_complete(
+    points: &[(i64, f64)],
+    metric: &CloudWatchMetric,
+    now_secs: i64,
+    stale_after_seconds: u32,
+) -> Reading {
+    let (_, end) = window(now_secs, metric.period_seconds, metric.lookback_periods);
+    // Never trust a datapoint from the still-filling period.
+    let newest = points
+        .iter()
+        .filter(|(t, v)| *t < end && v.is_finite())
+        .max_by_key(|(t, _)| *t);
+    let Some((t, v)) = newest else {
+        return Reading::Missing(format!(
+            "no {} datapoints in the last {} periods of {} s",
+            metric.metric_name, metric.lookback_periods, metric.period_seconds
+        ));
+    };
+    let age = now_secs - (t + i64::from(metric.period_seconds));
+    if age > i64::from(stale_after_seconds) {
+        return Reading::Stale(format!(
+            "the newest {} datapoint ended {age} s ago",
+            metric.metric_name
+        ));
+    }
+    Reading::Value(*v)
 }
 
 #[cfg(test)]

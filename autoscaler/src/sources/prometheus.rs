@@ -1,4 +1,5 @@
-//! Prometheus instant queries over its HTTP API (`/api/v1/query`).
+//! Prometheus queries over its HTTP API: instant (`/api/v1/query`) for live readings, range
+//! (`/api/v1/query_range`) for replaying history.
 
 use std::time::Duration;
 
@@ -25,14 +26,14 @@ struct Envelope {
     error: Option<String>,
 }
 
-// Matrix and string payloads are only recognised to be refused.
+// String payloads are only recognised to be refused.
 #[allow(dead_code)]
 #[derive(Deserialize)]
 #[serde(tag = "resultType", content = "result", rename_all = "lowercase")]
 enum Data {
     Vector(Vec<VectorSample>),
     Scalar((f64, String)),
-    Matrix(serde_json::Value),
+    Matrix(Vec<MatrixSeries>),
     String(serde_json::Value),
 }
 
@@ -40,6 +41,14 @@ enum Data {
 struct VectorSample {
     value: (f64, String),
 }
+
+#[derive(Deserialize)]
+struct MatrixSeries {
+    values: Vec<(f64, String)>,
+}
+
+/// Prometheus refuses range queries of more than 11,000 points per series; stay below it.
+const MAX_POINTS_PER_QUERY: i64 = 10_000;
 
 fn parse_value(raw: &str) -> Reading {
     match raw.parse::<f64>() {
@@ -63,15 +72,15 @@ impl PrometheusSource {
         })
     }
 
-    /// Run an instant query that should yield one number: a scalar or a one-series vector.
-    /// An empty vector (nothing fresh within Prometheus' 5-minute lookback) is `Missing`.
-    pub async fn query(&self, promql: &str) -> Result<Reading, SourceError> {
-        let url = format!("{}/api/v1/query", self.base_url);
+    async fn call(&self, path: &str, form: &[(&str, &str)]) -> Result<Option<Data>, SourceError> {
+        let url = format!("{}{path}", self.base_url);
         let server_timeout = format!("{}ms", self.timeout.as_millis().max(1));
+        let mut form = form.to_vec();
+        form.push(("timeout", server_timeout.as_str()));
         let resp = self
             .client
             .post(&url)
-            .form(&[("query", promql), ("timeout", server_timeout.as_str())])
+            .form(&form)
             .send()
             .await
             .map_err(|e| {
@@ -104,7 +113,14 @@ impl PrometheusSource {
                 _ => SourceError::Unavailable(format!("Prometheus {kind}: {msg}")),
             });
         }
-        match env.data {
+        Ok(env.data)
+    }
+
+    /// Run an instant query that should yield one number: a scalar or a one-series vector.
+    /// An empty vector (nothing fresh within Prometheus' 5-minute lookback) is `Missing`.
+    pub async fn query(&self, promql: &str) -> Result<Reading, SourceError> {
+        let data = self.call("/api/v1/query", &[("query", promql)]).await?;
+        match data {
             Some(Data::Scalar((_, v))) => Ok(parse_value(&v)),
             Some(Data::Vector(samples)) => match samples.as_slice() {
                 [] => Ok(Reading::Missing("the query returned no series".into())),
@@ -118,5 +134,50 @@ impl PrometheusSource {
                 "Prometheus answered success without data".into(),
             )),
         }
+    }
+
+    /// Evaluate `promql` at every `step` seconds from `start` to `end` (Unix seconds, inclusive)
+    /// and return the points of the one series it yields, oldest first. Steps where the query
+    /// had no value are simply absent (missing, never zero); no series at all is no points.
+    pub async fn query_range(
+        &self,
+        promql: &str,
+        start: i64,
+        end: i64,
+        step: u32,
+    ) -> Result<Vec<(i64, f64)>, SourceError> {
+        let step = i64::from(step.max(1));
+        let mut points = Vec::new();
+        let mut from = start;
+        while from <= end {
+            let to = end.min(from + step * (MAX_POINTS_PER_QUERY - 1));
+            let (f, t, s) = (from.to_string(), to.to_string(), step.to_string());
+            let data = self
+                .call(
+                    "/api/v1/query_range",
+                    &[("query", promql), ("start", &f), ("end", &t), ("step", &s)],
+                )
+                .await?;
+            let series = match data {
+                Some(Data::Matrix(series)) => series,
+                Some(_) => {
+                    return Err(SourceError::Unavailable(
+                        "Prometheus answered a range query without a matrix".into(),
+                    ));
+                }
+                None => Vec::new(),
+            };
+            match series.as_slice() {
+                [] => {}
+                [one] => points.extend(
+                    one.values
+                        .iter()
+                        .filter_map(|(t, v)| parse_value(v).value().map(|v| (t.round() as i64, v))),
+                ),
+                many => return Err(SourceError::Ambiguous(many.len())),
+            }
+            from = to + step;
+        }
+        Ok(points)
     }
 }

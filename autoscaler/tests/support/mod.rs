@@ -137,14 +137,41 @@ impl Exporter {
 
 /// A real Prometheus (Debian `prometheus`) scraping `target` every second.
 pub async fn start_prometheus(target: &str) -> Service {
-    let bin = require("prometheus", "apt-get install -y prometheus");
     let dir = tempfile::tempdir().unwrap();
+    let scrape = format!(
+        "scrape_configs:\n  - job_name: exporter\n    static_configs:\n      - targets: ['{target}']\n"
+    );
+    prometheus_in(dir, &scrape).await
+}
+
+/// A real Prometheus serving recorded history: `openmetrics` (OpenMetrics text, timestamps in
+/// Unix seconds, ending in `# EOF`) is backfilled with `promtool tsdb create-blocks-from
+/// openmetrics` into a fresh data directory, so every range query answers exactly those samples.
+pub async fn start_prometheus_with_history(openmetrics: &str) -> Service {
+    let promtool = require("promtool", "apt-get install -y prometheus");
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("history.om");
+    std::fs::write(&input, openmetrics).unwrap();
+    let out = Command::new(promtool)
+        .args(["tsdb", "create-blocks-from", "openmetrics"])
+        .arg(&input)
+        .arg(dir.path().join("data"))
+        .output()
+        .expect("run promtool");
+    assert!(
+        out.status.success(),
+        "promtool backfill failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    prometheus_in(dir, "").await
+}
+
+async fn prometheus_in(dir: tempfile::TempDir, scrape: &str) -> Service {
+    let bin = require("prometheus", "apt-get install -y prometheus");
     let config = dir.path().join("prometheus.yml");
     std::fs::write(
         &config,
-        format!(
-            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: exporter\n    static_configs:\n      - targets: ['{target}']\n"
-        ),
+        format!("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n{scrape}"),
     )
     .unwrap();
     let port = free_port();

@@ -14,7 +14,6 @@ use std::time::{Duration, Instant, SystemTime};
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
-use k8s_openapi::api::core::v1::ConfigMap;
 use kube::api::{Api, Patch, PatchParams, PostParams};
 use kube::runtime::controller::{Action, Controller};
 use kube::runtime::events::{Event, EventType, Recorder, Reporter};
@@ -22,14 +21,16 @@ use kube::runtime::watcher;
 use kube::{Client, Resource, ResourceExt};
 use serde_json::{Value, json};
 
-use crate::baseline::{Baseline, history_query, resolve_threshold};
-use crate::decision::{Decision, History, MetricObservation, Observations, decide};
+use crate::decision::{Decision, History, Observations, decide};
 use crate::metrics::Metrics;
 use crate::policy::{
-    Condition, DecisionStatus, MetricSpec, MetricStatus, Mode, ScalingPolicy, ScalingPolicyStatus,
-    TargetType,
+    Condition, DecisionStatus, MetricSpec, Mode, ScalingPolicy, ScalingPolicyStatus, TargetType,
 };
-use crate::sources::{MetricReader, Reading};
+use crate::sources::MetricReader;
+
+pub mod gather;
+
+use gather::{Gathered, gather_all, load_baseline, metric_status};
 
 /// The field manager for server-side apply, and the Event reporter.
 pub const MANAGER: &str = "notejam-autoscaler";
@@ -202,126 +203,6 @@ async fn refuse(
     publish(ctx, policy, EventType::Warning, reason, "Validate", message).await;
     apply_status(policy, &ctx.client, &status).await?;
     Ok(Action::requeue(Duration::from_secs(60)))
-}
-
-async fn load_baseline(
-    client: &Client,
-    ns: &str,
-    config_map: &str,
-    key: &str,
-) -> Result<Baseline, (String, String)> {
-    let api: Api<ConfigMap> = Api::namespaced(client.clone(), ns);
-    let cm = match api.get_opt(config_map).await {
-        Ok(Some(cm)) => cm,
-        Ok(None) => {
-            return Err((
-                "BaselineMissing".into(),
-                format!("ConfigMap {config_map} not found"),
-            ));
-        }
-        Err(e) => {
-            return Err((
-                "BaselineMissing".into(),
-                format!("cannot read ConfigMap {config_map}: {e}"),
-            ));
-        }
-    };
-    let text = cm.data.as_ref().and_then(|d| d.get(key)).ok_or_else(|| {
-        (
-            "BaselineMissing".to_string(),
-            format!("ConfigMap {config_map} has no key {key}"),
-        )
-    })?;
-    Baseline::parse(text).map_err(|e| {
-        (
-            "BaselineInvalid".to_string(),
-            format!("ConfigMap {config_map}/{key}: {e}"),
-        )
-    })
-}
-
-/// One metric after reading: what the decision and the status need.
-struct Gathered {
-    observation: MetricObservation,
-    status: MetricStatus,
-    policy_error: Option<String>,
-}
-
-async fn gather(
-    ctx: &Context,
-    m: &MetricSpec,
-    baseline: Option<&Baseline>,
-    now: SystemTime,
-    stale_after: u32,
-) -> Gathered {
-    let history_value = match &m.target.from_history {
-        Some(h) => match ctx.reader.promql(&history_query(h)).await {
-            Ok(r) => r.value(),
-            Err(e) => {
-                tracing::info!(metric = %m.name, error = %e, "no history threshold; trying the baseline");
-                None
-            }
-        },
-        None => None,
-    };
-    let threshold = resolve_threshold(m, history_value, baseline);
-    let reading = ctx.reader.read(m, now, stale_after).await;
-    let (value, state, message, policy_error) = match reading {
-        Ok(Reading::Value(v)) => (Some(v), "ok", None, None),
-        Ok(Reading::Missing(why)) => (None, "missing", Some(why), None),
-        Ok(Reading::Stale(why)) => (None, "stale", Some(why), None),
-        Err(e) => {
-            let source = if m.prometheus.is_some() {
-                "prometheus"
-            } else {
-                "cloudwatch"
-            };
-            ctx.metrics.inc(
-                "notejam_autoscaler_source_errors_total",
-                &[("source", source), ("kind", e.kind())],
-            );
-            let policy_error = e
-                .is_policy_error()
-                .then(|| format!("metric {}: {e}", m.name));
-            (None, "error", Some(e.to_string()), policy_error)
-        }
-    };
-    let (target, source, note) = match &threshold {
-        Some(t) => (
-            t.value,
-            Some(t.source.as_str().to_string()),
-            Some(t.note.clone()),
-        ),
-        // No target yet (history-only and no history): unknown, so the decision holds.
-        None => (
-            1.0,
-            None,
-            Some("no target: no history yet and no baseline or fixed value".to_string()),
-        ),
-    };
-    let known = threshold.is_some();
-    Gathered {
-        observation: MetricObservation {
-            name: m.name.clone(),
-            kind: m.target_kind(),
-            target,
-            value: if known { value } else { None },
-        },
-        status: MetricStatus {
-            name: m.name.clone(),
-            state: state.into(),
-            value,
-            target: known.then_some(target),
-            threshold_source: source,
-            ratio: None,
-            proposal: None,
-            message: match (message, note) {
-                (Some(m), _) => Some(m),
-                (None, n) => n,
-            },
-        },
-        policy_error,
-    }
 }
 
 fn quantity(v: f64) -> String {
@@ -561,11 +442,12 @@ pub async fn reconcile(policy: Arc<ScalingPolicy>, ctx: Arc<Context>) -> Result<
         .max(0) as u32;
 
     let now = SystemTime::now();
-    let gathered: Vec<Gathered> = futures::future::join_all(
-        valid
-            .metrics
-            .iter()
-            .map(|m| gather(&ctx, m, baseline.as_ref(), now, valid.stale_after_seconds)),
+    let gathered = gather_all(
+        ctx.reader.as_ref(),
+        &ctx.metrics,
+        &valid,
+        baseline.as_ref(),
+        now,
     )
     .await;
     let policy_errors: Vec<&str> = gathered
@@ -701,15 +583,7 @@ pub async fn reconcile(policy: Arc<ScalingPolicy>, ctx: Arc<Context>) -> Result<
         .map(|g| g.status.name.as_str())
         .collect();
     let metrics_ok = unknown.is_empty();
-    let metric_status: Vec<MetricStatus> = gathered
-        .iter()
-        .zip(&decision.metrics)
-        .map(|(g, o)| MetricStatus {
-            ratio: o.ratio,
-            proposal: o.proposal,
-            ..g.status.clone()
-        })
-        .collect();
+    let metric_status = metric_status(&gathered, &decision.metrics);
     let status = ScalingPolicyStatus {
         observed_generation: policy.metadata.generation,
         conditions: vec![
