@@ -113,7 +113,13 @@ def main() -> None:
     p.add_argument(
         "--replicas", type=int, default=3, help="app containers to start with (prod's minReplicas)"
     )
-    p.add_argument("--cpus", type=float, default=0.25, help="CPU limit of each app container")
+    p.add_argument(
+        "--cpus",
+        type=float,
+        default=0.1,
+        help="CPU limit of each app container (prod: 1 CPU; scaled down so a spike that needs "
+        "several replicas fits on this machine beside its load generator)",
+    )
     p.add_argument("--tag", default="ci", help="image tag (scripts/images.sh --tag)")
     p.add_argument("--venv", type=Path, required=True, help="venv with moto and oteltap")
     sub.add_parser("status", help="what runs where")

@@ -13,6 +13,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from .replicas import Deployment
 from .state import State
@@ -45,6 +46,8 @@ class Loop:
     decisions: list[Decided] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     reader: threading.Thread | None = None
+    # Every decision line as it came, with its arrival time: the loop's record, kept as an artefact.
+    log: TextIO | None = None
 
     def follow(self) -> None:
         assert self.proc.stdout is not None
@@ -59,6 +62,9 @@ class Loop:
                 continue
             decided = Decided(at=time.time(), record=record)
             self.decisions.append(decided)
+            if self.log is not None:
+                self.log.write(json.dumps({"received_at": decided.at, **record}) + "\n")
+                self.log.flush()
             desired = int(decided.decision["desired"])
             if desired != self.deployment.desired:
                 self.deployment.scale(desired)
@@ -71,6 +77,8 @@ class Loop:
             self.proc.kill()
         if self.reader is not None:
             self.reader.join(timeout=5)
+        if self.log is not None:
+            self.log.close()
 
 
 def start(
@@ -86,7 +94,6 @@ def start(
         "podman",
         "run",
         "--rm",
-        "--interactive",
         "--name",
         "notejam-loop-autoscaler",
         "--network",
@@ -121,7 +128,8 @@ def start(
     proc = subprocess.Popen(
         argv, stdout=subprocess.PIPE, stderr=stderr, stdin=subprocess.DEVNULL, text=True
     )
-    loop = Loop(proc=proc, deployment=deployment)
+    decisions = open(logs / "decisions.jsonl", "w")  # noqa: SIM115 (closed with the loop)
+    loop = Loop(proc=proc, deployment=deployment, log=decisions)
     loop.reader = threading.Thread(target=loop.follow, daemon=True)
     loop.reader.start()
     return loop

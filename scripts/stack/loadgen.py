@@ -12,6 +12,9 @@ from .state import State
 
 # The CI gate's thresholds (.circleci/config.yml, job loadtest-gate).
 GATE_THRESHOLDS = ["p95<300ms", "errors<1%", "p95<baseline*1.2"]
+# Users pause between journeys, as people do; without a pause two users already saturate the
+# scaled-down replicas and the ramp has no steps below the knee.
+THINK_TIME = "1s-2s"
 
 
 class Running:
@@ -85,12 +88,14 @@ class LoadGen:
             step_duration,
             "--warmup",
             "5s",
+            "--think-time",
+            THINK_TIME,
             "--replicas",
             str(replicas),
             "--db-pool-size",
             "10",
             "--environment",
-            "platform-loop",
+            "local",
             "--output",
             "/reports/baseline.json",
         )
@@ -110,6 +115,8 @@ class LoadGen:
             str(users),
             "--run-time",
             run_time,
+            "--think-time",
+            THINK_TIME,
             "--baseline",
             f"/reports/{baseline.name}",
             *thresholds,
@@ -134,6 +141,11 @@ class LoadGen:
             prometheus=False,
         )
         return Running(name, subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT))
+
+    def timeline(self, name: str) -> list[dict]:
+        """A run's per-second figures (t, requests, errors, p95_ms, ...), from its result."""
+        file = self.out / name / "result.json"
+        return json.loads(file.read_text())["timeline"] if file.exists() else []
 
     def results(self) -> dict[str, dict]:
         """Each phase's totals: requests, p95 (corrected, ms), error rate."""

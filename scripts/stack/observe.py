@@ -60,6 +60,10 @@ def put(url: str, body: bytes) -> None:
         pass
 
 
-def delete(url: str) -> None:
-    with urllib.request.urlopen(urllib.request.Request(url, method="DELETE"), timeout=5):
+def clear_faults(url: str) -> None:
+    """DELETE /faults; a replica removed meanwhile has none to clear."""
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method="DELETE"), timeout=5):
+            pass
+    except (urllib.error.URLError, OSError):
         pass

@@ -271,6 +271,10 @@ pid {dir}/nginx.pid;
 error_log {dir}/logs/nginx-error.log warn;
 events {{ worker_connections 4096; }}
 http {{
+  # The ALB keeps client connections as long as they are used (idle timeout 60 s) and never
+  # closes one after N requests, which nginx does by default (a race a client sees as an error).
+  keepalive_timeout 60s;
+  keepalive_requests 100000000;
   access_log off;
   client_body_temp_path {dir}/nginx-tmp/body;
   proxy_temp_path {dir}/nginx-tmp/proxy;
@@ -300,7 +304,10 @@ def write_upstream(state: State, ports: list[int]) -> None:
     if not ports:
         servers = "  server 127.0.0.1:1 down;\n"  # nginx needs one; nothing is healthy yet
     (state.path / "upstream.conf").write_text(
-        "upstream notejam {\n  least_conn;\n  keepalive 32;\n" + servers + "}\n"
+        "upstream notejam {\n  least_conn;\n  keepalive 32;\n  keepalive_requests 100000000;\n"
+        # Idle connections to a replica close after 15 s (the ALB's idle timeout is 60 s), so what
+        # a pod counts as open follows its recent concurrency, not a ramp that ended minutes ago.
+        "  keepalive_timeout 15s;\n" + servers + "}\n"
     )
 
 

@@ -123,11 +123,9 @@ def write(report: Path, rows: list[dict], marks: dict[str, float]) -> None:
     print("\n".join(lines))
 
 
-def write_checks(
-    report: Path, checks: list[tuple[str, bool, str]], results: dict[str, dict], baseline: dict
-) -> None:
+def write_checks(report: Path, verdicts: list, results: dict[str, dict], baseline: dict) -> None:
     lines = ["| check | result | detail |", "|---|---|---|"]
-    lines += [f"| {name} | {'PASS' if ok else 'FAIL'} | {detail} |" for name, ok, detail in checks]
+    lines += [f"| {v.name} | {'PASS' if v.ok else 'FAIL'} | {v.detail} |" for v in verdicts]
     lines += [
         "",
         "| load phase | requests | req/s | p95 (ms, corrected) | errors |",
