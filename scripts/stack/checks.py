@@ -136,5 +136,15 @@ def traces_arrived(collector_log: Path) -> Verdict:
     return Verdict("the containers' traces reach the OTLP collector", spans > 0, f"{spans} spans")
 
 
+def no_restarts(restarts: dict[str, int]) -> Verdict:
+    died = {name: n for name, n in restarts.items() if n}
+    detail = ", ".join(f"{name} x{n}" for name, n in sorted(died.items())) or "none"
+    return Verdict(
+        "no replica died under the load (out of memory, crash)",
+        not died,
+        f"restarted: {detail} ({len(restarts)} replicas ran)",
+    )
+
+
 def readable(errors: list[str]) -> Verdict:
     return Verdict("every decision line was readable", not errors, "; ".join(errors[:3]) or "all")

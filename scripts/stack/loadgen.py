@@ -115,6 +115,9 @@ class LoadGen:
             str(users),
             "--run-time",
             run_time,
+            # As each baseline step has: the users' sign-ups (argon2) are not the load judged.
+            "--warmup",
+            "5s",
             "--think-time",
             THINK_TIME,
             "--baseline",

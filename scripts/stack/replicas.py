@@ -67,6 +67,8 @@ class Deployment:
         self.threads: list[threading.Thread] = []
         # What went wrong in a replica's thread: raised by the next wait, never swallowed.
         self.failures: list[BaseException] = []
+        # Restarts of replicas already removed (the kubelet restarts a container that dies).
+        self.removed_restarts: dict[str, int] = {}
 
     # --- what the scale subresource does ---------------------------------------------------
 
@@ -107,6 +109,12 @@ class Deployment:
                 "starting": len(self.starting),
                 "stopping": len(self.stopping),
             }
+
+    def restarts(self) -> dict[str, int]:
+        """How often each replica of this run was restarted after dying (OOM kills included)."""
+        with self.lock:
+            live = [r.name for r in self.state.replicas]
+        return {**self.removed_restarts, **{name: restart_count(name) for name in live}}
 
     def join(self) -> None:
         for t in self.threads:
@@ -185,6 +193,7 @@ class Deployment:
         time.sleep(self.timings.prestop_seconds)
         grace = max(1, int(self.timings.grace_seconds - self.timings.prestop_seconds))
         procs.run(["podman", "stop", "--time", str(grace), replica.name], check=False)
+        self.removed_restarts[replica.name] = restart_count(replica.name)
         procs.run(["podman", "rm", "--force", replica.name], check=False)
         with self.lock:
             self.state.replicas = [r for r in self.state.replicas if r.slot != replica.slot]
@@ -242,6 +251,11 @@ def container_env(state: State, replica: Replica) -> dict[str, str]:
     }
 
 
+def restart_count(name: str) -> int:
+    out = procs.run(["podman", "inspect", "--format", "{{.RestartCount}}", name], check=False)
+    return int(out.stdout.strip() or 0)
+
+
 def run_container(state: State, replica: Replica) -> None:
     env = [arg for k, v in container_env(state, replica).items() for arg in ("--env", f"{k}={v}")]
     procs.run(
@@ -253,6 +267,8 @@ def run_container(state: State, replica: Replica) -> None:
             replica.name,
             "--network",
             "host",
+            # restartPolicy Always, as the kubelet: a container that dies comes back (and counts).
+            "--restart=always",
             "--read-only",
             "--cap-drop",
             "ALL",

@@ -103,6 +103,7 @@ def run(state: State, args: argparse.Namespace) -> int:
         after.stop()
         marks("end")
     finally:
+        restarts = deployment.restarts()
         loop.stop()
         sampler.stop()
         deployment.join()
@@ -118,6 +119,7 @@ def run(state: State, args: argparse.Namespace) -> int:
         checks.scaled_down(loop.decisions, marks.times, peak, policy_scale_down_window()),
         checks.alert_fired(checks.ALERT, fired),
         checks.traces_arrived(state.path / "logs/collector.log"),
+        checks.no_restarts(restarts),
         checks.readable(loop.errors),
     ]
     timeline.write_checks(report, verdicts, results, baseline)
