@@ -25,6 +25,9 @@ venv="$HOME/.cache/notejam-cloud/test-venv"
 "$venv/bin/pip" install -q --disable-pip-version-check oteltap==1.0.0 'moto[server]==5.2.1'
 export PATH="$PATH:$venv/bin"
 export MOTO_SERVER="$venv/bin/moto_server"
+# Lint first, in --quick too: shellcheck on every shell script, ruff on every Python file.
+source scripts/lib/lint.sh
+lint_scripts
 command -v cargo >/dev/null || die "cargo is needed (https://rustup.rs)"
 trap stop_postgres EXIT
 

@@ -90,5 +90,8 @@ if grep -q '"status":5' "${TMPDIR:-/tmp}/notejam-schemathesis-$$.log"; then
   status=1
 fi
 rm -f "${TMPDIR:-/tmp}/notejam-schemathesis-$$.log"
-[ "$status" -eq 0 ] && log "schemathesis: passed" || log "schemathesis: FAILED"
-exit "$status"
+if [ "$status" -ne 0 ]; then
+  log "schemathesis: FAILED"
+  exit "$status"
+fi
+log "schemathesis: passed"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the scripts: logging, installing missing packages, free ports.
 # Sourced, not run.
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # start_postgres: starts a throwaway PostgreSQL cluster on a free loopback port and exports
 # NOTEJAM_TEST_POSTGRES_URL (superuser, trust auth on loopback only). stop_postgres removes it.
 # Sourced, not run. Needs lib/common.sh.

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""Generate the example traces (deterministic). Usage: generate.py [OUT_DIR] | generate.py --week FILE
+"""Generate the example traces (deterministic).
+
+Usage: generate.py [OUT_DIR] | generate.py --week FILE
 
 Columns: time (seconds), replicas (the 4 pods running while recorded), open_connections (total
 over pods; empty = missing sample), requests_per_target (per pod per minute at 4 pods).
 """
+
 import math
 import random
 import sys
@@ -40,11 +43,25 @@ def main():
         return
     out = sys.argv[1] if len(sys.argv) > 1 else "."
     # Steady day: flat load with small noise, one-minute samples.
-    write(f"{out}/steady-day.csv",
-          [row(i * 60, 160 * rnd.uniform(0.97, 1.03), 16000 * rnd.uniform(0.97, 1.03)) for i in range(1440)])
+    write(
+        f"{out}/steady-day.csv",
+        [
+            row(i * 60, 160 * rnd.uniform(0.97, 1.03), 16000 * rnd.uniform(0.97, 1.03))
+            for i in range(1440)
+        ],
+    )
     # Daily cycle: 50 connections at night to 350 in the afternoon.
-    write(f"{out}/daily-cycle.csv",
-          [row(i * 60, daily(i * 60, 200, 150) * rnd.uniform(0.97, 1.03), daily(i * 60, 200, 150) * 100) for i in range(1440)])
+    write(
+        f"{out}/daily-cycle.csv",
+        [
+            row(
+                i * 60,
+                daily(i * 60, 200, 150) * rnd.uniform(0.97, 1.03),
+                daily(i * 60, 200, 150) * 100,
+            )
+            for i in range(1440)
+        ],
+    )
     # 4x spike: 2 h of 15 s samples, load x4 from 40 to 60 minutes, ramping in over 2 minutes.
     rows = []
     for i in range(480):
@@ -55,8 +72,13 @@ def main():
         rows.append(row(t, 120 * f * rnd.uniform(0.97, 1.03), 12000 * f))
     write(f"{out}/spike-4x.csv", rows)
     # Metrics outage: busy hour, both metrics missing from 30 to 60 minutes.
-    write(f"{out}/metrics-outage.csv",
-          [row(i * 15, 300 * rnd.uniform(0.97, 1.03), 30000, missing=(1800 <= i * 15 < 3600)) for i in range(480)])
+    write(
+        f"{out}/metrics-outage.csv",
+        [
+            row(i * 15, 300 * rnd.uniform(0.97, 1.03), 30000, missing=(1800 <= i * 15 < 3600))
+            for i in range(480)
+        ],
+    )
     # Noisy flapping: load swinging +-30% around the threshold every 6 minutes, with +-10% noise:
     # long enough lows to outlast a 300 s scale-down window, short enough to come back.
     rows = []
