@@ -11,7 +11,7 @@ NOTEJAM_CACHE="${NOTEJAM_CACHE:-$HOME/.cache/notejam-cloud}"
 BASE_CC_IMAGE="localhost/notejam-base-cc:bookworm"
 # What goes into the stand-in, and its version: a change here rebuilds it.
 BASE_CC_PACKAGES="libc6,libgcc-s1,ca-certificates,tzdata,netbase"
-BASE_CC_RECIPE="1:bookworm:$BASE_CC_PACKAGES"
+BASE_CC_RECIPE="2:bookworm:$BASE_CC_PACKAGES"
 
 # containers_setup: installs podman and what it needs, and points it at our own containers.conf:
 # runc (crun fails here), ulimits the sandbox allows, and the host network as the default
@@ -43,15 +43,16 @@ build_base_cc() {
   log "base image $BASE_CC_IMAGE from Debian packages ($BASE_CC_PACKAGES)"
   local tar; tar=$(mktemp /tmp/notejam-base.XXXXXX.tar)
   # shellcheck disable=SC2016 # the hooks run in mmdebstrap's own shell, where $1 is the new root
-  # extract: unpack the packages, run no maintainer script (the image has no shell to run them);
-  # the hooks do what distroless adds by hand: the CA bundle, passwd/group with root and nonroot,
-  # writable /tmp, and no apt or dpkg state.
+  # extract: unpack the packages, run no maintainer script (the image has no shell to run them).
+  # In this variant mmdebstrap runs extract hooks only; they do what distroless adds by hand: the
+  # CA bundle (without it rustls finds no roots and the OTLP exporter refuses to start), passwd
+  # and group with root and nonroot, a writable /tmp, and no apt or dpkg state.
   mmdebstrap --quiet --variant=extract --include="$BASE_CC_PACKAGES" --format=tar \
-    --customize-hook='mkdir -p "$1/etc/ssl/certs" "$1/tmp" "$1/home/nonroot" && chmod 1777 "$1/tmp"' \
-    --customize-hook='find "$1/usr/share/ca-certificates" -name "*.crt" | sort | xargs cat > "$1/etc/ssl/certs/ca-certificates.crt"' \
-    --customize-hook='printf "root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n" > "$1/etc/passwd"' \
-    --customize-hook='printf "root:x:0:\nnobody:x:65534:\nnonroot:x:65532:\n" > "$1/etc/group" && chown 65532:65532 "$1/home/nonroot"' \
-    --customize-hook='rm -rf "$1/var/lib/apt" "$1/var/cache/apt" "$1/var/lib/dpkg" "$1/usr/share/doc" "$1/usr/share/man"' \
+    --extract-hook='mkdir -p "$1/etc/ssl/certs" "$1/tmp" "$1/home/nonroot" && chmod 1777 "$1/tmp"' \
+    --extract-hook='find "$1/usr/share/ca-certificates" -name "*.crt" | sort | xargs cat > "$1/etc/ssl/certs/ca-certificates.crt"' \
+    --extract-hook='printf "root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n" > "$1/etc/passwd"' \
+    --extract-hook='printf "root:x:0:\nnobody:x:65534:\nnonroot:x:65532:\n" > "$1/etc/group" && chown 65532:65532 "$1/home/nonroot"' \
+    --extract-hook='rm -rf "$1/var/lib/apt" "$1/var/cache/apt" "$1/var/lib/dpkg" "$1/usr/share/doc" "$1/usr/share/man"' \
     bookworm "$tar" http://deb.debian.org/debian >&2 || { rm -f "$tar"; die "mmdebstrap failed"; }
   podman import --quiet \
     --change 'LABEL io.notejam.recipe='"$BASE_CC_RECIPE" \
