@@ -200,15 +200,21 @@ set +m
 # Sets passed[i] to 1 or 0; the output of dirs[i] is in $work/NAME-$i.log.
 # ------------------------------------------------------------------------------------------
 in_each_dir() {
-  local name=$1 i args pids=()
+  local name=$1 i args inited=() pids=()
   shift
   passed=()
+  # No command starts before the last init: a running validate beside an init that writes the
+  # plugin cache once failed with "no package ... cached in .terraform/providers".
+  for i in "${!dirs[@]}"; do
+    inited[i]=0
+    if (cd "${dirs[$i]}" && terraform init -backend=false -no-color >"$work/$name-$i.log" 2>&1); then
+      inited[i]=1
+    fi
+  done
   for i in "${!dirs[@]}"; do
     passed[i]=0
-    if ! (cd "${dirs[$i]}" && terraform init -backend=false -no-color >"$work/$name-$i.log" 2>&1); then
-      pids[i]=
-      continue
-    fi
+    pids[i]=
+    [ "${inited[$i]}" = 1 ] || continue
     args=("$@")
     if [ "$1" = test ] && [ -f "${dirs[$i]}/variables.tfvars" ]; then args+=(-var-file=variables.tfvars); fi
     (cd "${dirs[$i]}" && terraform "${args[@]}" >"$work/$name-$i.log" 2>&1) &

@@ -6,17 +6,8 @@
 #   terraform plan  -var-file variables.tfvars
 #   terraform apply -var-file variables.tfvars
 
-terraform {
-  # 1.10+: S3 native state locking (use_lockfile) and cross-variable validation.
-  required_version = ">= 1.10"
-
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = "~> 5.0"
-    }
-  }
-}
+# Terraform >= 1.10 (S3 native state locking, cross-variable validation) and aws ~> 5.0 are
+# required by modules/environment/versions.tf, which Terraform enforces for every root that calls it.
 
 variable "environment" {
   description = "This environment: the object that modules/environment's variable \"environment\" types, documents and validates."
