@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks of the infrastructure (terraform/):
 #   fmt        terraform fmt -check -recursive
-#   validate   terraform init -backend=false + validate, every environment root
+#   validate   terraform init -backend=false + validate, every environment root and bootstrap/; the
+#              environment roots are one main.tf, the same in each, and a backend.tf of their own
 #   test       terraform test (mock_provider) in every module and root that has tests
 #   checkov    checkov --skip-download over terraform/; every skip comment must carry its reason
 #   emulator   apply one environment against moto on loopback, then a second plan must be empty
@@ -9,21 +10,23 @@
 # terraform itself and the offline AWS provider mirror come with the machine image (the script
 # finds the mirror). The backup Lambda's own tests (handler against moto) are part of
 # `cargo test --workspace` in scripts/test.sh. Exits non-zero if any check fails; prints one
-# line per check at the end.
+# line per check at the end. The Python halves live in scripts/checks/terraform_checks/.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=scripts/lib/common.sh
+source "$repo/scripts/lib/common.sh" # apt_install, free_port
 cache="${NOTEJAM_CACHE_DIR:-$HOME/.cache/notejam-cloud}"
 emulator_env="${NOTEJAM_EMULATOR_ENV:-dev}"
 mkdir -p "$cache"
 work=$(mktemp -d "${TMPDIR:-/tmp}/notejam-terraform-checks.XXXXXX")
-groups=()   # process groups started here (moto, the background emulator run)
+groups=() # process groups started here (moto, the background emulator run)
 results=()
 failed=0
 started=$SECONDS
 
 cleanup() {
-  local rc=$?
+  local rc=$? g
   for g in "${groups[@]}"; do
     kill -- "-$g" 2>/dev/null || true
   done
@@ -37,7 +40,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 say() { printf '\n=== %s\n' "$*"; }
-log() { printf '    %s\n' "$*"; }
+info() { printf '    %s\n' "$*"; }
 
 # record NAME STATUS SECONDS DETAIL
 record() {
@@ -50,11 +53,10 @@ record() {
 # ------------------------------------------------------------------------------------------
 say "tools"
 command -v terraform >/dev/null || { echo "terraform (>= 1.10) is not installed; it comes with the machine image" >&2; exit 1; }
-log "$(TF_CLI_CONFIG_FILE=/dev/null terraform version | head -1)"
+info "$(TF_CLI_CONFIG_FILE=/dev/null terraform version | head -1)"
 
 if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
-  log "installing python3-venv (apt)"
-  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv python3-pip >/dev/null
+  apt_install python3-venv python3-pip
 fi
 
 # Pinned tools, so a new release cannot fail (or pass) a commit that passed (or failed) before.
@@ -71,7 +73,7 @@ venv() {
   local dir=$1
   shift
   if [ ! -f "$dir/.installed" ]; then
-    log "installing $* into $dir"
+    info "installing $* into $dir"
     python3 -m venv "$dir"
     "$dir/bin/pip" install --quiet --disable-pip-version-check "$@"
     printf '%s\n' "$*" >"$dir/.installed"
@@ -82,8 +84,13 @@ checkov_venv="$cache/venv-checkov-$checkov_version"
 venv "$moto_venv" "moto[server]==$moto_version"
 venv "$checkov_venv" "checkov==$checkov_version"
 moto_server_bin="$moto_venv/bin/moto_server"
-log "$("$moto_venv/bin/python" -c 'import moto; print("moto", moto.__version__)')"
-log "checkov $("$checkov_venv/bin/checkov" --version)"
+info "$("$moto_venv/bin/python" -c 'import moto; print("moto", moto.__version__)')"
+info "checkov $("$checkov_venv/bin/checkov" --version)"
+
+# pytf PYTHON MODULE ARGS...: one of the modules of scripts/checks/terraform_checks/.
+pytf() {
+  PYTHONPATH="$repo/scripts/checks" "$1" -m "terraform_checks.$2" "${@:3}"
+}
 
 # The AWS provider comes from a filesystem mirror (no registry access): find it.
 find_mirror() {
@@ -99,10 +106,13 @@ find_mirror() {
   echo "${hit%%/registry.terraform.io/*}"
 }
 mirror=$(find_mirror) || { echo "no terraform-provider-aws filesystem mirror found (set TF_PROVIDER_MIRROR)" >&2; exit 1; }
-log "AWS provider mirror: $mirror (versions: $(find "$mirror/registry.terraform.io/hashicorp/aws" -mindepth 1 -maxdepth 1 -printf '%f ' 2>/dev/null))"
+info "AWS provider mirror: $mirror (versions: $(find "$mirror/registry.terraform.io/hashicorp/aws" -mindepth 1 -maxdepth 1 -printf '%f ' 2>/dev/null))"
 
-mkdir -p "$cache/tf-plugin-cache"
-cat >"$work/cli.tfrc" <<CFG
+# write_cli_config FILE PLUGIN_CACHE_DIR: a Terraform CLI config that installs the AWS provider
+# from the mirror only.
+write_cli_config() {
+  mkdir -p "$2"
+  cat >"$1" <<CFG
 provider_installation {
   filesystem_mirror {
     path    = "$mirror"
@@ -112,8 +122,14 @@ provider_installation {
     exclude = ["registry.terraform.io/hashicorp/aws"]
   }
 }
-plugin_cache_dir = "$cache/tf-plugin-cache"
+plugin_cache_dir = "$2"
 CFG
+}
+write_cli_config "$work/cli.tfrc" "$cache/tf-plugin-cache"
+# terraform's plugin cache is not safe for concurrent use, and the emulator runs beside the
+# foreground checks: it gets a cache of its own (a shared one once failed a foreground init with
+# "failed to verify checksum ... no such file or directory").
+write_cli_config "$work/cli-emulator.tfrc" "$cache/tf-plugin-cache-emulator"
 export TF_CLI_CONFIG_FILE="$work/cli.tfrc" TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
 export AWS_EC2_METADATA_DISABLED=true
 unset AWS_PROFILE AWS_DEFAULT_PROFILE
@@ -121,22 +137,12 @@ unset AWS_PROFILE AWS_DEFAULT_PROFILE
 tf="$repo/terraform"
 roots=(dev staging prod)
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # ------------------------------------------------------------------------------------------
 # emulator (started first, in the background: it is mostly provider waits)
 # ------------------------------------------------------------------------------------------
 emulator_run() {
   local dir="$work/emulator" ep="http://127.0.0.1:$1" zip
   mkdir -p "$dir"
-  # terraform's plugin cache is not safe for concurrent use, and this runs beside the foreground
-  # checks: it gets a cache of its own (a shared one once failed a foreground init with
-  # "failed to verify checksum ... no such file or directory").
-  mkdir -p "$cache/tf-plugin-cache-emulator"
-  sed "s#^plugin_cache_dir = .*#plugin_cache_dir = \"$cache/tf-plugin-cache-emulator\"#" \
-    "$TF_CLI_CONFIG_FILE" >"$work/cli-emulator.tfrc"
   export TF_CLI_CONFIG_FILE="$work/cli-emulator.tfrc"
   tar -C "$repo" -cf - --exclude=.terraform --exclude=.terraform.lock.hcl terraform | tar -C "$dir" -xf -
   local root="$dir/terraform/environments/$emulator_env"
@@ -144,108 +150,27 @@ emulator_run() {
   zip="$repo/backup/dist/notejam-backup.zip"
   [ -f "$zip" ] || zip="$dir/terraform/modules/backup/tests/fixtures/placeholder.zip"
   echo "lambda package: $zip"
-
-  # The state goes to moto's S3 through the real s3 backend (with its lock file); the
-  # provider's endpoints all point at moto. Nothing of this is written into the repository.
-  cat >"$root/emulator_override.tf" <<OVR
-terraform {
-  backend "s3" {
-    bucket                      = "notejam-cloud-tfstate-$emulator_env"
-    key                         = "notejam/$emulator_env/terraform.tfstate"
-    region                      = "eu-west-1"
-    encrypt                     = true
-    use_lockfile                = true
-    endpoints                   = { s3 = "$ep" }
-    use_path_style              = true
-    access_key                  = "emulator"
-    secret_key                  = "emulator"
-    skip_credentials_validation = true
-    skip_requesting_account_id  = true
-    skip_metadata_api_check     = true
-    skip_region_validation      = true
-  }
-}
-
-provider "aws" {
-  region                      = var.region
-  access_key                  = "emulator"
-  secret_key                  = "emulator"
-  skip_credentials_validation = true
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-  s3_use_path_style           = true
-
-  endpoints {
-    cloudwatch     = "$ep"
-    cloudwatchlogs = "$ep"
-    ec2            = "$ep"
-    ecr            = "$ep"
-    eks            = "$ep"
-    events         = "$ep"
-    iam            = "$ep"
-    kms            = "$ep"
-    lambda         = "$ep"
-    rds            = "$ep"
-    sns            = "$ep"
-    s3             = "$ep"
-    secretsmanager = "$ep"
-    sqs            = "$ep"
-    sts            = "$ep"
-  }
-
-  default_tags {
-    tags = {
-      Project     = "notejam-cloud"
-      Environment = var.environment
-      ManagedBy   = "terraform"
-    }
-  }
-}
-OVR
-  "$moto_venv/bin/python" - "$ep" "notejam-cloud-tfstate-$emulator_env" <<'PY'
-import sys, boto3
-s3 = boto3.client("s3", endpoint_url=sys.argv[1], region_name="eu-west-1",
-                  aws_access_key_id="emulator", aws_secret_access_key="emulator")
-s3.create_bucket(Bucket=sys.argv[2], CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
-PY
-  local vars=(-var-file=variables.tfvars -var aws_emulator=true -var "backup_lambda_zip_path=$zip")
+  # State in moto's S3 through the real s3 backend, every endpoint at moto, aws_emulator = true.
+  pytf "$moto_venv/bin/python" emulator_override "$root/emulator_override.tf" "$ep" "$emulator_env" "$zip"
+  pytf "$moto_venv/bin/python" state_bucket "$ep" "$emulator_env"
   cd "$root"
   terraform init -no-color >"$dir/init.log" 2>&1 || { cat "$dir/init.log"; return 1; }
-  echo "terraform apply (environments/$emulator_env, aws_emulator=true)"
-  if ! terraform apply -no-color -auto-approve "${vars[@]}" >"$dir/apply.log" 2>&1; then
+  echo "terraform apply (environments/$emulator_env, aws_emulator = true)"
+  if ! terraform apply -no-color -auto-approve -var-file=variables.tfvars >"$dir/apply.log" 2>&1; then
     grep -A15 '^Error' "$dir/apply.log" || tail -40 "$dir/apply.log"
     return 1
   fi
   grep '^Apply complete' "$dir/apply.log"
   echo "second terraform plan must show no changes"
   local rc=0
-  terraform plan -no-color -detailed-exitcode "${vars[@]}" >"$dir/plan.log" 2>&1 || rc=$?
+  terraform plan -no-color -detailed-exitcode -var-file=variables.tfvars >"$dir/plan.log" 2>&1 || rc=$?
   if [ "$rc" -ne 0 ]; then
     echo "second plan exited $rc (2 = changes):"
     grep -E '^  # |^Plan:|^Error' -A3 "$dir/plan.log" | head -60
     return 1
   fi
   grep -E 'No changes' "$dir/plan.log"
-  # What was applied, read back from the emulator.
-  "$moto_venv/bin/python" - "$ep" "$emulator_env" <<'PY'
-import sys, boto3
-ep, env = sys.argv[1], sys.argv[2]
-kw = dict(endpoint_url=ep, region_name="eu-west-1", aws_access_key_id="emulator", aws_secret_access_key="emulator")
-bucket = f"notejam-db-backup-{env}"
-rules = boto3.client("s3", **kw).get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
-assert any(r.get("Expiration", {}).get("Days") == 1095 for r in rules), rules
-pab = boto3.client("s3", **kw).get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
-assert all(pab.values()), pab
-rule = boto3.client("events", **kw).describe_rule(Name=f"notejam-{env}-db-backup-daily")
-assert rule["ScheduleExpression"].startswith("cron("), rule
-fn = boto3.client("lambda", **kw).get_function(FunctionName=f"notejam-{env}-db-backup")["Configuration"]
-assert fn["Runtime"] == "provided.al2023" and fn["Environment"]["Variables"]["NOTEJAM_BACKUP_RETENTION_DAYS"] == "1095", fn
-db = boto3.client("rds", **kw).describe_db_instances(DBInstanceIdentifier=f"notejam-{env}")["DBInstances"][0]
-assert db["StorageEncrypted"] and not db["PubliclyAccessible"], db
-print(f"read back from moto: {bucket} expires after 1095 days, public access blocked; "
-      f"schedule {rule['ScheduleExpression']}; Lambda {fn['FunctionName']} on {fn['Runtime']}; "
-      f"RDS {db['DBInstanceIdentifier']} encrypted, private")
-PY
+  pytf "$moto_venv/bin/python" read_back "$ep" "$emulator_env"
 }
 
 say "emulator: starting moto and the apply in the background"
@@ -255,16 +180,50 @@ MOTO_IAM_LOAD_MANAGED_POLICIES=true "$moto_server_bin" -H 127.0.0.1 -p "$moto_po
 groups+=("$!")
 set +m
 for _ in $(seq 1 100); do
-  if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $moto_port), 0.2)" 2>/dev/null; then break; fi
+  if (: >"/dev/tcp/127.0.0.1/$moto_port") 2>/dev/null; then break; fi
   sleep 0.2
 done
-log "moto on 127.0.0.1:$moto_port"
+info "moto on 127.0.0.1:$moto_port"
 emulator_started=$SECONDS
 set -m
-( timeout 720 bash -c "$(declare -f emulator_run); $(declare -p repo cache work emulator_env moto_venv); emulator_run $moto_port" ) >"$work/emulator.out" 2>&1 &
+(timeout 720 bash -c "$(declare -f emulator_run pytf); $(declare -p repo work emulator_env moto_venv); emulator_run $moto_port") >"$work/emulator.out" 2>&1 &
 emulator_pid=$!
 groups+=("$emulator_pid")
 set +m
+
+# ------------------------------------------------------------------------------------------
+# in_each_dir NAME TERRAFORM_ARGS...: in every directory of the array `dirs`, `terraform init
+# -backend=false`, one after the other (they share the plugin cache, which is not safe for
+# concurrent use: a fresh clone, where every init installs the provider, failed on it), then
+# `terraform TERRAFORM_ARGS...` in all of them at once (mostly provider start-up, which overlaps
+# well even on two cores). `test` gets -var-file=variables.tfvars where the directory has one.
+# Sets passed[i] to 1 or 0; the output of dirs[i] is in $work/NAME-$i.log.
+# ------------------------------------------------------------------------------------------
+in_each_dir() {
+  local name=$1 i args inited=() pids=()
+  shift
+  passed=()
+  # No command starts before the last init: a running validate beside an init that writes the
+  # plugin cache once failed with "no package ... cached in .terraform/providers".
+  for i in "${!dirs[@]}"; do
+    inited[i]=0
+    if (cd "${dirs[$i]}" && terraform init -backend=false -no-color >"$work/$name-$i.log" 2>&1); then
+      inited[i]=1
+    fi
+  done
+  for i in "${!dirs[@]}"; do
+    passed[i]=0
+    pids[i]=
+    [ "${inited[$i]}" = 1 ] || continue
+    args=("$@")
+    if [ "$1" = test ] && [ -f "${dirs[$i]}/variables.tfvars" ]; then args+=(-var-file=variables.tfvars); fi
+    (cd "${dirs[$i]}" && terraform "${args[@]}" >"$work/$name-$i.log" 2>&1) &
+    pids[i]=$!
+  done
+  for i in "${!dirs[@]}"; do
+    if [ -n "${pids[$i]}" ] && wait "${pids[$i]}"; then passed[i]=1; fi
+  done
+}
 
 # ------------------------------------------------------------------------------------------
 # fmt
@@ -283,55 +242,44 @@ fi
 # ------------------------------------------------------------------------------------------
 say "validate: init -backend=false + validate in environments/{${roots[*]}} and bootstrap"
 t=$SECONDS
+dirs=()
+for env in "${roots[@]}"; do dirs+=("$tf/environments/$env"); done
+dirs+=("$tf/bootstrap")
+in_each_dir validate validate -no-color
 ok=0
-validate_dirs=()
-for env in "${roots[@]}"; do validate_dirs+=("environments/$env"); done
-validate_dirs+=(bootstrap)
-# Every init first, one after the other, then the validations at once: an init may write the
-# shared plugin cache, and terraform's plugin cache is not safe for concurrent use (a fresh clone,
-# where every init installs the provider, failed on it).
-validate_pids=()
-initialised=()
-for i in "${!validate_dirs[@]}"; do
-  d=${validate_dirs[$i]}
-  if (cd "$tf/$d" && terraform init -backend=false -no-color >"$work/init-v$i.log" 2>&1); then
-    initialised[i]=1
-  else
-    cat "$work/init-v$i.log"
-    initialised[i]=
-  fi
-done
-for i in "${!validate_dirs[@]}"; do
-  d=${validate_dirs[$i]}
-  validate_pids[i]=
-  if [ -n "${initialised[$i]}" ]; then
-    (cd "$tf/$d" && terraform validate -no-color >"$work/validate-$i.log" 2>&1) &
-    validate_pids[i]=$!
-  fi
-done
-for i in "${!validate_dirs[@]}"; do
-  if [ -n "${validate_pids[$i]}" ] && wait "${validate_pids[$i]}"; then
+for i in "${!dirs[@]}"; do
+  if [ "${passed[$i]}" = 1 ]; then
     ok=$((ok + 1))
-    log "${validate_dirs[$i]}: valid"
+    info "${dirs[$i]#"$tf"/}: valid"
   else
-    log "${validate_dirs[$i]}: INVALID"
-    cat "$work/validate-$i.log" 2>/dev/null || true
+    info "${dirs[$i]#"$tf"/}: INVALID"
+    cat "$work/validate-$i.log"
   fi
 done
-# The roots share everything but their backend key and their values.
-same=1
-for f in main.tf variables.tf outputs.tf providers.tf; do
-  for env in dev staging; do
-    if ! cmp -s "$tf/environments/prod/$f" "$tf/environments/$env/$f"; then
-      echo "environments/$env/$f differs from environments/prod/$f"
-      same=0
-    fi
-  done
+# An environment is said once: every root is the same main.tf and a backend.tf naming its own state.
+said_once=1
+for env in "${roots[@]}"; do
+  d="$tf/environments/$env"
+  files=("$d"/*.tf)
+  files=("${files[@]##*/}")
+  if [ "${files[*]}" != "backend.tf main.tf" ]; then
+    echo "environments/$env has ${files[*]}; a root is main.tf (the same in every root) and backend.tf"
+    said_once=0
+  fi
+  if ! cmp -s "$tf/environments/prod/main.tf" "$d/main.tf"; then
+    echo "environments/$env/main.tf differs from environments/prod/main.tf"
+    said_once=0
+  fi
+  if ! grep -q "bucket *= \"notejam-cloud-tfstate-$env\"" "$d/backend.tf" ||
+    ! grep -q "key *= \"notejam/$env/terraform.tfstate\"" "$d/backend.tf"; then
+    echo "environments/$env/backend.tf does not name $env's state (bucket notejam-cloud-tfstate-$env, key notejam/$env/terraform.tfstate)"
+    said_once=0
+  fi
 done
-if [ "$ok" -eq "${#validate_dirs[@]}" ] && [ "$same" -eq 1 ]; then
-  record validate PASS $((SECONDS - t)) "$ok/${#validate_dirs[@]} roots valid, env roots' shared files identical"
+if [ "$ok" -eq "${#dirs[@]}" ] && [ "$said_once" -eq 1 ]; then
+  record validate PASS $((SECONDS - t)) "$ok/${#dirs[@]} roots valid, env roots one main.tf + their own backend.tf"
 else
-  record validate FAIL $((SECONDS - t)) "$ok/${#validate_dirs[@]} roots valid, shared files identical: $same"
+  record validate FAIL $((SECONDS - t)) "$ok/${#dirs[@]} roots valid, env roots said once: $said_once"
 fi
 
 # ------------------------------------------------------------------------------------------
@@ -341,45 +289,22 @@ say "test: terraform test with mock_provider"
 t=$SECONDS
 passed_runs=0
 failed_dirs=()
-mapfile -t test_dirs < <(find "$tf" -name '*.tftest.hcl' -not -path '*/.terraform/*' -printf '%h\n' | sed 's#/tests$##' | sort -u)
-# Every init first, one after the other (they share the plugin cache, which is not safe for
-# concurrent use), then every test at once: most of a test's time is provider start-up, which
-# overlaps well even on two cores.
-test_pids=()
-initialised=()
-for i in "${!test_dirs[@]}"; do
-  dir=${test_dirs[$i]}
-  if (cd "$dir" && terraform init -backend=false -no-color >"$work/test-init-$i.log" 2>&1); then
-    initialised[i]=1
-  else
-    cat "$work/test-init-$i.log"
-    initialised[i]=
-  fi
-done
-for i in "${!test_dirs[@]}"; do
-  dir=${test_dirs[$i]}
-  args=()
-  [ -f "$dir/variables.tfvars" ] && args=(-var-file=variables.tfvars)
-  test_pids[i]=
-  if [ -n "${initialised[$i]}" ]; then
-    (cd "$dir" && terraform test -no-color "${args[@]}" >"$work/test-$i.log" 2>&1) &
-    test_pids[i]=$!
-  fi
-done
-for i in "${!test_dirs[@]}"; do
-  rel=${test_dirs[$i]#"$tf"/}
-  if [ -n "${test_pids[$i]}" ] && wait "${test_pids[$i]}"; then
+mapfile -t dirs < <(find "$tf" -name '*.tftest.hcl' -not -path '*/.terraform/*' -printf '%h\n' | sed 's#/tests$##' | sort -u)
+in_each_dir test test -no-color
+for i in "${!dirs[@]}"; do
+  rel=${dirs[$i]#"$tf"/}
+  if [ "${passed[$i]}" = 1 ]; then
     n=$(grep -oE 'Success! [0-9]+ passed' "$work/test-$i.log" | grep -oE '[0-9]+' || echo 0)
     passed_runs=$((passed_runs + n))
-    log "$rel: $n run blocks passed"
+    info "$rel: $n run blocks passed"
   else
-    log "$rel: FAILED"
-    grep -vE '^  - ' "$work/test-$i.log" 2>/dev/null | grep -E 'run "|Error|error_message|condition|Failure' | head -40 || true
+    info "$rel: FAILED"
+    grep -vE '^  - ' "$work/test-$i.log" | grep -E 'run "|Error|error_message|condition|Failure' | head -40 || true
     failed_dirs+=("$rel")
   fi
 done
 if [ "${#failed_dirs[@]}" -eq 0 ]; then
-  record test PASS $((SECONDS - t)) "$passed_runs run blocks passed in ${#test_dirs[@]} directories"
+  record test PASS $((SECONDS - t)) "$passed_runs run blocks passed in ${#dirs[@]} directories"
 else
   record test FAIL $((SECONDS - t)) "failed in: ${failed_dirs[*]}"
 fi
@@ -398,26 +323,10 @@ if [ -n "$bad_skips" ]; then
   echo "${bad_skips//"$tf"\//terraform/}"
 fi
 skip_count=$(grep -rE --include='*.tf' --exclude-dir=.terraform 'checkov:skip=' "$tf" | wc -l)
-if "$checkov_venv/bin/checkov" -d "$tf" --framework terraform --skip-download --quiet --compact -o json >"$work/checkov.json" 2>"$work/checkov.err"; then
-  ck_rc=0
-else
-  ck_rc=$?
-fi
-summary=$(python3 - "$work/checkov.json" <<'PY'
-import json, sys
-try:
-    data = json.load(open(sys.argv[1]))
-except Exception as e:
-    print(f"unreadable checkov output: {e}"); sys.exit(0)
-data = data if isinstance(data, list) else [data]
-p = f = s = 0
-for r in data:
-    p += r["summary"]["passed"]; f += r["summary"]["failed"]; s += r["summary"]["skipped"]
-    for c in r["results"]["failed_checks"]:
-        print(f"FAILED {c['check_id']} {c['resource']} {c['file_path']}:{c['file_line_range'][0]}", file=sys.stderr)
-print(f"{p} passed, {f} failed, {s} skipped with inline reasons")
-PY
-)
+ck_rc=0
+"$checkov_venv/bin/checkov" -d "$tf" --framework terraform --skip-download --quiet --compact -o json \
+  >"$work/checkov.json" 2>"$work/checkov.err" || ck_rc=$?
+summary=$(pytf python3 checkov_summary "$work/checkov.json")
 if [ -n "$bad_skips" ]; then
   record checkov FAIL $((SECONDS - t)) "$summary; $(echo "$bad_skips" | wc -l) of $skip_count skip comments without a reason"
 elif [ "$ck_rc" -eq 0 ]; then
@@ -431,7 +340,8 @@ fi
 # emulator result
 # ------------------------------------------------------------------------------------------
 say "emulator: waiting for the apply and the second plan"
-if wait "$emulator_pid"; then emu_rc=0; else emu_rc=$?; fi
+emu_rc=0
+wait "$emulator_pid" || emu_rc=$?
 sed 's/^/    /' "$work/emulator.out"
 if [ "$emu_rc" -eq 0 ]; then
   record emulator PASS $((SECONDS - emulator_started)) "environments/$emulator_env applied to moto; second plan: no changes"

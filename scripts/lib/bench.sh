@@ -1,13 +1,12 @@
 # shellcheck shell=bash
 # Variables are shared with the sourcing script both ways (duration, bench_header in; bin, base,
 # app_pid, ready_ms out).
-# shellcheck disable=SC2034,SC2154
-# pg_pids prints one PID per word on purpose; the table cells quote `%s` for Markdown.
-# shellcheck disable=SC2046,SC2016
 # What scripts/bench.sh (pages) and scripts/bench-api.sh (API) share: a throwaway PostgreSQL, the
 # release build, the app started on it, and one wrk row that reports where the CPU goes.
 # Source after common.sh and postgres.sh. Callers set `bench_header` (an HTTP header wrk sends
 # with every request: the session cookie or the bearer token) before calling `run`.
+duration=${duration:-20}
+bench_header=${bench_header:-}
 
 # bench_prepare: installs wrk, starts PostgreSQL with a `notejam_bench` database, builds the
 # release binaries, migrates, and sets bin, port, admin, base and db_url.
@@ -40,6 +39,7 @@ start_app() {
     [ "$i" = 15000 ] && die "the app did not answer within 30 s"
     sleep 0.002
   done
+  # shellcheck disable=SC2034 # an output: the sourcing script reads it
   ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 }
 
@@ -54,10 +54,11 @@ cpu_ticks() {
 }
 # sys_ticks PID: the system (kernel) part of that.
 sys_ticks() { awk '{print $15}' "/proc/$1/stat"; }
-# Our cluster's server processes: the postmaster and its children (backends, writers).
+# Our cluster's server processes, one a line: the postmaster and its children (backends, writers).
 pg_pids() {
   local pm; pm=$(head -1 "$PG_DIR/data/postmaster.pid")
-  echo "$pm" $(pgrep -P "$pm")
+  echo "$pm"
+  pgrep -P "$pm" || true
 }
 
 bench_table_header() {
@@ -71,10 +72,12 @@ bench_table_header() {
 run() {
   local name=$1 url=$2; shift 2
   local hz; hz=$(getconf CLK_TCK)
-  local app0 pg0 sys0; app0=$(cpu_ticks "$app_pid"); pg0=$(cpu_ticks $(pg_pids)); sys0=$(sys_ticks "$app_pid")
+  local pg app0 pg0 sys0; mapfile -t pg < <(pg_pids)
+  app0=$(cpu_ticks "$app_pid"); pg0=$(cpu_ticks "${pg[@]}"); sys0=$(sys_ticks "$app_pid")
   local out; out=$(/usr/bin/time -f 'wrk-cpu %U %S' wrk -t2 -c32 -d"${duration}s" --latency -H "$bench_header" "$@" "$url" 2>&1)
   # Backends started during the run count from zero: their whole CPU time is the run's.
-  local app1 pg1 sys1; app1=$(cpu_ticks "$app_pid"); pg1=$(cpu_ticks $(pg_pids)); sys1=$(sys_ticks "$app_pid")
+  local app1 pg1 sys1; mapfile -t pg < <(pg_pids)
+  app1=$(cpu_ticks "$app_pid"); pg1=$(cpu_ticks "${pg[@]}"); sys1=$(sys_ticks "$app_pid")
   local rps p50 p99 non2xx total cpu
   rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
   p50=$(awk '$1=="50%"{print $2}' <<<"$out")
@@ -83,6 +86,7 @@ run() {
   total=$(awk '/requests in/{print $1}' <<<"$out")
   cpu=$(awk -v a=$((app1 - app0)) -v s=$((sys1 - sys0)) -v p=$((pg1 - pg0)) -v hz="$hz" -v n="$total" \
     '/^wrk-cpu/{w = $2 + $3; printf "%.0f (%.0f %% in the kernel) / %.0f / %.0f", a / hz / n * 1e6, a ? 100 * s / a : 0, p / hz / n * 1e6, w / n * 1e6}' <<<"$out")
+  # shellcheck disable=SC2016 # the backticks are Markdown code marks, not a command
   printf '| `%s` | %s | %s | %s | %s | %s |\n' "$name" "$rps" "$p50" "$p99" "${non2xx:-0}" "$cpu"
 }
 

@@ -6,7 +6,7 @@
 # the environment roots (modules/cluster): it needs the cluster. See terraform/README.md.
 
 locals {
-  # The key of environments/<environment>/versions.tf's backend block.
+  # The key of environments/<environment>/backend.tf's backend block.
   state_key = "notejam/${var.environment}/terraform.tfstate"
 }
 

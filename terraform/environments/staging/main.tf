@@ -1,35 +1,53 @@
+# One environment of Notejam Cloud. This file is the same in every root under environments/ (the
+# checks hold them identical): an environment is its variables.tfvars (one `environment` object,
+# typed and validated by modules/environment) and its state (backend.tf), nothing else.
+#
+#   terraform init
+#   terraform plan  -var-file variables.tfvars
+#   terraform apply -var-file variables.tfvars
+
+# Terraform >= 1.10 (S3 native state locking, cross-variable validation) and aws ~> 5.0 are
+# required by modules/environment/versions.tf, which Terraform enforces for every root that calls it.
+
+variable "environment" {
+  description = "This environment: the object that modules/environment's variable \"environment\" types, documents and validates."
+  # The type is said once, in the module; a field this root passes and the module does not know
+  # is caught by the output's precondition below.
+  type = any
+}
+
+provider "aws" {
+  region = var.environment.region
+
+  default_tags {
+    tags = {
+      Project     = "notejam-cloud"
+      Environment = var.environment.name
+      ManagedBy   = "terraform"
+    }
+  }
+}
+
 module "environment" {
   source = "../../modules/environment"
 
-  environment                          = var.environment
-  availability_zones                   = var.availability_zones
-  vpc_cidr                             = var.vpc_cidr
-  public_subnet_cidrs                  = var.public_subnet_cidrs
-  private_subnet_cidrs                 = var.private_subnet_cidrs
-  single_nat_gateway                   = var.single_nat_gateway
-  kubernetes_version                   = var.kubernetes_version
-  cluster_endpoint_public_access       = var.cluster_endpoint_public_access
-  cluster_public_access_cidrs          = var.cluster_public_access_cidrs
-  node_instance_types                  = var.node_instance_types
-  node_min_size                        = var.node_min_size
-  node_desired_size                    = var.node_desired_size
-  node_max_size                        = var.node_max_size
-  db_engine_version                    = var.db_engine_version
-  db_instance_class                    = var.db_instance_class
-  db_allocated_storage_gb              = var.db_allocated_storage_gb
-  db_max_allocated_storage_gb          = var.db_max_allocated_storage_gb
-  db_max_connections                   = var.db_max_connections
-  db_multi_az                          = var.db_multi_az
-  db_deletion_protection               = var.db_deletion_protection
-  db_backup_retention_days             = var.db_backup_retention_days
-  db_performance_insights_enabled      = var.db_performance_insights_enabled
-  backup_bucket_name                   = var.backup_bucket_name
-  backup_lambda_zip_path               = var.backup_lambda_zip_path
-  backup_schedule_expression           = var.backup_schedule_expression
-  alarm_actions                        = var.alarm_actions
-  backup_alarm_emails                  = var.backup_alarm_emails
-  backup_daily_snapshot_retention_days = var.backup_daily_snapshot_retention_days
-  log_retention_days                   = var.log_retention_days
-  ci_deploy_role_name                  = var.ci_deploy_role_name
-  aws_emulator                         = var.aws_emulator
+  environment = var.environment
+}
+
+output "environment" {
+  description = "Everything modules/environment outputs: name, cluster, database, images, workload roles, backup, and the settings in force."
+  value       = module.environment
+
+  # A variables.tfvars copied from another root without changing `name` fails at plan.
+  precondition {
+    condition     = module.environment.name == basename(abspath(path.root))
+    error_message = "environment.name in variables.tfvars must name this root's directory (environments/${basename(abspath(path.root))}); it says \"${module.environment.name}\"."
+  }
+
+  # The module's object type drops the fields it does not declare: a misspelt optional field
+  # would otherwise be ignored without a word.
+  precondition {
+    condition     = length(setsubtract(keys(var.environment), keys(module.environment.settings))) == 0
+    error_message = "environment in variables.tfvars has fields modules/environment does not know: ${join(", ", sort(setsubtract(keys(var.environment), keys(module.environment.settings))))}."
+  }
 }

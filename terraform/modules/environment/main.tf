@@ -6,12 +6,13 @@ data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
-  name = "notejam-${var.environment}"
-  tags = merge(var.tags, { Environment = var.environment })
+  env  = var.environment
+  name = "notejam-${local.env.name}"
+  tags = merge(local.env.tags, { Environment = local.env.name })
 
   # The role terraform/bootstrap (modules/circleci) creates for context notejam-<env>; built from
   # its name and the caller's account, so no account id is written anywhere.
-  ci_deploy_role_arn = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/${coalesce(var.ci_deploy_role_name, "circleci-${local.name}-deploy")}"
+  ci_deploy_role_arn = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/${coalesce(local.env.ci_deploy_role_name, "circleci-${local.name}-deploy")}"
 }
 
 # Encrypts the environment's log groups (flow logs, EKS control plane).
@@ -56,12 +57,12 @@ module "network" {
 
   name                    = local.name
   cluster_name            = local.name
-  vpc_cidr                = var.vpc_cidr
-  availability_zones      = var.availability_zones
-  public_subnet_cidrs     = var.public_subnet_cidrs
-  private_subnet_cidrs    = var.private_subnet_cidrs
-  single_nat_gateway      = var.single_nat_gateway
-  flow_log_retention_days = var.log_retention_days
+  vpc_cidr                = local.env.vpc_cidr
+  availability_zones      = local.env.availability_zones
+  public_subnet_cidrs     = local.env.public_subnet_cidrs
+  private_subnet_cidrs    = local.env.private_subnet_cidrs
+  single_nat_gateway      = local.env.single_nat_gateway
+  flow_log_retention_days = local.env.log_retention_days
   logs_kms_key_arn        = aws_kms_key.logs.arn
   tags                    = local.tags
 }
@@ -74,15 +75,15 @@ module "cluster" {
   count  = var.aws_emulator ? 0 : 1
 
   name                   = local.name
-  kubernetes_version     = var.kubernetes_version
+  kubernetes_version     = local.env.kubernetes_version
   subnet_ids             = module.network.private_subnet_ids
-  endpoint_public_access = var.cluster_endpoint_public_access
-  public_access_cidrs    = var.cluster_public_access_cidrs
-  node_instance_types    = var.node_instance_types
-  node_min_size          = var.node_min_size
-  node_desired_size      = var.node_desired_size
-  node_max_size          = var.node_max_size
-  log_retention_days     = var.log_retention_days
+  endpoint_public_access = local.env.cluster_endpoint_public_access
+  public_access_cidrs    = local.env.cluster_public_access_cidrs
+  node_instance_types    = local.env.node_instance_types
+  node_min_size          = local.env.node_min_size
+  node_desired_size      = local.env.node_desired_size
+  node_max_size          = local.env.node_max_size
+  log_retention_days     = local.env.log_retention_days
   logs_kms_key_arn       = aws_kms_key.logs.arn
   # The pipeline's deploy job applies a CRD, the namespace and RBAC objects (k8s/deploy.sh), which
   # no narrower EKS access policy covers; the same role runs terraform on this cluster anyway.
@@ -96,15 +97,15 @@ module "database" {
   source = "../database"
 
   identifier                   = local.name
-  engine_version               = var.db_engine_version
-  instance_class               = var.db_instance_class
-  allocated_storage_gb         = var.db_allocated_storage_gb
-  max_allocated_storage_gb     = var.db_max_allocated_storage_gb
-  max_connections              = var.db_max_connections
-  multi_az                     = var.db_multi_az
-  deletion_protection          = var.db_deletion_protection
-  backup_retention_days        = var.db_backup_retention_days
-  performance_insights_enabled = var.db_performance_insights_enabled
+  engine_version               = local.env.db_engine_version
+  instance_class               = local.env.db_instance_class
+  allocated_storage_gb         = local.env.db_allocated_storage_gb
+  max_allocated_storage_gb     = local.env.db_max_allocated_storage_gb
+  max_connections              = local.env.db_max_connections
+  multi_az                     = local.env.db_multi_az
+  deletion_protection          = local.env.db_deletion_protection
+  backup_retention_days        = local.env.db_backup_retention_days
+  performance_insights_enabled = local.env.db_performance_insights_enabled
   aws_emulator                 = var.aws_emulator
   vpc_id                       = module.network.vpc_id
   subnet_ids                   = module.network.private_subnet_ids
@@ -135,15 +136,15 @@ module "backup" {
   source = "../backup"
 
   name                   = local.name
-  bucket_name            = var.backup_bucket_name
+  bucket_name            = local.env.backup_bucket_name
   db_instance_identifier = module.database.instance_identifier
   db_kms_key_arn         = module.database.kms_key_arn
-  schedule_expression    = var.backup_schedule_expression
-  lambda_zip_path        = var.backup_lambda_zip_path
-  alarm_actions          = var.alarm_actions
-  alarm_emails           = var.backup_alarm_emails
+  schedule_expression    = local.env.backup_schedule_expression
+  lambda_zip_path        = local.env.backup_lambda_zip_path
+  alarm_actions          = local.env.alarm_actions
+  alarm_emails           = local.env.backup_alarm_emails
   aws_emulator           = var.aws_emulator
   tags                   = local.tags
 
-  daily_snapshot_retention_days = var.backup_daily_snapshot_retention_days
+  daily_snapshot_retention_days = local.env.backup_daily_snapshot_retention_days
 }

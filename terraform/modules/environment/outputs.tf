@@ -1,3 +1,13 @@
+output "name" {
+  description = "The environment's name: dev, staging or prod."
+  value       = var.environment.name
+}
+
+output "settings" {
+  description = "The environment as in force: the `environment` object with its optional fields filled in (the roots check against it that variables.tfvars names no field this module does not know)."
+  value       = var.environment
+}
+
 output "vpc_id" {
   description = "VPC of the environment."
   value       = module.network.vpc_id

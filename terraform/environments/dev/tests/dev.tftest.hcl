@@ -7,22 +7,23 @@ mock_provider "aws" {
 }
 
 variables {
-  backup_lambda_zip_path = "../../modules/backup/tests/fixtures/placeholder.zip"
+  # The real package is built by backup/build-zip.sh; the tests only need a zip to hash.
+  environment = merge(var.environment, { backup_lambda_zip_path = "../../modules/backup/tests/fixtures/placeholder.zip" })
 }
 
 run "dev_values_are_valid_and_backups_follow_the_seed" {
   command = apply
 
   assert {
-    condition     = output.nat_gateway_count == 1
+    condition     = output.environment.nat_gateway_count == 1
     error_message = "dev shares one NAT gateway."
   }
   assert {
-    condition     = output.backup.retention_days == 1095 && output.backup.bucket_name == "notejam-db-backup-dev"
+    condition     = output.environment.backup.retention_days == 1095 && output.environment.backup.bucket_name == "notejam-db-backup-dev"
     error_message = "Backups go to notejam-db-backup-dev and are kept 3 years in every environment."
   }
   assert {
-    condition     = can(regex("^cron\\([0-9]+ [0-9]+ \\* \\* \\? \\*\\)$", output.backup.schedule_expression))
+    condition     = can(regex("^cron\\([0-9]+ [0-9]+ \\* \\* \\? \\*\\)$", output.environment.backup.schedule_expression))
     error_message = "The backup runs daily."
   }
 }
@@ -31,7 +32,7 @@ run "dev_deploy_role_can_use_the_cluster" {
   command = apply
 
   assert {
-    condition     = output.cluster_access_entries == { "arn:aws:iam::000000000000:role/circleci-notejam-dev-deploy" = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy" }
+    condition     = output.environment.cluster_access_entries == { "arn:aws:iam::000000000000:role/circleci-notejam-dev-deploy" = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy" }
     error_message = "The CircleCI deploy role of terraform/bootstrap (circleci-notejam-dev-deploy) needs an EKS access entry, and it is the only one."
   }
 }
@@ -40,7 +41,18 @@ run "dev_root_knows_it_is_dev" {
   command = plan
 
   assert {
-    condition     = output.environment == "dev"
-    error_message = "The dev root's variables.tfvars must say environment = \"dev\" (the root's directory)."
+    condition     = output.environment.name == "dev"
+    error_message = "The dev root's variables.tfvars must say name = \"dev\" (the root's directory)."
   }
+}
+
+# The module's object type would drop a field it does not declare; the root refuses one instead.
+run "dev_root_refuses_an_unknown_field" {
+  command = plan
+
+  variables {
+    environment = merge(var.environment, { db_multi_zone = true })
+  }
+
+  expect_failures = [output.environment]
 }

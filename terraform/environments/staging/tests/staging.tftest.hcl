@@ -7,22 +7,23 @@ mock_provider "aws" {
 }
 
 variables {
-  backup_lambda_zip_path = "../../modules/backup/tests/fixtures/placeholder.zip"
+  # The real package is built by backup/build-zip.sh; the tests only need a zip to hash.
+  environment = merge(var.environment, { backup_lambda_zip_path = "../../modules/backup/tests/fixtures/placeholder.zip" })
 }
 
 run "staging_values_are_valid_and_backups_follow_the_seed" {
   command = apply
 
   assert {
-    condition     = output.nat_gateway_count == 1
+    condition     = output.environment.nat_gateway_count == 1
     error_message = "staging shares one NAT gateway."
   }
   assert {
-    condition     = output.backup.retention_days == 1095 && output.backup.bucket_name == "notejam-db-backup-staging"
+    condition     = output.environment.backup.retention_days == 1095 && output.environment.backup.bucket_name == "notejam-db-backup-staging"
     error_message = "Backups go to notejam-db-backup-staging and are kept 3 years in every environment."
   }
   assert {
-    condition     = can(regex("^cron\\([0-9]+ [0-9]+ \\* \\* \\? \\*\\)$", output.backup.schedule_expression))
+    condition     = can(regex("^cron\\([0-9]+ [0-9]+ \\* \\* \\? \\*\\)$", output.environment.backup.schedule_expression))
     error_message = "The backup runs daily."
   }
 }
@@ -31,7 +32,7 @@ run "staging_deploy_role_can_use_the_cluster" {
   command = apply
 
   assert {
-    condition     = output.cluster_access_entries == { "arn:aws:iam::000000000000:role/circleci-notejam-staging-deploy" = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy" }
+    condition     = output.environment.cluster_access_entries == { "arn:aws:iam::000000000000:role/circleci-notejam-staging-deploy" = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy" }
     error_message = "The CircleCI deploy role of terraform/bootstrap (circleci-notejam-staging-deploy) needs an EKS access entry, and it is the only one."
   }
 }
@@ -40,7 +41,7 @@ run "staging_root_knows_it_is_staging" {
   command = plan
 
   assert {
-    condition     = output.environment == "staging"
-    error_message = "The staging root's variables.tfvars must say environment = \"staging\" (the root's directory)."
+    condition     = output.environment.name == "staging"
+    error_message = "The staging root's variables.tfvars must say name = \"staging\" (the root's directory)."
   }
 }

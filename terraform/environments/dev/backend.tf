@@ -1,14 +1,4 @@
 terraform {
-  # 1.10+: S3 native state locking (use_lockfile) and cross-variable validation.
-  required_version = ">= 1.10"
-
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = "~> 5.0"
-    }
-  }
-
   # State of the dev environment: its own bucket (made by terraform/bootstrap), versioned and
   # encrypted, locked with an S3 lock file. Credentials and the account come from the caller's
   # AWS profile, never from this repository.
