@@ -20,8 +20,6 @@ from .state import State
 
 REPO = Path(__file__).resolve().parents[2]
 PROD_POLICY = REPO / "k8s/overlays/prod/scaling-policy.yaml"
-# What kube-state-metrics says the Deployment runs; the actuator pushes it on every change.
-REPLICAS_QUERY = 'kube_deployment_spec_replicas{namespace="notejam", deployment="notejam"}'
 
 
 @dataclass
@@ -118,8 +116,11 @@ def start(
         state.url("prometheus"),
         "--cloudwatch-endpoint-url",
         state.url("moto"),
-        "--replicas-query",
-        REPLICAS_QUERY,
+        # The count it starts from; then each cycle takes its own decision as applied, which the
+        # actuator makes true. (A count read back through Prometheus lags a scrape behind the
+        # actuator, and a decision made on a stale count would undo the last scale-up.)
+        "--replicas",
+        str(len(deployment.state.replicas)),
         "--watch",
         "--output",
         "json",

@@ -15,6 +15,8 @@ GATE_THRESHOLDS = ["p95<300ms", "errors<1%", "p95<baseline*1.2"]
 # Users pause between journeys, as people do; without a pause two users already saturate the
 # scaled-down replicas and the ramp has no steps below the knee.
 THINK_TIME = "1s-2s"
+# Load sent but not judged while each step's new users sign up (two argon2 hashes each).
+WARMUP = "10s"
 
 
 class Running:
@@ -87,7 +89,7 @@ class LoadGen:
             "--step-duration",
             step_duration,
             "--warmup",
-            "5s",
+            WARMUP,
             "--think-time",
             THINK_TIME,
             "--replicas",
@@ -117,7 +119,7 @@ class LoadGen:
             run_time,
             # As each baseline step has: the users' sign-ups (argon2) are not the load judged.
             "--warmup",
-            "5s",
+            WARMUP,
             "--think-time",
             THINK_TIME,
             "--baseline",

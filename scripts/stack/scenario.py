@@ -29,7 +29,7 @@ from .state import State
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--report-dir", type=Path, default=Path("test-output/platform"))
-    p.add_argument("--steps", default="4,8,16,32", help="baseline ramp, users per step")
+    p.add_argument("--steps", default="4,8,16,32,48", help="baseline ramp, users per step")
     p.add_argument("--step-duration", default="15s")
     p.add_argument("--gate-duration", default="30s")
     p.add_argument(
@@ -83,7 +83,7 @@ def run(state: State, args: argparse.Namespace) -> int:
     try:
         marks("spike")
         rate = args.spike_factor * baseline["capacity_rps_per_pod"] * start_replicas
-        spike = gen.start_rate("spike", rate, args.spike)
+        spike = gen.start_rate("spike", rate, args.spike, users=96)
         time.sleep(args.outage_at)
         marks("prometheus-stopped")
         replicas_at_outage = deployment.counts()["desired"]
@@ -96,8 +96,11 @@ def run(state: State, args: argparse.Namespace) -> int:
         marks("spike-end")
         peak = max(d.decision["desired"] for d in loop.decisions)
 
-        after = gen.start_rate("after", normal["requests_per_second"], args.after_timeout)
-        time.sleep(10)  # its users are in: a fault now is an error they count, not a refusal
+        after = gen.start_rate(
+            "after", normal["requests_per_second"], args.after_timeout, users=normal["users"]
+        )
+        # Its users have signed up and in before the fault: a failed sign-up would end a user.
+        time.sleep(30)
         fired = inject_fault_until_alert(state, marks)
         wait_scale_down(loop, peak, marks.times["spike-end"], args.after_timeout)
         after.stop()
@@ -114,7 +117,7 @@ def run(state: State, args: argparse.Namespace) -> int:
     verdicts = [
         checks.gate(gate_exit),
         checks.scaled_up(loop.decisions, marks.times, start_replicas),
-        checks.recovered(gen.timeline("spike")),
+        checks.recovered(rows, gen.timeline("spike")),
         checks.held_in_outage(loop.decisions, marks.times, replicas_at_outage),
         checks.scaled_down(loop.decisions, marks.times, peak, policy_scale_down_window()),
         checks.alert_fired(checks.ALERT, fired),
