@@ -116,7 +116,7 @@ def main() -> None:
     p.add_argument(
         "--cpus",
         type=float,
-        default=0.25,
+        default=0.2,
         help="CPU limit of each app container (prod: 1 CPU; scaled down so a spike that needs "
         "several replicas fits on this machine beside its load generator)",
     )

@@ -35,8 +35,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--spike-factor",
         type=float,
-        default=2.0,
-        help="spike rate as a multiple of what the starting replicas can serve",
+        default=1.6,
+        help="spike rate as a multiple of what the starting replicas can serve (more would not "
+        "fit on a 2-core machine beside the load generator once scaled)",
     )
     p.add_argument("--spike", type=int, default=200, help="seconds of spike")
     p.add_argument("--outage-at", type=int, default=90, help="seconds into the spike")

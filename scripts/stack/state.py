@@ -35,7 +35,7 @@ class State:
     ports: dict[str, int] = field(default_factory=dict)
     pids: dict[str, int] = field(default_factory=dict)
     replicas: list[Replica] = field(default_factory=list)
-    cpus_per_replica: float = 0.25
+    cpus_per_replica: float = 0.2
     pg_bin: str = ""
     pg_user: str = ""
 
