@@ -4,6 +4,7 @@
 //! - [`decision`]: the pure HPA-style decision (property-tested, replayed by `simulate`).
 //! - [`policy`]: the `ScalingPolicy` custom resource and its validation.
 //! - [`baseline`]: the load-test baseline file and threshold derivation.
+//! - [`forecast`]: the expected load from the same time in earlier seasons (a floor only).
 //! - [`simulate`]: trace (or Prometheus history) replay beside the plain HPA.
 //! - [`evaluate`]: the decision of a policy file now, from live sources.
 //! - [`step`]: the record of one decision cycle that both print.
@@ -16,6 +17,7 @@ pub mod cli;
 pub mod controller;
 pub mod decision;
 pub mod evaluate;
+pub mod forecast;
 pub mod leader;
 pub mod metrics;
 pub mod policy;

@@ -69,6 +69,16 @@ const DEFS: &[(&str, &str, &str)] = &[
         "1 while holding because a metric is missing or stale.",
     ),
     (
+        "notejam_autoscaler_panic",
+        "gauge",
+        "1 while in panic mode (a burst: scale-up at once, no scale-down).",
+    ),
+    (
+        "notejam_autoscaler_forecast_replicas",
+        "gauge",
+        "Replicas the forecast asks for as a floor; no sample without history.",
+    ),
+    (
         "notejam_autoscaler_baseline_value",
         "gauge",
         "Figures read from the baseline file.",

@@ -274,7 +274,9 @@ async fn scenario_scale_up_reads_deployment_patches_scale_then_event_then_status
     assert_eq!(calls[2].body["regarding"]["kind"], "ScalingPolicy");
     let status = status_patch(&calls);
     assert_eq!(status["lastDecision"]["desiredReplicas"], 8);
-    assert_eq!(status["lastDecision"]["reason"], "ScaleUp");
+    // Twice the target per ready pod is the panic threshold: 8 at once, reported as panic.
+    assert_eq!(status["lastDecision"]["reason"], "Panic");
+    assert_eq!(status["lastDecision"]["panic"], true);
     assert_eq!(status["lastDecision"]["applied"], true);
     assert_eq!(status["observedGeneration"], 3);
     assert_eq!(status["metrics"][0]["thresholdSource"], "fixed");
@@ -316,7 +318,7 @@ async fn scenario_scale_up_reads_deployment_patches_scale_then_event_then_status
     assert_eq!(
         m.get(
             "notejam_autoscaler_decisions_total",
-            &[("policy", "notejam"), ("reason", "ScaleUp")]
+            &[("policy", "notejam"), ("reason", "Panic")]
         ),
         Some(1.0)
     );

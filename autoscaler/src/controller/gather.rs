@@ -9,9 +9,12 @@ use kube::Client;
 use kube::api::Api;
 
 use crate::baseline::{Baseline, history_query, resolve_threshold};
-use crate::decision::MetricObservation;
+use crate::decision::{
+    GuardObservation, MetricForecast, MetricObservation, MetricOutcome, Observations,
+};
+use crate::forecast::{combine, forecast_query};
 use crate::metrics::Metrics;
-use crate::policy::{MetricSpec, MetricStatus, ValidPolicy};
+use crate::policy::{MetricSpec, MetricStatus, ValidPolicy, duration_seconds};
 use crate::sources::{MetricReader, Reading};
 
 /// Why a baseline could not be had: a refusal reason (`BaselineMissing`, `BaselineInvalid`) and a message.
@@ -57,23 +60,59 @@ pub async fn load_baseline(
 /// One metric after reading: what the decision and the status need.
 #[derive(Clone, Debug)]
 pub struct Gathered {
+    /// True for a guard: `observation` then holds its limit as the target.
+    pub guard: bool,
     /// The input to the decision (value `None` when unknown, or when there is no target yet).
     pub observation: MetricObservation,
+    /// The expected peak within the horizon, for a metric with `forecast`.
+    pub forecast: Option<MetricForecast>,
     /// The status entry as the controller writes it (ratio and proposal filled in after deciding).
     pub status: MetricStatus,
     /// Set when the policy, not the source, is at fault (a rejected or ambiguous query).
     pub policy_error: Option<String>,
 }
 
-/// Read one metric and resolve its target. Source errors are counted in `metrics`.
+/// The forecast of one metric: each season's peak over the coming horizon, one season ago.
+async fn gather_forecast(
+    reader: &dyn MetricReader,
+    policy: &ValidPolicy,
+    m: &MetricSpec,
+    target: Option<f64>,
+) -> Option<MetricForecast> {
+    let (f, p, target) = (m.forecast.as_ref()?, m.prometheus.as_ref()?, target?);
+    let horizon = policy.forecast_horizon(m);
+    let mut peaks = Vec::new();
+    for season in &f.seasons {
+        let secs = duration_seconds(season)?;
+        let q = forecast_query(&p.query, secs, horizon, &f.resolution);
+        let peak = match reader.promql(&q).await {
+            Ok(r) => r.value(),
+            Err(e) => {
+                tracing::info!(metric = %m.name, season, error = %e, "no forecast for this season");
+                None
+            }
+        };
+        peaks.push((season.clone(), peak));
+    }
+    let (peak, basis) = combine(&peaks);
+    Some(MetricForecast {
+        name: m.name.clone(),
+        target,
+        peak,
+        basis: format!("{basis}, next {horizon} s"),
+    })
+}
+
+/// Read one metric, resolve its target and its forecast. Source errors are counted in `metrics`.
 pub async fn gather_metric(
     reader: &dyn MetricReader,
     metrics: &Metrics,
+    policy: &ValidPolicy,
     m: &MetricSpec,
     baseline: Option<&Baseline>,
     now: SystemTime,
-    stale_after: u32,
 ) -> Gathered {
+    let stale_after = policy.stale_after_seconds;
     let history_value = match &m.target.from_history {
         Some(h) => match reader.promql(&history_query(h)).await {
             Ok(r) => r.value(),
@@ -120,7 +159,10 @@ pub async fn gather_metric(
         ),
     };
     let known = threshold.is_some();
+    let forecast = gather_forecast(reader, policy, m, known.then_some(target)).await;
     Gathered {
+        guard: m.is_guard(),
+        forecast: forecast.clone(),
         observation: MetricObservation {
             name: m.name.clone(),
             kind: m.target_kind(),
@@ -135,6 +177,8 @@ pub async fn gather_metric(
             threshold_source: source,
             ratio: None,
             proposal: None,
+            role: m.role.as_str().into(),
+            forecast: forecast.and_then(|f| f.peak),
             message: match (message, note) {
                 (Some(m), _) => Some(m),
                 (None, n) => n,
@@ -152,31 +196,52 @@ pub async fn gather_all(
     baseline: Option<&Baseline>,
     now: SystemTime,
 ) -> Vec<Gathered> {
-    futures::future::join_all(policy.metrics.iter().map(|m| {
-        gather_metric(
-            reader,
-            metrics,
-            m,
-            baseline,
-            now,
-            policy.stale_after_seconds,
-        )
-    }))
+    futures::future::join_all(
+        policy
+            .metrics
+            .iter()
+            .map(|m| gather_metric(reader, metrics, policy, m, baseline, now)),
+    )
     .await
 }
 
-/// The status entries after deciding: each gathered status with the decision's ratio and proposal.
-pub fn metric_status(
-    gathered: &[Gathered],
-    outcomes: &[crate::decision::MetricOutcome],
-) -> Vec<MetricStatus> {
+/// The decision's input from what was gathered: scaling metrics, guards and forecasts.
+pub fn observations(gathered: &[Gathered], now: i64, current: u32, ready: u32) -> Observations {
+    Observations {
+        now,
+        current_replicas: current,
+        ready_replicas: ready,
+        metrics: gathered
+            .iter()
+            .filter(|g| !g.guard)
+            .map(|g| g.observation.clone())
+            .collect(),
+        guards: gathered
+            .iter()
+            .filter(|g| g.guard)
+            .map(|g| GuardObservation {
+                name: g.observation.name.clone(),
+                limit: g.observation.target,
+                value: g.observation.value,
+            })
+            .collect(),
+        forecasts: gathered.iter().filter_map(|g| g.forecast.clone()).collect(),
+    }
+}
+
+/// The status entries after deciding: each gathered status with its metric's ratio and proposal.
+pub fn metric_status(gathered: &[Gathered], outcomes: &[MetricOutcome]) -> Vec<MetricStatus> {
     gathered
         .iter()
-        .zip(outcomes)
-        .map(|(g, o)| MetricStatus {
-            ratio: o.ratio,
-            proposal: o.proposal,
-            ..g.status.clone()
-        })
+        .map(
+            |g| match outcomes.iter().find(|o| o.name == g.status.name) {
+                Some(o) if !g.guard => MetricStatus {
+                    ratio: o.ratio,
+                    proposal: o.proposal,
+                    ..g.status.clone()
+                },
+                _ => g.status.clone(),
+            },
+        )
         .collect()
 }

@@ -21,16 +21,17 @@ use kube::runtime::watcher;
 use kube::{Client, Resource, ResourceExt};
 use serde_json::{Value, json};
 
-use crate::decision::{Decision, History, Observations, decide};
+use crate::decision::{Decision, History, Reason, decide};
 use crate::metrics::Metrics;
 use crate::policy::{
-    Condition, DecisionStatus, MetricSpec, Mode, ScalingPolicy, ScalingPolicyStatus, TargetType,
+    Condition, DecisionStatus, MetricSpec, MetricStatus, Mode, ScalingPolicy, ScalingPolicyStatus,
+    TargetType,
 };
 use crate::sources::MetricReader;
 
 pub mod gather;
 
-use gather::{Gathered, gather_all, load_baseline, metric_status};
+use gather::{gather_all, load_baseline, metric_status, observations};
 
 /// The field manager for server-side apply, and the Event reporter.
 pub const MANAGER: &str = "notejam-autoscaler";
@@ -306,7 +307,7 @@ async fn tune_hpa(
     }
 }
 
-fn record_metrics(ctx: &Context, name: &str, decision: &Decision, gathered: &[Gathered]) {
+fn record_metrics(ctx: &Context, name: &str, decision: &Decision, statuses: &[MetricStatus]) {
     let m = &ctx.metrics;
     m.set(
         "notejam_autoscaler_current_replicas",
@@ -327,20 +328,33 @@ fn record_metrics(ctx: &Context, name: &str, decision: &Decision, gathered: &[Ga
         "notejam_autoscaler_decisions_total",
         &[("policy", name), ("reason", decision.reason.as_str())],
     );
-    for (g, outcome) in gathered.iter().zip(&decision.metrics) {
-        let metric = g.status.name.as_str();
+    m.set(
+        "notejam_autoscaler_panic",
+        &[("policy", name)],
+        if decision.panic.active { 1.0 } else { 0.0 },
+    );
+    match decision.forecast_replicas {
+        Some(f) => m.set(
+            "notejam_autoscaler_forecast_replicas",
+            &[("policy", name)],
+            f64::from(f),
+        ),
+        None => m.remove("notejam_autoscaler_forecast_replicas", &[("policy", name)]),
+    }
+    for st in statuses {
+        let metric = st.name.as_str();
         let labels = [("policy", name), ("metric", metric)];
-        match outcome.value {
+        match st.value {
             Some(v) => m.set("notejam_autoscaler_metric_value", &labels, v),
             // Missing is no sample, never 0.
             None => m.remove("notejam_autoscaler_metric_value", &labels),
         }
-        match outcome.ratio {
+        match st.ratio {
             Some(r) => m.set("notejam_autoscaler_metric_ratio", &labels, r),
             None => m.remove("notejam_autoscaler_metric_ratio", &labels),
         }
         m.remove("notejam_autoscaler_metric_target", &labels);
-        if let (Some(t), Some(src)) = (g.status.target, g.status.threshold_source.as_deref()) {
+        if let (Some(t), Some(src)) = (st.target, st.threshold_source.as_deref()) {
             m.set(
                 "notejam_autoscaler_metric_target",
                 &[("policy", name), ("metric", metric), ("source", src)],
@@ -462,12 +476,7 @@ pub async fn reconcile(policy: Arc<ScalingPolicy>, ctx: Arc<Context>) -> Result<
         .duration_since(SystemTime::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or_default();
-    let observations = Observations {
-        now: now_secs,
-        current_replicas: current,
-        ready_replicas: ready,
-        metrics: gathered.iter().map(|g| g.observation.clone()).collect(),
-    };
+    let observations = observations(&gathered, now_secs, current, ready);
     let history = ctx
         .histories
         .lock()
@@ -550,6 +559,30 @@ pub async fn reconcile(policy: Arc<ScalingPolicy>, ctx: Arc<Context>) -> Result<
         }
         Mode::Scale | Mode::DryRun => {}
     }
+    match decision.reason {
+        Reason::Forecast if decision.changes() => {
+            let note = format!(
+                "forecast floor {} replicas ({current} -> {}): {}",
+                decision.forecast_replicas.unwrap_or_default(),
+                decision.desired,
+                decision.message
+            );
+            publish(
+                &ctx,
+                &policy,
+                EventType::Normal,
+                "ForecastFloor",
+                "Decide",
+                note,
+            )
+            .await;
+        }
+        Reason::Guarded => {
+            let note = decision.message.clone();
+            publish(&ctx, &policy, EventType::Warning, "Guarded", "Decide", note).await;
+        }
+        _ => {}
+    }
     if decision.holding {
         publish(
             &ctx,
@@ -573,7 +606,8 @@ pub async fn reconcile(policy: Arc<ScalingPolicy>, ctx: Arc<Context>) -> Result<
         recommendation = decision.recommendation, reason = decision.reason.as_str(), holding = decision.holding,
         applied, message = %decision.message, "decision"
     );
-    record_metrics(&ctx, &name, &decision, &gathered);
+    let metric_status = metric_status(&gathered, &decision.metrics);
+    record_metrics(&ctx, &name, &decision, &metric_status);
 
     let old = policy.status.as_ref();
     let time = now_rfc3339();
@@ -583,7 +617,6 @@ pub async fn reconcile(policy: Arc<ScalingPolicy>, ctx: Arc<Context>) -> Result<
         .map(|g| g.status.name.as_str())
         .collect();
     let metrics_ok = unknown.is_empty();
-    let metric_status = metric_status(&gathered, &decision.metrics);
     let status = ScalingPolicyStatus {
         observed_generation: policy.metadata.generation,
         conditions: vec![
@@ -627,6 +660,14 @@ pub async fn reconcile(policy: Arc<ScalingPolicy>, ctx: Arc<Context>) -> Result<
             message: decision.message.clone(),
             applied,
             holding: decision.holding,
+            panic: decision.panic.active,
+            forecast_replicas: decision.forecast_replicas,
+            saturated_guards: decision
+                .guards
+                .iter()
+                .filter(|g| g.saturated)
+                .map(|g| g.name.clone())
+                .collect(),
         }),
         metrics: metric_status,
         last_scale_time: if applied {

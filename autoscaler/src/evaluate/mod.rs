@@ -10,8 +10,7 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use crate::baseline::Baseline;
-use crate::controller::gather::{gather_all, load_baseline, metric_status};
-use crate::decision::MetricObservation;
+use crate::controller::gather::{gather_all, load_baseline, metric_status, observations};
 use crate::metrics::Metrics;
 use crate::policy::ValidPolicy;
 use crate::simulate::command::OutputFormat;
@@ -182,6 +181,7 @@ async fn setup(args: &EvaluateArgs) -> Result<Setup, EvaluateError> {
 struct State {
     ours: Runner,
     hpa: Runner,
+    keda: Runner,
     last_observed: Option<Observed>,
 }
 
@@ -227,36 +227,31 @@ async fn cycle(setup: &Setup, state: &mut State) -> Result<Step, EvaluateError> 
             eprintln!("warning: {e} (held as unknown)");
         }
     }
-    let (ours_now, hpa_now) = match observed {
-        Some(o) => (o, o),
-        None => {
-            let (o, h) = (state.ours.replicas, state.hpa.replicas);
-            (
-                Observed {
-                    current: o,
-                    ready: o,
-                },
-                Observed {
-                    current: h,
-                    ready: h,
-                },
-            )
-        }
+    // Each side runs what was observed, or else what it last decided itself.
+    let replicas = |runner: &Runner| {
+        observed.unwrap_or(Observed {
+            current: runner.replicas,
+            ready: runner.replicas,
+        })
     };
-    let observations: Vec<MetricObservation> =
-        gathered.iter().map(|g| g.observation.clone()).collect();
-    // The plain HPA knows only the metrics that have a target.
-    let hpa_observations: Vec<MetricObservation> = gathered
+    let ours_obs = {
+        let r = replicas(&state.ours);
+        observations(&gathered, now_secs, r.current, r.ready)
+    };
+    // The HPA and KEDA know only the metrics that have a target.
+    let with_target: Vec<_> = gathered
         .iter()
         .filter(|g| g.status.target.is_some())
-        .map(|g| g.observation.clone())
+        .cloned()
         .collect();
-    let ours = state
-        .ours
-        .decide(now_secs, ours_now.current, ours_now.ready, observations);
-    let hpa = state
-        .hpa
-        .decide(now_secs, hpa_now.current, hpa_now.ready, hpa_observations);
+    let other = |runner: &Runner| {
+        let r = replicas(runner);
+        observations(&with_target, now_secs, r.current, r.ready)
+    };
+    let (hpa_obs, keda_obs) = (other(&state.hpa), other(&state.keda));
+    let ours = state.ours.decide(ours_obs);
+    let hpa = state.hpa.decide(hpa_obs);
+    let keda = state.keda.decide(keda_obs);
     Ok(Step {
         time: now_secs,
         metrics: gathered
@@ -266,6 +261,7 @@ async fn cycle(setup: &Setup, state: &mut State) -> Result<Step, EvaluateError> 
         status: metric_status(&gathered, &ours.metrics),
         ours,
         hpa,
+        keda,
     })
 }
 
@@ -279,13 +275,16 @@ fn print_details(out: &mut impl Write, step: &Step) -> std::io::Result<()> {
         d.reason.as_str(),
         d.message
     )?;
-    let h = &step.hpa;
+    let (h, k) = (&step.hpa, &step.keda);
     writeln!(
         out,
-        "    plain HPA: {} -> {} {}",
+        "    plain HPA: {} -> {} {}; KEDA-like: {} -> {} {}",
         h.current,
         h.desired,
-        h.reason.as_str()
+        h.reason.as_str(),
+        k.current,
+        k.desired,
+        k.reason.as_str()
     )?;
     let num = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2}"));
     for m in &step.status {
@@ -339,6 +338,7 @@ pub async fn run(args: &EvaluateArgs, out: impl Write) -> Result<(), EvaluateErr
     let mut state = State {
         ours: Runner::ours(cfg.clone(), start),
         hpa: Runner::plain_hpa(cfg, start),
+        keda: Runner::keda(cfg, start),
         last_observed: args
             .replicas_query
             .as_ref()

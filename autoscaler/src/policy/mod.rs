@@ -1,16 +1,19 @@
-//! The `ScalingPolicy` custom resource, and its validation into the numbers the decision needs.
+//! The `ScalingPolicy` custom resource: its spec and status types. [`validate`] turns a spec into
+//! the numbers the decision needs.
 //!
 //! The CRD YAML is printed from these types (`notejam-autoscaler crd`), so it cannot drift.
 
-use std::collections::BTreeSet;
+mod checks;
+pub mod validate;
+
+pub(crate) use checks::duration_seconds;
+pub use validate::ValidPolicy;
 
 use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::decision::{
-    DecisionConfig, DirectionRules, MissingAction, RateKind, RatePolicy, Select, TargetKind,
-};
+use crate::decision::TargetKind;
 
 /// Desired scaling of one Deployment from Prometheus and CloudWatch metrics.
 // The repeated `printcolumn(..)` arguments trip clippy's duplicated-attribute lint.
@@ -65,6 +68,10 @@ pub struct ScalingPolicySpec {
     /// Relative band around the target inside which a metric asks for no change (HPA: 0.1).
     #[serde(default = "default_tolerance")]
     pub tolerance: f64,
+    /// Seconds from asking for a pod to it serving (scheduling, image, start, readiness): the
+    /// forecast looks this far ahead, and `simulate` makes new pods wait this long.
+    #[serde(default = "default_startup")]
+    pub startup_seconds: u32,
     pub metrics: Vec<MetricSpec>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub behavior: Option<Behavior>,
@@ -83,7 +90,25 @@ fn default_interval() -> u32 {
 fn default_tolerance() -> f64 {
     0.1
 }
-fn default_stale_after() -> u32 {
+fn default_startup() -> u32 {
+    40
+}
+fn default_true() -> bool {
+    true
+}
+fn default_panic_threshold() -> f64 {
+    2.0
+}
+fn default_panic_window() -> u32 {
+    60
+}
+fn default_seasons() -> Vec<String> {
+    vec!["1d".into(), "7d".into()]
+}
+fn default_forecast_resolution() -> String {
+    "1m".into()
+}
+pub(crate) fn default_stale_after() -> u32 {
     180
 }
 fn default_key() -> String {
@@ -150,9 +175,42 @@ pub struct MetricSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cloudwatch: Option<CloudWatchMetric>,
     pub target: TargetSpec,
+    /// `Scale` (default): drives the decision. `Guard`: a signal more pods cannot relieve (RDS
+    /// CPU); above its `target.value` scale-up is held, and it never asks for pods itself.
+    #[serde(default)]
+    pub role: MetricRole,
+    /// Scale ahead of known load: a floor from the same time in earlier seasons (AverageValue only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forecast: Option<ForecastSpec>,
     /// In `tune` mode, the HPA metric (pods/object/external `metric.name`) that gets this target.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hpa_metric_name: Option<String>,
+}
+
+/// What a metric is for.
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq, Default, JsonSchema)]
+pub enum MetricRole {
+    /// Drives the replica count.
+    #[default]
+    Scale,
+    /// Holds scale-up back while above its limit; never asks for pods.
+    Guard,
+}
+
+/// A forecast from history: the highest value in the coming `horizonSeconds`, as it was one
+/// season ago, for each season; the lowest of those is the floor (one odd day sets none).
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ForecastSpec {
+    /// Prometheus durations, e.g. `1d` (same time yesterday) and `7d` (same time last week).
+    #[serde(default = "default_seasons")]
+    pub seasons: Vec<String>,
+    /// How far ahead to look; default: `startupSeconds` + `intervalSeconds`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub horizon_seconds: Option<u32>,
+    /// Subquery resolution of the history read, e.g. `1m`.
+    #[serde(default = "default_forecast_resolution")]
+    pub resolution: String,
 }
 
 #[derive(Deserialize, Serialize, Clone, Debug, PartialEq, JsonSchema)]
@@ -268,6 +326,23 @@ pub struct Behavior {
     pub scale_up: Option<ScalingRules>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale_down: Option<ScalingRules>,
+    /// Knative-like panic mode for bursts; on unless `enabled: false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub panic: Option<PanicSpec>,
+}
+
+/// When a metric asks for `threshold` x the ready pods or more: scale up at once (no up window,
+/// no rate limit) and not down until it has stayed below for `stableWindowSeconds`.
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PanicSpec {
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+    /// Usage over target per ready pod that starts panic mode (> 1; Knative: 2.0).
+    #[serde(default = "default_panic_threshold")]
+    pub threshold: f64,
+    #[serde(default = "default_panic_window")]
+    pub stable_window_seconds: u32,
 }
 
 /// As the HPA's `HPAScalingRules`; omitted fields take the HPA defaults.
@@ -406,6 +481,15 @@ pub struct DecisionStatus {
     pub applied: bool,
     /// True when a metric was unknown and the decision held.
     pub holding: bool,
+    /// True while in panic mode (no scale-down, scale-up at once).
+    #[serde(default)]
+    pub panic: bool,
+    /// Replicas the forecast asked for as a floor, when it had history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forecast_replicas: Option<u32>,
+    /// Guards above their limit (scale-up held while any is).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub saturated_guards: Vec<String>,
 }
 
 #[derive(Deserialize, Serialize, Clone, Debug, PartialEq, JsonSchema)]
@@ -425,356 +509,41 @@ pub struct MetricStatus {
     pub ratio: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proposal: Option<u32>,
+    /// `scale` or `guard`.
+    #[serde(default = "default_role_name")]
+    pub role: String,
+    /// The highest value expected within the forecast horizon, when forecast.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forecast: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
 
-/// A policy that passed validation: trusted from here on.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ValidPolicy {
-    pub decision: DecisionConfig,
-    pub metrics: Vec<MetricSpec>,
-    pub stale_after_seconds: u32,
-    pub interval_seconds: u32,
+fn default_role_name() -> String {
+    "scale".into()
+}
+
+impl MetricRole {
+    /// The name used in status: `scale` or `guard`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MetricRole::Scale => "scale",
+            MetricRole::Guard => "guard",
+        }
+    }
 }
 
 impl MetricSpec {
+    /// How the value compares to the target, for the decision.
     pub fn target_kind(&self) -> TargetKind {
         match self.target.type_ {
             TargetType::AverageValue => TargetKind::AverageValue,
             TargetType::Value => TargetKind::Value,
         }
     }
-}
 
-// A cheap syntax check; Prometheus itself rejects the rest (reported the same way).
-fn promql_problem(query: &str) -> Option<String> {
-    if query.trim().is_empty() {
-        return Some("is empty".into());
-    }
-    let mut stack = Vec::new();
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for c in query.chars() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-            continue;
-        }
-        match c {
-            '"' | '\'' | '`' => quote = Some(c),
-            '(' | '[' | '{' => stack.push(c),
-            ')' | ']' | '}' => {
-                let open = match c {
-                    ')' => '(',
-                    ']' => '[',
-                    _ => '{',
-                };
-                if stack.pop() != Some(open) {
-                    return Some(format!("has an unmatched '{c}'"));
-                }
-            }
-            _ => {}
-        }
-    }
-    if quote.is_some() {
-        return Some("has an unterminated string".into());
-    }
-    if let Some(c) = stack.pop() {
-        return Some(format!("has an unclosed '{c}'"));
-    }
-    None
-}
-
-fn duration_ok(d: &str) -> bool {
-    let d = d.trim();
-    !d.is_empty()
-        && d.split_inclusive(|c: char| c.is_ascii_alphabetic())
-            .all(|part| {
-                let digits: String = part.chars().take_while(|c| c.is_ascii_digit()).collect();
-                let unit = &part[digits.len()..];
-                !digits.is_empty() && matches!(unit, "ms" | "s" | "m" | "h" | "d" | "w" | "y" | "")
-            })
-        && d.ends_with(|c: char| c.is_ascii_alphabetic())
-}
-
-fn rules(
-    spec: Option<&ScalingRules>,
-    default: DirectionRules,
-    dir: &str,
-    problems: &mut Vec<String>,
-) -> DirectionRules {
-    let Some(spec) = spec else { return default };
-    let stabilization_window_seconds = spec
-        .stabilization_window_seconds
-        .unwrap_or(default.stabilization_window_seconds);
-    if stabilization_window_seconds > 3600 {
-        problems.push(format!(
-            "behavior.{dir}.stabilizationWindowSeconds must be at most 3600"
-        ));
-    }
-    let select = match spec.select_policy.unwrap_or(SelectPolicy::Max) {
-        SelectPolicy::Max => Select::Max,
-        SelectPolicy::Min => Select::Min,
-        SelectPolicy::Disabled => Select::Disabled,
-    };
-    let policies = match &spec.policies {
-        None => default.policies,
-        Some(ps) => ps
-            .iter()
-            .map(|p| {
-                if p.value == 0 {
-                    problems.push(format!(
-                        "behavior.{dir}.policies: value must be greater than 0"
-                    ));
-                }
-                if p.period_seconds == 0 || p.period_seconds > 1800 {
-                    problems.push(format!(
-                        "behavior.{dir}.policies: periodSeconds must be in 1..=1800"
-                    ));
-                }
-                RatePolicy {
-                    kind: match p.type_ {
-                        RateType::Pods => RateKind::Pods,
-                        RateType::Percent => RateKind::Percent,
-                    },
-                    value: p.value,
-                    period_seconds: p.period_seconds,
-                }
-            })
-            .collect(),
-    };
-    if policies.is_empty() && select != Select::Disabled {
-        problems.push(format!(
-            "behavior.{dir}.policies must not be empty unless selectPolicy is Disabled"
-        ));
-    }
-    DirectionRules {
-        stabilization_window_seconds,
-        select,
-        policies,
-    }
-}
-
-impl ScalingPolicySpec {
-    /// Check everything that can be checked without I/O; every problem is listed, not just the first.
-    pub fn validate(&self) -> Result<ValidPolicy, Vec<String>> {
-        let mut problems = Vec::new();
-        if self.target_ref.name.trim().is_empty() {
-            problems.push("targetRef.name is empty".to_string());
-        }
-        if self.min_replicas == 0 {
-            problems.push("minReplicas must be at least 1".into());
-        }
-        if self.min_replicas > self.max_replicas {
-            problems.push(format!(
-                "minReplicas ({}) is above maxReplicas ({})",
-                self.min_replicas, self.max_replicas
-            ));
-        }
-        if self.interval_seconds == 0 {
-            problems.push("intervalSeconds must be at least 1".into());
-        }
-        if !(0.0..1.0).contains(&self.tolerance) {
-            problems.push(format!(
-                "tolerance must be in [0, 1), got {}",
-                self.tolerance
-            ));
-        }
-        if self.metrics.is_empty() {
-            problems.push("metrics is empty: nothing to scale on".into());
-        }
-        let mut names = BTreeSet::new();
-        for m in &self.metrics {
-            let n = &m.name;
-            if n.trim().is_empty() {
-                problems.push("a metric has an empty name".into());
-            } else if !names.insert(n.clone()) {
-                problems.push(format!("metric name {n} is used twice"));
-            }
-            match (&m.prometheus, &m.cloudwatch) {
-                (Some(_), Some(_)) | (None, None) => problems.push(format!(
-                    "metric {n}: set exactly one of prometheus or cloudwatch"
-                )),
-                (Some(p), None) => {
-                    if let Some(why) = promql_problem(&p.query) {
-                        problems.push(format!("metric {n}: the query {why}"));
-                    }
-                }
-                (None, Some(c)) => {
-                    if c.namespace.trim().is_empty() || c.metric_name.trim().is_empty() {
-                        problems.push(format!(
-                            "metric {n}: cloudwatch namespace and metricName are required"
-                        ));
-                    }
-                    if !matches!(
-                        c.statistic.as_str(),
-                        "Average" | "Sum" | "Maximum" | "Minimum" | "SampleCount"
-                    ) {
-                        problems.push(format!(
-                            "metric {n}: statistic {} is not one of Average, Sum, Maximum, Minimum, SampleCount",
-                            c.statistic
-                        ));
-                    }
-                    if !(matches!(c.period_seconds, 1 | 5 | 10 | 30)
-                        || (c.period_seconds >= 60 && c.period_seconds % 60 == 0))
-                    {
-                        problems.push(format!(
-                            "metric {n}: periodSeconds must be 1, 5, 10, 30 or a multiple of 60"
-                        ));
-                    }
-                    if c.lookback_periods < 2 {
-                        problems.push(format!("metric {n}: lookbackPeriods must be at least 2 (the newest period is skipped)"));
-                    }
-                }
-            }
-            let t = &m.target;
-            if let Some(v) = t.value
-                && !(v > 0.0 && v.is_finite())
-            {
-                problems.push(format!(
-                    "metric {n}: target value must be greater than 0, got {v}"
-                ));
-            }
-            if let Some(b) = &t.from_baseline {
-                if self.baseline.is_none() {
-                    problems.push(format!("metric {n}: fromBaseline needs spec.baseline"));
-                }
-                if !(b.utilization > 0.0 && b.utilization <= 2.0) {
-                    problems.push(format!(
-                        "metric {n}: fromBaseline.utilization must be in (0, 2]"
-                    ));
-                }
-            }
-            if let Some(h) = &t.from_history {
-                if let Some(why) = promql_problem(&h.per_pod_query) {
-                    problems.push(format!("metric {n}: fromHistory.perPodQuery {why}"));
-                }
-                if let Some(s) = &h.slo_query
-                    && let Some(why) = promql_problem(s)
-                {
-                    problems.push(format!("metric {n}: fromHistory.sloQuery {why}"));
-                }
-                if !(h.percentile > 0.0 && h.percentile <= 1.0) {
-                    problems.push(format!(
-                        "metric {n}: fromHistory.percentile must be in (0, 1]"
-                    ));
-                }
-                if !duration_ok(&h.window) || !duration_ok(&h.resolution) {
-                    problems.push(format!(
-                        "metric {n}: fromHistory window/resolution must be Prometheus durations"
-                    ));
-                }
-                if !(h.utilization > 0.0 && h.utilization <= 2.0) {
-                    problems.push(format!(
-                        "metric {n}: fromHistory.utilization must be in (0, 2]"
-                    ));
-                }
-            }
-            if t.value.is_none() && t.from_baseline.is_none() && t.from_history.is_none() {
-                problems.push(format!(
-                    "metric {n}: target needs value, fromBaseline or fromHistory"
-                ));
-            }
-        }
-        let behavior = self.behavior.clone().unwrap_or_default();
-        let scale_up = rules(
-            behavior.scale_up.as_ref(),
-            DirectionRules::hpa_default_up(),
-            "scaleUp",
-            &mut problems,
-        );
-        let scale_down = rules(
-            behavior.scale_down.as_ref(),
-            DirectionRules::hpa_default_down(),
-            "scaleDown",
-            &mut problems,
-        );
-        let on_missing = self.on_missing.clone().unwrap_or(OnMissing {
-            action: MissingActionSpec::Hold,
-            fallback_replicas: None,
-            stale_after_seconds: default_stale_after(),
-        });
-        let missing = match (on_missing.action, on_missing.fallback_replicas) {
-            (MissingActionSpec::Hold, _) => MissingAction::Hold,
-            (MissingActionSpec::Fallback, Some(n)) => {
-                if n < self.min_replicas || n > self.max_replicas {
-                    problems.push(format!(
-                        "onMissing.fallbackReplicas ({n}) is outside minReplicas..maxReplicas"
-                    ));
-                }
-                MissingAction::Fallback(n)
-            }
-            (MissingActionSpec::Fallback, None) => {
-                problems.push("onMissing.action Fallback needs fallbackReplicas".into());
-                MissingAction::Hold
-            }
-        };
-        let database_cap = match &self.database_budget {
-            None => None,
-            Some(b) => match b.cap() {
-                None => {
-                    problems.push("databaseBudget.poolSizePerPod must be greater than 0".into());
-                    None
-                }
-                Some(cap) => {
-                    if cap < self.min_replicas {
-                        problems.push(format!(
-                            "databaseBudget allows {cap} replicas ({} connections less {} reserved, {} per pod), below minReplicas {}",
-                            b.max_connections, b.reserved_connections, b.pool_size_per_pod, self.min_replicas
-                        ));
-                    }
-                    Some(cap)
-                }
-            },
-        };
-        if !problems.is_empty() {
-            return Err(problems);
-        }
-        Ok(ValidPolicy {
-            decision: DecisionConfig {
-                min_replicas: self.min_replicas,
-                max_replicas: self.max_replicas,
-                tolerance: self.tolerance,
-                scale_up,
-                scale_down,
-                on_missing: missing,
-                database_cap,
-            },
-            metrics: self.metrics.clone(),
-            stale_after_seconds: on_missing.stale_after_seconds,
-            interval_seconds: self.interval_seconds,
-        })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn promql_check_catches_unbalanced_queries() {
-        assert_eq!(promql_problem("sum(rate(x[5m]))"), None);
-        assert_eq!(
-            promql_problem(r#"sum(x{a="("}"#),
-            Some("has an unclosed '('".into())
-        );
-        assert!(promql_problem("sum(x))").is_some());
-        assert!(promql_problem("  ").is_some());
-        assert!(promql_problem(r#"x{a="b}"#).is_some());
-    }
-
-    #[test]
-    fn durations() {
-        assert!(duration_ok("7d"));
-        assert!(duration_ok("1h30m"));
-        assert!(!duration_ok("7"));
-        assert!(!duration_ok("d"));
-        assert!(!duration_ok(""));
+    /// True for a guard (a signal that can only hold scale-up back).
+    pub fn is_guard(&self) -> bool {
+        self.role == MetricRole::Guard
     }
 }
