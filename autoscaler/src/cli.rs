@@ -38,6 +38,15 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// The decision of a policy file now, from live sources, as the controller would record it.
     Evaluate(EvaluateArgs),
+    /// Print one trace of the seeded corpus as CSV (the benchmark's and tests' traces).
+    Corpus {
+        /// spike, flash-crowd, slow-ramp, daily, weekly, outage-one-source,
+        /// outage-both-sources, noisy-plateau or long-tail-week.
+        #[arg(long)]
+        family: String,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -136,6 +145,24 @@ impl Cli {
                         ExitCode::from(2)
                     }
                     Err(code) => code,
+                }
+            }
+            Command::Corpus { family, seed } => {
+                let Some(f) = crate::corpus::Family::from_name(&family) else {
+                    let names: Vec<&str> = crate::corpus::Family::ALL
+                        .iter()
+                        .map(|f| f.name())
+                        .collect();
+                    eprintln!("error: no family {family:?}; one of {}", names.join(", "));
+                    return ExitCode::from(2);
+                };
+                let trace = crate::corpus::generate(f, seed);
+                match simulate::write_csv(&trace.samples, std::io::stdout().lock()) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        ExitCode::FAILURE
+                    }
                 }
             }
             Command::Evaluate(args) => {

@@ -42,9 +42,10 @@ fn config() -> impl Strategy<Value = DecisionConfig> {
         prop::option::of(0u32..60),
         prop::option::of(0u32..60),
         prop::option::of((1.1f64..4.0, prop_oneof![Just(0u32), Just(60), Just(300)])),
+        any::<bool>(),
     )
         .prop_map(
-            |(min, extra, tolerance, up, down, fallback, cap, panic)| DecisionConfig {
+            |(min, extra, tolerance, up, down, fallback, cap, panic, hpa_math)| DecisionConfig {
                 min_replicas: min,
                 max_replicas: min + extra,
                 tolerance,
@@ -60,6 +61,7 @@ fn config() -> impl Strategy<Value = DecisionConfig> {
                     threshold,
                     stable_window_seconds,
                 }),
+                hpa_replica_math: hpa_math,
             },
         )
 }
@@ -223,7 +225,8 @@ proptest! {
         let d = decide(&cfg, &obs, &h);
         let mut h2 = h.clone();
         let hold = DecisionConfig { scale_down: DirectionRules { stabilization_window_seconds: 300, ..cfg.scale_down.clone() }, ..cfg.clone() };
-        let high = notejam_autoscaler::decision::Decision { desired: obs.current_replicas, recommendation: obs.current_replicas, ..d };
+        // A recommendation made outside panic mode (a burst's own do not hold the window).
+        let high = notejam_autoscaler::decision::Decision { desired: obs.current_replicas, recommendation: obs.current_replicas, panic: Default::default(), ..d };
         h2.record(&hold, &high, NOW - 100, false);
         let d2 = decide(&hold, &obs, &h2);
         prop_assert!(d2.desired >= obs.current_replicas, "{} -> {}", obs.current_replicas, d2.desired);

@@ -1,6 +1,6 @@
-//! `decide`: per-metric proposals, the recommendation, then what bounds it, in order: the
-//! stabilisation windows and rate limits (or panic mode), the forecast floor, the guards, the
-//! min/max bounds and the database cap. The reason is the last rule that bound the result.
+//! `decide`: per-metric proposals, the recommendation (raised to the forecast floor), then what
+//! bounds it, in order: the stabilisation windows and rate limits (or panic mode), the guards,
+//! the min/max bounds and the database cap. The reason is the last rule that bound the result.
 
 use super::rules::{limit_down, limit_up};
 use super::{
@@ -40,25 +40,44 @@ fn metric_outcome(
     if ready == 0 || !m.target.is_finite() || m.target <= 0.0 {
         return out;
     }
-    let per_pod = match m.kind {
-        TargetKind::AverageValue => value / f64::from(ready),
-        TargetKind::Value => value,
+    // Usage over target per serving pod: what panic mode and status look at. (Computed as the
+    // HPA computes its ratio, so that with every pod ready both round alike at the band's edge.)
+    let ratio = match m.kind {
+        TargetKind::AverageValue => value / (m.target * f64::from(ready)),
+        TargetKind::Value => value / m.target,
     };
-    // Usage over target per serving pod: what panic mode and status look at.
-    let ratio = per_pod / m.target;
     out.ratio = Some(ratio);
-    // The demand in pods, and how full the pods already asked for will be once the starting
-    // ones serve: a pod on its way is not asked for twice (the HPA divides External metrics by
-    // all pods too). The direction comes from the serving pods, as in the HPA: overloaded ready
-    // pods never ask for fewer pods, idle ones never for more. With every pod ready this is
-    // exactly the HPA's rule.
     let current = obs.current_replicas;
+    if config.hpa_replica_math {
+        // The HPA's replica calculator for External metrics, exactly: AverageValue divides the
+        // total by all pods (status.replicas) and asks for ceil(total / target); Value asks for
+        // ceil(ratio x ready pods). The tolerance applies to that ratio.
+        let (r, proposal) = match m.kind {
+            TargetKind::AverageValue => (
+                value / (m.target * f64::from(current.max(1))),
+                ceil_u32(value / m.target),
+            ),
+            TargetKind::Value => (ratio, ceil_u32(ratio * f64::from(ready))),
+        };
+        out.proposal = Some(if (r - 1.0).abs() <= config.tolerance {
+            current
+        } else {
+            proposal
+        });
+        return out;
+    }
+    // The demand in pods, and how full the pods already asked for will be once the starting
+    // ones serve: a pod on its way is not asked for twice (as the HPA divides External
+    // AverageValue metrics by all pods). The direction comes from the serving pods: overloaded
+    // ready pods never ask for fewer pods, idle ones never for more. With every pod ready this
+    // is exactly the HPA's rule.
     let need = ratio * f64::from(ready);
     let fill = need / f64::from(current.max(1));
     out.proposal = Some(if (ratio - 1.0).abs() <= config.tolerance {
         current
     } else if ratio > 1.0 {
-        if fill <= 1.0 + config.tolerance {
+        // (The band is tested as the HPA tests it, so both agree at its very edge.)
+        if fill < 1.0 || (fill - 1.0).abs() <= config.tolerance {
             current
         } else {
             ceil_u32(need).max(current)
@@ -158,7 +177,7 @@ fn panic_state(
 /// Order, as in the HPA: per-metric proposals (ratio over ready pods, tolerance), the maximum
 /// over metrics, missing-data handling, stabilisation windows, rate limits, min/max; then the
 /// database budget. Panic mode replaces the windows and limits for bursts; the forecast floor
-/// only raises; a saturated guard only holds. Missing data can raise replicas (fallback) but
+/// only raises the recommendation; a saturated guard only holds. Missing data can raise replicas (fallback) but
 /// never lower them; only the min/max bounds and the database cap may pull replicas below the
 /// current count.
 pub fn decide(config: &DecisionConfig, obs: &Observations, history: &History) -> Decision {
@@ -179,17 +198,27 @@ pub fn decide(config: &DecisionConfig, obs: &Observations, history: &History) ->
             saturated: g.value.is_some_and(|v| v.is_finite() && v > g.limit),
         })
         .collect();
-    let forecast_replicas = obs
+    // The forecast's pods, and the floor it sets: like a metric's proposal, it asks for more
+    // pods only beyond the tolerance (a floor that moved on every wobble would be churn), and
+    // within the band it keeps what runs (no scale-down below the load that is coming).
+    let forecast = obs
         .forecasts
         .iter()
         .filter(|f| f.target.is_finite() && f.target > 0.0)
         .filter_map(|f| {
-            f.peak
-                .filter(|p| p.is_finite() && *p >= 0.0)
-                .map(|p| p / f.target)
+            let pods = f.peak.filter(|p| p.is_finite() && *p >= 0.0)? / f.target;
+            Some((pods, f))
         })
-        .map(ceil_u32)
-        .max();
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let forecast_replicas = forecast.map(|(pods, _)| ceil_u32(pods));
+    let forecast_floor = forecast.map(|(pods, f)| {
+        let floor = if pods > f64::from(current) * (1.0 + config.tolerance) {
+            ceil_u32(pods)
+        } else {
+            ceil_u32(pods).min(current)
+        };
+        (floor.min(config.effective_max()), f)
+    });
     let finish = |desired, recommendation, reason, message, panic| Decision {
         current,
         desired,
@@ -213,7 +242,22 @@ pub fn decide(config: &DecisionConfig, obs: &Observations, history: &History) ->
         );
     }
 
-    let (recommendation, mut reason, mut message) = recommend(config, obs, &metrics);
+    let (mut recommendation, mut reason, mut message) = recommend(config, obs, &metrics);
+    // The forecast raises the recommendation (so the windows and the history see it too),
+    // never lowers it.
+    if let Some((floor, f)) = forecast_floor
+        && floor > recommendation
+        && obs.ready_replicas > 0
+    {
+        recommendation = floor;
+        if floor > current {
+            reason = Reason::Forecast;
+        }
+        message = format!(
+            "the forecast ({}) expects {floor} replicas' worth of {} within the horizon",
+            f.basis, f.name
+        );
+    }
     let (panic, panic_max, panic_why) = panic_state(config, obs, &metrics, history);
 
     let mut desired;
@@ -244,23 +288,18 @@ pub fn decide(config: &DecisionConfig, obs: &Observations, history: &History) ->
             }
         }
         desired = current.max(up_rec).min(down_rec);
-        if desired != recommendation && matches!(reason, Reason::ScaleUp | Reason::ScaleDown) {
+        if desired != recommendation
+            && matches!(
+                reason,
+                Reason::ScaleUp | Reason::ScaleDown | Reason::Forecast
+            )
+        {
             message = format!("{message}; held at {desired} by the stabilisation window");
             reason = Reason::Stabilized;
         }
         (desired, reason, message) = rate_limit(config, obs, history, desired, reason, message);
     }
 
-    if let Some(floor) = forecast_replicas.map(|f| f.min(config.effective_max()))
-        && floor > desired
-        && config.scale_up.select != Select::Disabled
-    {
-        desired = floor;
-        reason = Reason::Forecast;
-        message = format!(
-            "raised to {floor} replicas by the forecast (the load expected within the horizon)"
-        );
-    }
     if desired > current
         && let Some(g) = guards.iter().find(|g| g.saturated)
     {

@@ -20,8 +20,8 @@ pub struct History {
 }
 
 impl History {
-    /// Remember this cycle's recommendation (raised to the forecast floor, so the down window
-    /// remembers a predicted peak too) and, if it was applied, the change it made.
+    /// Remember this cycle's recommendation (already raised to the forecast floor, so the down
+    /// window remembers a predicted peak too) and, if it was applied, the change it made.
     /// Entries older than every window and period in `config` are dropped.
     pub fn record(
         &mut self,
@@ -30,10 +30,8 @@ impl History {
         now: i64,
         applied: bool,
     ) {
-        let remembered = decision
-            .recommendation
-            .max(decision.forecast_replicas.unwrap_or(0));
-        self.recommendations.push_back((now, remembered));
+        self.recommendations
+            .push_back((now, decision.recommendation));
         if applied && decision.desired != decision.current {
             self.scale_events.push_back((
                 now,

@@ -53,6 +53,9 @@ pub struct DecisionConfig {
     pub database_cap: Option<u32>,
     /// Knative-like panic mode for bursts; `None` scales as the plain HPA does.
     pub panic: Option<PanicRules>,
+    /// Propose replicas with the HPA's own replica calculator (for the plain HPA in `simulate`);
+    /// ours counts the pods already starting as capacity on their way.
+    pub hpa_replica_math: bool,
 }
 
 impl DecisionConfig {
@@ -67,6 +70,7 @@ impl DecisionConfig {
             on_missing: MissingAction::Hold,
             database_cap: None,
             panic: None,
+            hpa_replica_math: true,
         }
     }
 
@@ -226,7 +230,8 @@ pub struct Decision {
     pub current: u32,
     /// Replicas to run now.
     pub desired: u32,
-    /// The raw recommendation before stabilisation and limits (what the history remembers).
+    /// The recommendation before stabilisation and limits, raised to the forecast floor (what
+    /// the history remembers).
     pub recommendation: u32,
     pub reason: Reason,
     pub message: String,
@@ -235,7 +240,7 @@ pub struct Decision {
     pub holding: bool,
     #[serde(default)]
     pub panic: PanicOutcome,
-    /// Replicas the forecast asks for as a floor, when there is a forecast.
+    /// Replicas' worth of the load the forecast expects within the horizon, when it has history.
     #[serde(default)]
     pub forecast_replicas: Option<u32>,
     #[serde(default)]

@@ -240,24 +240,16 @@ pub(super) fn metric_problems(
         if f.seasons.is_empty() {
             problems.push(format!("metric {n}: forecast.seasons is empty"));
         }
-        let horizon = u64::from(
-            f.horizon_seconds
-                .unwrap_or(spec.startup_seconds + spec.interval_seconds),
-        );
-        if horizon == 0 {
+        if f.horizon_seconds == Some(0) {
             problems.push(format!(
                 "metric {n}: forecast.horizonSeconds must be at least 1"
             ));
         }
         for s in &f.seasons {
-            match duration_seconds(s) {
-                Some(secs) if secs > horizon => {}
-                Some(_) => problems.push(format!(
-                    "metric {n}: forecast season {s} must be longer than the horizon ({horizon} s)"
-                )),
-                None => problems.push(format!(
+            if duration_seconds(s).is_none() {
+                problems.push(format!(
                     "metric {n}: forecast season {s:?} is not a Prometheus duration"
-                )),
+                ));
             }
         }
         if !duration_ok(&f.resolution) {

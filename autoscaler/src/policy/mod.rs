@@ -205,7 +205,8 @@ pub struct ForecastSpec {
     /// Prometheus durations, e.g. `1d` (same time yesterday) and `7d` (same time last week).
     #[serde(default = "default_seasons")]
     pub seasons: Vec<String>,
-    /// How far ahead to look; default: `startupSeconds` + `intervalSeconds`.
+    /// How far ahead to look; default: the longer of `startupSeconds` + `intervalSeconds` and
+    /// the scale-down window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub horizon_seconds: Option<u32>,
     /// Subquery resolution of the history read, e.g. `1m`.

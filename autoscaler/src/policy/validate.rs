@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use super::checks::{metric_problems, rules};
+use super::checks::{duration_seconds, metric_problems, rules};
 use super::{MetricSpec, MissingActionSpec, OnMissing, ScalingPolicySpec, default_stale_after};
 use crate::decision::{DecisionConfig, DirectionRules, MissingAction, PanicRules};
 
@@ -20,12 +20,17 @@ pub struct ValidPolicy {
 }
 
 impl ValidPolicy {
-    /// How far ahead `m`'s forecast looks (its own horizon, else start-up plus one interval).
+    /// How far ahead `m`'s forecast looks: its own horizon, else the longer of start-up plus
+    /// one interval (the least that has pods serving in time) and the scale-down window (a pod
+    /// added is kept that long anyway, so looking less far ahead saves nothing).
     pub fn forecast_horizon(&self, m: &MetricSpec) -> u32 {
         m.forecast
             .as_ref()
             .and_then(|f| f.horizon_seconds)
-            .unwrap_or(self.startup_seconds + self.interval_seconds)
+            .unwrap_or_else(|| {
+                (self.startup_seconds + self.interval_seconds)
+                    .max(self.decision.scale_down.stabilization_window_seconds)
+            })
     }
 }
 
@@ -145,7 +150,7 @@ impl ScalingPolicySpec {
         if !problems.is_empty() {
             return Err(problems);
         }
-        Ok(ValidPolicy {
+        let valid = ValidPolicy {
             decision: DecisionConfig {
                 min_replicas: self.min_replicas,
                 max_replicas: self.max_replicas,
@@ -155,12 +160,31 @@ impl ScalingPolicySpec {
                 on_missing: missing,
                 database_cap,
                 panic,
+                hpa_replica_math: false,
             },
             metrics: self.metrics.clone(),
             stale_after_seconds: on_missing.stale_after_seconds,
             interval_seconds: self.interval_seconds,
             startup_seconds: self.startup_seconds,
-        })
+        };
+        // The seasons are checked against the horizon, which needs the rules above.
+        for m in &valid.metrics {
+            let Some(f) = &m.forecast else { continue };
+            let horizon = u64::from(valid.forecast_horizon(m));
+            for s in &f.seasons {
+                if duration_seconds(s).is_some_and(|secs| secs <= horizon) {
+                    problems.push(format!(
+                        "metric {}: forecast season {s} must be longer than the horizon ({horizon} s)",
+                        m.name
+                    ));
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(valid)
+        } else {
+            Err(problems)
+        }
     }
 }
 

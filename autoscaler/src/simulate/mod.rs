@@ -25,7 +25,9 @@ pub use replay::{Replay, ReplayOptions, Scores, replay, replay_each, replay_scor
 pub use runner::{Kind, Runner};
 pub use score::Score;
 pub use table::{TableWriter, render_table};
-pub use trace::{Sample, Trace, parse_csv_trace, parse_json_trace, read_trace, read_trace_file};
+pub use trace::{
+    Sample, Trace, parse_csv_trace, parse_json_trace, read_trace, read_trace_file, write_csv,
+};
 
 /// Why a replay (or an evaluation) could not run; every variant is bad input (exit code 2).
 #[derive(Debug, thiserror::Error)]

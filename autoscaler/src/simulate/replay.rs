@@ -367,4 +367,27 @@ mod tests {
             "{err}"
         );
     }
+
+    #[test]
+    fn a_guard_is_seen_unscaled_and_holds_scale_up_while_saturated() {
+        let spec: crate::policy::ScalingPolicySpec = serde_yaml::from_str(
+            "targetRef: {name: x}\nminReplicas: 2\nmaxReplicas: 20\nmetrics:\n- name: conns\n  prometheus: {query: sum(c)}\n  target: {type: AverageValue, value: 10}\n- name: db\n  role: Guard\n  cloudwatch: {namespace: AWS/RDS, metricName: CPUUtilization, statistic: Average}\n  target: {type: Value, value: 80}\n",
+        )
+        .unwrap();
+        let policy = spec.validate().unwrap();
+        // Load for 6 pods at 4 running; the database is saturated, then relieved.
+        let samples =
+            parse_csv_trace("time,replicas,conns,db\n0,4,60,95\n15,4,60,95\n30,4,60,50\n").unwrap();
+        let r = replay(&policy, None, &samples, ReplayOptions::default()).unwrap();
+        let ours: Vec<(u32, &str)> = r
+            .steps
+            .iter()
+            .map(|s| (s.ours.desired, s.ours.reason.as_str()))
+            .collect();
+        assert_eq!(ours, vec![(4, "Guarded"), (4, "Guarded"), (6, "ScaleUp")]);
+        // Not rescaled by replicas: the database's CPU is the database's.
+        assert_eq!(r.steps[0].ours.guards[0].value, Some(95.0));
+        // The plain HPA knows no guard and scales up at once.
+        assert_eq!(r.steps[0].hpa.desired, 6);
+    }
 }

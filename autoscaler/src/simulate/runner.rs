@@ -10,8 +10,8 @@ pub enum Kind {
     /// Our policy as written: missing data held, panic mode, forecast floor, guards.
     Ours,
     /// The Kubernetes HPA with its default behaviour and the same bounds and targets: a missing
-    /// metric never scales down (the HPA skips a scale-down it cannot justify); External
-    /// `AverageValue` metrics are divided by all pods, ready or not; no guards, no forecast.
+    /// metric never scales down (the HPA skips a scale-down it cannot justify); its own replica
+    /// calculator for External metrics; no panic mode, guards or forecast.
     PlainHpa,
     /// KEDA's Prometheus scaler feeding that HPA: an empty result is read as 0
     /// (`ignoreNullValues: true`, its default), so missing data scales in.
@@ -67,12 +67,10 @@ impl Runner {
     /// Decide on `obs` as this autoscaler sees it, record the decision as applied, and
     /// remember its replicas.
     pub fn decide(&mut self, mut obs: Observations) -> Decision {
+        obs.ready_replicas = obs.ready_replicas.min(obs.current_replicas);
         if self.kind != Kind::Ours {
             obs.guards.clear();
             obs.forecasts.clear();
-            obs.ready_replicas = obs.current_replicas;
-        } else {
-            obs.ready_replicas = obs.ready_replicas.min(obs.current_replicas);
         }
         if self.kind == Kind::Keda {
             for m in &mut obs.metrics {

@@ -104,3 +104,17 @@ impl Scorer {
         &self.score
     }
 }
+
+impl Score {
+    /// Add another run's totals to these (the corpus sums its seeds).
+    pub fn add(&mut self, other: &Score) {
+        self.overload_pod_seconds += other.overload_pod_seconds;
+        self.samples_over_target += other.samples_over_target;
+        self.pod_hours += other.pod_hours;
+        self.scale_events += other.scale_events;
+        self.direction_changes += other.direction_changes;
+        self.scale_downs_in_outage += other.scale_downs_in_outage;
+        self.min_replicas = self.min_replicas.min(other.min_replicas);
+        self.max_replicas = self.max_replicas.max(other.max_replicas);
+    }
+}

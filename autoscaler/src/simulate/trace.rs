@@ -189,6 +189,43 @@ pub fn parse_csv_trace(text: &str) -> Result<Vec<Sample>, SimulateError> {
     Ok(samples)
 }
 
+/// Write samples as a CSV trace (what [`parse_csv_trace`] reads back), with `demand:` columns
+/// for every metric any sample hides.
+pub fn write_csv(samples: &[Sample], out: impl std::io::Write) -> csv::Result<()> {
+    let names: Vec<&String> = samples
+        .first()
+        .map(|s| s.metrics.keys().collect())
+        .unwrap_or_default();
+    let mut hidden: Vec<&String> = samples.iter().flat_map(|s| s.demand.keys()).collect();
+    hidden.sort();
+    hidden.dedup();
+    let with_replicas = samples.iter().any(|s| s.replicas.is_some());
+    let mut w = csv::Writer::from_writer(out);
+    let mut header = vec!["time".to_string()];
+    if with_replicas {
+        header.push("replicas".into());
+    }
+    header.extend(names.iter().map(|n| n.to_string()));
+    header.extend(hidden.iter().map(|n| format!("demand:{n}")));
+    w.write_record(&header)?;
+    let cell = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+    for s in samples {
+        let mut row = vec![s.time.to_string()];
+        if with_replicas {
+            row.push(s.replicas.map_or(String::new(), |r| r.to_string()));
+        }
+        row.extend(
+            names
+                .iter()
+                .map(|n| cell(s.metrics.get(*n).copied().flatten())),
+        );
+        row.extend(hidden.iter().map(|n| cell(s.demand.get(*n).copied())));
+        w.write_record(&row)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,6 +236,18 @@ mod tests {
         assert_eq!(s[0].metrics["conn"], Some(120.0));
         assert_eq!(s[1].metrics["conn"], None);
         assert_eq!(s[1].replicas, Some(3));
+    }
+
+    #[test]
+    fn a_written_trace_reads_back_the_same() {
+        let text = "time,conn,demand:conn\n0,5,\n15,,7\n";
+        let s = parse_csv_trace(text).unwrap();
+        let mut out = Vec::new();
+        write_csv(&s, &mut out).unwrap();
+        assert_eq!(
+            parse_csv_trace(std::str::from_utf8(&out).unwrap()).unwrap(),
+            s
+        );
     }
 
     #[test]
