@@ -9,10 +9,12 @@
 //!
 //! - [`rules`]: one direction's window, rate limits and `selectPolicy`; panic mode.
 //! - [`history`]: what earlier cycles leave for the next.
+//! - `proposal`: what one metric asks for.
 //! - [`decide`](mod@decide): the decision itself.
 
 pub mod decide;
 pub mod history;
+mod proposal;
 pub mod rules;
 
 use serde::{Deserialize, Serialize};

@@ -224,7 +224,12 @@ async fn cycle(setup: &Setup, state: &mut State) -> Result<Step, EvaluateError> 
     };
     for g in &gathered {
         if let Some(e) = &g.policy_error {
-            eprintln!("warning: {e} (held as unknown)");
+            let what = if g.guard {
+                "a guard: unknown, it holds nothing"
+            } else {
+                "held as unknown"
+            };
+            eprintln!("warning: {e} ({what})");
         }
     }
     // Each side runs what was observed, or else what it last decided itself.

@@ -3,8 +3,13 @@
 //!
 //! The CRD YAML is printed from these types (`notejam-autoscaler crd`), so it cannot drift.
 
+mod behavior;
 mod checks;
+mod status;
 pub mod validate;
+
+pub use behavior::{Behavior, PanicSpec, RatePolicySpec, RateType, ScalingRules, SelectPolicy};
+pub use status::{Condition, DecisionStatus, MetricStatus, ScalingPolicyStatus};
 
 pub(crate) use checks::duration_seconds;
 pub use validate::ValidPolicy;
@@ -92,15 +97,6 @@ fn default_tolerance() -> f64 {
 }
 fn default_startup() -> u32 {
     40
-}
-fn default_true() -> bool {
-    true
-}
-fn default_panic_threshold() -> f64 {
-    2.0
-}
-fn default_panic_window() -> u32 {
-    60
 }
 fn default_seasons() -> Vec<String> {
     vec!["1d".into(), "7d".into()]
@@ -320,66 +316,6 @@ pub struct FromHistory {
     pub utilization: f64,
 }
 
-#[derive(Deserialize, Serialize, Clone, Debug, PartialEq, Default, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Behavior {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scale_up: Option<ScalingRules>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scale_down: Option<ScalingRules>,
-    /// Knative-like panic mode for bursts; on unless `enabled: false`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub panic: Option<PanicSpec>,
-}
-
-/// When a metric asks for `threshold` x the ready pods or more: scale up at once (no up window,
-/// no rate limit) and not down until it has stayed below for `stableWindowSeconds`.
-#[derive(Deserialize, Serialize, Clone, Debug, PartialEq, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PanicSpec {
-    #[serde(default = "default_true")]
-    pub enabled: bool,
-    /// Usage over target per ready pod that starts panic mode (> 1; Knative: 2.0).
-    #[serde(default = "default_panic_threshold")]
-    pub threshold: f64,
-    #[serde(default = "default_panic_window")]
-    pub stable_window_seconds: u32,
-}
-
-/// As the HPA's `HPAScalingRules`; omitted fields take the HPA defaults.
-#[derive(Deserialize, Serialize, Clone, Debug, PartialEq, Default, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ScalingRules {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stabilization_window_seconds: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub select_policy: Option<SelectPolicy>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub policies: Option<Vec<RatePolicySpec>>,
-}
-
-#[derive(Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
-pub enum SelectPolicy {
-    Max,
-    Min,
-    Disabled,
-}
-
-#[derive(Deserialize, Serialize, Clone, Debug, PartialEq, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct RatePolicySpec {
-    #[serde(rename = "type")]
-    pub type_: RateType,
-    pub value: u32,
-    pub period_seconds: u32,
-}
-
-#[derive(Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
-pub enum RateType {
-    Pods,
-    Percent,
-}
-
 /// What to do while a metric is missing or stale. Missing is never read as zero.
 #[derive(Deserialize, Serialize, Clone, Debug, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -432,96 +368,6 @@ pub struct BaselineRef {
     pub config_map: String,
     #[serde(default = "default_key")]
     pub key: String,
-}
-
-/// Observed state, written by the controller.
-#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ScalingPolicyStatus {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub observed_generation: Option<i64>,
-    #[serde(default)]
-    pub conditions: Vec<Condition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub current_replicas: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub desired_replicas: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_decision: Option<DecisionStatus>,
-    #[serde(default)]
-    pub metrics: Vec<MetricStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_scale_time: Option<String>,
-}
-
-/// A Kubernetes-style condition (`Valid`, `MetricsAvailable`, `ScalingActive`).
-#[derive(Deserialize, Serialize, Clone, Debug, PartialEq, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Condition {
-    #[serde(rename = "type")]
-    pub type_: String,
-    /// `True`, `False` or `Unknown`.
-    pub status: String,
-    pub reason: String,
-    pub message: String,
-    pub last_transition_time: String,
-}
-
-#[derive(Deserialize, Serialize, Clone, Debug, PartialEq, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct DecisionStatus {
-    pub time: String,
-    pub mode: String,
-    pub current_replicas: u32,
-    pub desired_replicas: u32,
-    /// The raw recommendation before stabilisation and limits.
-    pub recommendation: u32,
-    pub reason: String,
-    pub message: String,
-    /// True when the change was made (false in dry-run or when nothing changed).
-    pub applied: bool,
-    /// True when a metric was unknown and the decision held.
-    pub holding: bool,
-    /// True while in panic mode (no scale-down, scale-up at once).
-    #[serde(default)]
-    pub panic: bool,
-    /// Replicas the forecast asked for as a floor, when it had history.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub forecast_replicas: Option<u32>,
-    /// Guards above their limit (scale-up held while any is).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub saturated_guards: Vec<String>,
-}
-
-#[derive(Deserialize, Serialize, Clone, Debug, PartialEq, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct MetricStatus {
-    pub name: String,
-    /// `ok`, `missing`, `stale` or `error`.
-    pub state: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<f64>,
-    /// Which source set the target: `history`, `baseline` or `fixed`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub threshold_source: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ratio: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub proposal: Option<u32>,
-    /// `scale` or `guard`.
-    #[serde(default = "default_role_name")]
-    pub role: String,
-    /// The highest value expected within the forecast horizon, when forecast.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub forecast: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-
-fn default_role_name() -> String {
-    "scale".into()
 }
 
 impl MetricRole {
