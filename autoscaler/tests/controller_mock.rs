@@ -659,6 +659,92 @@ metrics:
     hpaMetricName: notejam_http_open_connections
 "#;
 
+const FORECAST_AND_GUARD_POLICY: &str = r#"
+targetRef: {name: notejam}
+mode: scale
+minReplicas: 2
+maxReplicas: 10
+metrics:
+  - name: conns
+    prometheus: {query: "sum(notejam_http_open_connections)"}
+    target: {type: AverageValue, value: 50}
+    forecast: {seasons: ["1d", "7d"]}
+  - name: rds-cpu
+    role: Guard
+    cloudwatch: {namespace: AWS/RDS, metricName: CPUUtilization, statistic: Average}
+    target: {type: Value, value: 80}
+"#;
+
+#[tokio::test]
+async fn scenario_the_forecast_scales_ahead_and_says_so_in_status_and_an_event() {
+    let p = policy(FORECAST_AND_GUARD_POLICY);
+    let (client, recorded) = mock_api(cluster(&p, 4));
+    // On target now (200 over 4 pods), but 400 came at this time yesterday and last week.
+    let reader = FakeReader {
+        readings: [
+            ("conns".to_string(), Fake::Value(200.0)),
+            ("rds-cpu".to_string(), Fake::Value(40.0)),
+        ]
+        .into(),
+        history: Some(400.0),
+    };
+    let ctx = Arc::new(Context::new(
+        client,
+        Arc::new(reader),
+        Metrics::new(),
+        Arc::new(AtomicBool::new(true)),
+        Some("test-pod".into()),
+    ));
+    reconcile(Arc::new(p), ctx.clone()).await.unwrap();
+    let calls = calls(&recorded);
+    assert_eq!(
+        find(&calls, "PATCH", "/scale")[0].body,
+        json!({"spec": {"replicas": 8}})
+    );
+    let ev = events(&calls);
+    assert!(
+        ev.contains(&("Normal".into(), "ForecastFloor".into())),
+        "{ev:?}"
+    );
+    let status = status_patch(&calls);
+    assert_eq!(status["lastDecision"]["reason"], "Forecast");
+    assert_eq!(status["lastDecision"]["forecastReplicas"], 8);
+    assert_eq!(status["metrics"][0]["forecast"], 400.0);
+    assert_eq!(status["metrics"][1]["role"], "guard");
+    assert_eq!(
+        ctx.metrics.get(
+            "notejam_autoscaler_forecast_replicas",
+            &[("policy", "notejam")]
+        ),
+        Some(8.0)
+    );
+}
+
+#[tokio::test]
+async fn scenario_a_saturated_guard_holds_scale_up_and_warns() {
+    let p = policy(FORECAST_AND_GUARD_POLICY);
+    let (client, recorded) = mock_api(cluster(&p, 4));
+    let ctx = context(
+        client,
+        &[
+            ("conns", Fake::Value(400.0)),
+            ("rds-cpu", Fake::Value(93.0)),
+        ],
+        true,
+    );
+    reconcile(Arc::new(p), ctx).await.unwrap();
+    let calls = calls(&recorded);
+    assert!(find(&calls, "PATCH", "/scale").is_empty(), "no scale-up");
+    assert!(events(&calls).contains(&("Warning".into(), "Guarded".into())));
+    let status = status_patch(&calls);
+    assert_eq!(status["lastDecision"]["reason"], "Guarded");
+    assert_eq!(
+        status["lastDecision"]["saturatedGuards"],
+        json!(["rds-cpu"])
+    );
+    assert_eq!(status["lastDecision"]["desiredReplicas"], 4);
+}
+
 #[tokio::test]
 async fn scenario_tune_creates_the_hpa_when_absent() {
     let p = policy(TUNE_POLICY);

@@ -559,29 +559,32 @@ pub async fn reconcile(policy: Arc<ScalingPolicy>, ctx: Arc<Context>) -> Result<
         }
         Mode::Scale | Mode::DryRun => {}
     }
-    match decision.reason {
-        Reason::Forecast if decision.changes() => {
-            let note = format!(
-                "forecast floor {} replicas ({current} -> {}): {}",
-                decision.forecast_replicas.unwrap_or_default(),
-                decision.desired,
-                decision.message
-            );
-            publish(
-                &ctx,
-                &policy,
-                EventType::Normal,
-                "ForecastFloor",
-                "Decide",
-                note,
-            )
-            .await;
-        }
-        Reason::Guarded => {
-            let note = decision.message.clone();
-            publish(&ctx, &policy, EventType::Warning, "Guarded", "Decide", note).await;
-        }
-        _ => {}
+    // The forecast drove this scale-up when it asked for more than any metric did.
+    let asked = decision.metrics.iter().filter_map(|m| m.proposal).max();
+    let by_forecast = decision.desired > current
+        && decision
+            .forecast_replicas
+            .is_some_and(|f| asked.is_none_or(|a| f > a));
+    if by_forecast {
+        let note = format!(
+            "forecast floor {} replicas ({current} -> {}): {}",
+            decision.forecast_replicas.unwrap_or_default(),
+            decision.desired,
+            decision.message
+        );
+        publish(
+            &ctx,
+            &policy,
+            EventType::Normal,
+            "ForecastFloor",
+            "Decide",
+            note,
+        )
+        .await;
+    }
+    if decision.reason == Reason::Guarded {
+        let note = decision.message.clone();
+        publish(&ctx, &policy, EventType::Warning, "Guarded", "Decide", note).await;
     }
     if decision.holding {
         publish(
