@@ -269,7 +269,9 @@ async fn scenario_scale_up_reads_deployment_patches_scale_then_event_then_status
         ]
     );
     // 400 connections / 50 per pod = 8 replicas (the default rate limit allows doubling 4).
-    assert_eq!(calls[1].body, json!({"spec": {"replicas": 8}}));
+    // A typed autoscaling/v1 Scale, merged into the scale subresource.
+    assert_eq!(calls[1].body["kind"], "Scale");
+    assert_eq!(calls[1].body["spec"], json!({"replicas": 8}));
     assert_eq!(events(&calls), vec![("Normal".into(), "ScaledUp".into())]);
     assert_eq!(calls[2].body["regarding"]["kind"], "ScalingPolicy");
     let status = status_patch(&calls);
@@ -698,8 +700,8 @@ async fn scenario_the_forecast_scales_ahead_and_says_so_in_status_and_an_event()
     reconcile(Arc::new(p), ctx.clone()).await.unwrap();
     let calls = calls(&recorded);
     assert_eq!(
-        find(&calls, "PATCH", "/scale")[0].body,
-        json!({"spec": {"replicas": 8}})
+        find(&calls, "PATCH", "/scale")[0].body["spec"],
+        json!({"replicas": 8})
     );
     let ev = events(&calls);
     assert!(
@@ -844,6 +846,45 @@ async fn scenario_tune_patches_the_targets_of_an_existing_hpa() {
     );
     assert_eq!(spec["metrics"][1]["resource"]["name"], "cpu");
     assert_eq!(spec["metrics"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn scenario_a_deleted_policy_is_forgotten_and_each_reconcile_is_timed() {
+    let p = policy(SCALE_POLICY);
+    let (client, _recorded) = mock_api(cluster(&p, 4));
+    let ctx = context(client, &[("conns", Fake::Value(400.0))], true);
+    reconcile(Arc::new(p), ctx.clone()).await.unwrap();
+    let key = "notejam/notejam";
+    assert!(ctx.remembers(key));
+    assert_eq!(ctx.metrics.reconciles_timed("notejam"), 1);
+    let gauge = (
+        "notejam_autoscaler_desired_replicas",
+        [("policy", "notejam")],
+    );
+    assert_eq!(ctx.metrics.get(gauge.0, &gauge.1), Some(8.0));
+
+    // Still in the watch cache: kept.
+    let present: std::collections::HashSet<String> = [key.to_string()].into();
+    assert!(ctx.forget_absent(&present).is_empty());
+    assert!(ctx.remembers(key));
+
+    // Gone from the watch cache: its history, last run, gauges and timings are dropped; the
+    // counters stay, as Prometheus expects of counters.
+    assert_eq!(
+        ctx.forget_absent(&Default::default()),
+        vec![key.to_string()]
+    );
+    assert!(!ctx.remembers(key));
+    assert_eq!(ctx.metrics.get(gauge.0, &gauge.1), None);
+    assert_eq!(ctx.metrics.reconciles_timed("notejam"), 0);
+    assert!(
+        ctx.metrics
+            .get(
+                "notejam_autoscaler_decisions_total",
+                &[("policy", "notejam"), ("reason", "Panic")]
+            )
+            .is_some()
+    );
 }
 
 // ---- Leader election over a Lease ----
@@ -1004,6 +1045,10 @@ async fn admin_serves_metrics_health_and_readiness() {
         &[("policy", "notejam")],
         5.0,
     );
+    metrics.inc(
+        "notejam_autoscaler_decisions_total",
+        &[("policy", "notejam"), ("reason", "ScaleUp")],
+    );
     let ready = Arc::new(AtomicBool::new(false));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -1018,10 +1063,32 @@ async fn admin_serves_metrics_health_and_readiness() {
     assert_eq!(get("/readyz").await.unwrap().status(), 503);
     ready.store(true, std::sync::atomic::Ordering::SeqCst);
     assert_eq!(get("/readyz").await.unwrap().status(), 200);
-    let body = get("/metrics").await.unwrap().text().await.unwrap();
+    let response = get("/metrics").await.unwrap();
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/openmetrics-text; version=1.0.0; charset=utf-8"
+    );
+    let body = response.text().await.unwrap();
     assert!(
         body.contains("notejam_autoscaler_desired_replicas{policy=\"notejam\"} 5"),
         "{body}"
     );
-    assert!(body.contains("# TYPE notejam_autoscaler_decisions_total counter"));
+    // OpenMetrics names the counter family without `_total`; its samples carry it.
+    assert!(
+        body.contains("# TYPE notejam_autoscaler_decisions counter"),
+        "{body}"
+    );
+    assert!(
+        body.contains(
+            "notejam_autoscaler_decisions_total{policy=\"notejam\",reason=\"ScaleUp\"} 1"
+        ),
+        "{body}"
+    );
+    assert!(
+        body.contains(
+            "# HELP notejam_autoscaler_desired_replicas Replicas after stabilisation and limits.\n"
+        ),
+        "{body}"
+    );
+    assert!(body.ends_with("# EOF\n"), "{body}");
 }

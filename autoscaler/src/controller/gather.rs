@@ -1,20 +1,23 @@
 //! Gather: everything a decision needs from the outside world, for the controller and for
-//! `evaluate` alike: the baseline ConfigMap, and per metric its reading and its target
-//! (threshold resolution: history, then baseline, then the fixed value).
+//! `evaluate` alike: the policy validated, the baseline ConfigMap, the Deployment's replicas, and
+//! per metric its reading, its target (history, then baseline, then the fixed value) and its
+//! forecast. A problem with the policy is a [`Refusal`], not an error.
 
 use std::time::SystemTime;
 
+use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::ConfigMap;
-use kube::Client;
 use kube::api::Api;
+use kube::{Client, ResourceExt};
 
+use super::context::{Context, Error};
 use crate::baseline::{Baseline, history_query, resolve_threshold};
 use crate::decision::{
     GuardObservation, MetricForecast, MetricObservation, MetricOutcome, Observations,
 };
 use crate::forecast::{combine, forecast_query};
 use crate::metrics::Metrics;
-use crate::policy::{MetricSpec, MetricStatus, ValidPolicy, duration_seconds};
+use crate::policy::{MetricSpec, MetricStatus, ScalingPolicy, ValidPolicy, duration_seconds};
 use crate::sources::{MetricReader, Reading};
 
 /// Why a baseline could not be had: a refusal reason (`BaselineMissing`, `BaselineInvalid`) and a message.
@@ -244,4 +247,132 @@ pub fn metric_status(gathered: &[Gathered], outcomes: &[MetricOutcome]) -> Vec<M
             },
         )
         .collect()
+}
+
+/// Why a policy is not acted on: a refusal reason (`InvalidSpec`, `BaselineMissing`, ...) and a message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Refusal {
+    pub reason: String,
+    pub message: String,
+}
+
+impl Refusal {
+    fn new(reason: &str, message: String) -> Self {
+        Self {
+            reason: reason.into(),
+            message,
+        }
+    }
+}
+
+/// Everything gathered for one decision of one policy.
+pub struct Inputs {
+    pub valid: ValidPolicy,
+    pub baseline: Option<Baseline>,
+    /// The Deployment's `spec.replicas` and ready replicas.
+    pub current: u32,
+    pub ready: u32,
+    pub gathered: Vec<Gathered>,
+    /// Seconds since the Unix epoch when the metrics were read.
+    pub now_secs: i64,
+}
+
+impl Inputs {
+    /// The decision's input.
+    pub fn observations(&self) -> Observations {
+        observations(&self.gathered, self.now_secs, self.current, self.ready)
+    }
+}
+
+/// A Deployment's `spec.replicas` (1 when unset, as the API defaults it) and ready replicas.
+pub fn replicas_of(d: &Deployment) -> (u32, u32) {
+    let current = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1).max(0) as u32;
+    let ready = d
+        .status
+        .as_ref()
+        .and_then(|s| s.ready_replicas)
+        .unwrap_or(0)
+        .max(0) as u32;
+    (current, ready)
+}
+
+/// Validate `policy`, read its baseline, its Deployment and its metrics. The policy's bounds
+/// and baseline figures are recorded in `ctx.metrics` as they are read.
+pub(super) async fn inputs(
+    ctx: &Context,
+    policy: &ScalingPolicy,
+    ns: &str,
+) -> Result<Result<Inputs, Refusal>, Error> {
+    let spec = &policy.spec;
+    let name = policy.name_any();
+    let valid = match spec.validate() {
+        Ok(v) => v,
+        Err(problems) => return Ok(Err(Refusal::new("InvalidSpec", problems.join("; ")))),
+    };
+    let m = &ctx.metrics;
+    m.set(
+        "notejam_autoscaler_min_replicas",
+        &[("policy", &name)],
+        f64::from(spec.min_replicas),
+    );
+    m.set(
+        "notejam_autoscaler_max_replicas",
+        &[("policy", &name)],
+        f64::from(spec.max_replicas),
+    );
+    let needs_baseline = spec
+        .metrics
+        .iter()
+        .any(|m| m.target.from_baseline.is_some());
+    let baseline = match (&spec.baseline, needs_baseline) {
+        (Some(b), true) => match load_baseline(&ctx.client, ns, &b.config_map, &b.key).await {
+            Ok(b) => Some(b),
+            Err((reason, message)) => return Ok(Err(Refusal { reason, message })),
+        },
+        _ => None,
+    };
+    if let Some(b) = &baseline {
+        for (field, v) in [
+            ("normal_connections_per_pod", b.normal_connections_per_pod),
+            (
+                "capacity_connections_per_pod",
+                b.capacity_connections_per_pod,
+            ),
+            ("capacity_rps_per_pod", b.capacity_rps_per_pod),
+        ] {
+            m.set(
+                "notejam_autoscaler_baseline_value",
+                &[("policy", &name), ("field", field)],
+                v,
+            );
+        }
+    }
+    let deployments: Api<Deployment> = Api::namespaced(ctx.client.clone(), ns);
+    let target = &spec.target_ref.name;
+    let Some(deployment) = deployments.get_opt(target).await? else {
+        let message = format!("Deployment {target} not found in {ns}");
+        return Ok(Err(Refusal::new("TargetNotFound", message)));
+    };
+    let (current, ready) = replicas_of(&deployment);
+    let now = SystemTime::now();
+    let gathered = gather_all(ctx.reader.as_ref(), m, &valid, baseline.as_ref(), now).await;
+    let policy_errors: Vec<&str> = gathered
+        .iter()
+        .filter_map(|g| g.policy_error.as_deref())
+        .collect();
+    if !policy_errors.is_empty() {
+        return Ok(Err(Refusal::new("QueryInvalid", policy_errors.join("; "))));
+    }
+    let now_secs = now
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default();
+    Ok(Ok(Inputs {
+        valid,
+        baseline,
+        current,
+        ready,
+        gathered,
+        now_secs,
+    }))
 }
