@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use notejam_autoscaler::corpus::Family;
 use notejam_autoscaler::corpus::run::{FamilyScores, dominance_failures, run_family};
+use notejam_autoscaler::corpus::{EXAMPLE_TRACES, Family};
 use notejam_autoscaler::policy::ValidPolicy;
 use notejam_autoscaler::simulate::{
     ReplayOptions, Score, Scores, load_policy, read_baseline, read_trace, replay_scores,
@@ -74,14 +74,7 @@ fn main() {
     let example = policy("autoscaler/examples/policy.yaml");
     let fixture =
         read_baseline(&repo("autoscaler/tests/fixtures/baseline.json")).expect("baseline");
-    for t in [
-        "steady-day.csv",
-        "daily-cycle.csv",
-        "spike-4x.csv",
-        "metrics-outage.csv",
-        "noisy-flapping.csv",
-        "short.json",
-    ] {
+    for t in EXAMPLE_TRACES {
         let samples = read_trace(&repo(&format!("autoscaler/examples/traces/{t}"))).expect("trace");
         let s = replay_scores(&example, Some(&fixture), &samples, ReplayOptions::default())
             .expect("replay");

@@ -58,22 +58,8 @@ pub struct RunArgs {
         default_value = "127.0.0.1:9464"
     )]
     pub admin_listen: std::net::SocketAddr,
-    /// Prometheus base URL; without it, Prometheus metrics are reported as errors (held).
-    #[arg(long, env = "NOTEJAM_AUTOSCALER_PROMETHEUS_URL")]
-    pub prometheus_url: Option<String>,
-    /// Seconds before a metric query is abandoned (the metric is then unknown, and held).
-    #[arg(
-        long,
-        env = "NOTEJAM_AUTOSCALER_QUERY_TIMEOUT_SECONDS",
-        default_value_t = 5
-    )]
-    pub query_timeout_seconds: u64,
-    /// Read CloudWatch metrics (credentials and region from the standard AWS environment).
-    #[arg(long, env = "NOTEJAM_AUTOSCALER_CLOUDWATCH", default_value_t = true, action = clap::ArgAction::Set)]
-    pub cloudwatch: bool,
-    /// CloudWatch endpoint override, e.g. an emulator.
-    #[arg(long, env = "NOTEJAM_AUTOSCALER_CLOUDWATCH_ENDPOINT_URL")]
-    pub cloudwatch_endpoint_url: Option<String>,
+    #[command(flatten)]
+    pub sources: crate::sources::SourceArgs,
     /// The namespace whose ScalingPolicies are watched (and where the Lease lives).
     #[arg(long, env = "POD_NAMESPACE")]
     pub namespace: String,
@@ -200,26 +186,7 @@ pub async fn run_controller(args: RunArgs) -> anyhow::Result<()> {
     let client = kube::Client::try_default()
         .await
         .context("building the Kubernetes client")?;
-    let timeout = Duration::from_secs(args.query_timeout_seconds.max(1));
-    let prometheus = match &args.prometheus_url {
-        Some(url) => Some(crate::sources::PrometheusSource::new(url, timeout)?),
-        None => None,
-    };
-    let cloudwatch = if args.cloudwatch {
-        Some(
-            crate::sources::CloudWatchSource::from_env(
-                args.cloudwatch_endpoint_url.as_deref(),
-                timeout,
-            )
-            .await,
-        )
-    } else {
-        None
-    };
-    let reader = Arc::new(crate::sources::Sources {
-        prometheus,
-        cloudwatch,
-    });
+    let reader = Arc::new(args.sources.sources(true).await?);
     let metrics = crate::metrics::Metrics::new();
     let leader = Arc::new(AtomicBool::new(false));
     let ready = Arc::new(AtomicBool::new(false));

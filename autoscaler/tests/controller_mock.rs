@@ -175,12 +175,22 @@ metrics:
 "#;
 
 fn context(client: Client, readings: &[(&str, Fake)], leader: bool) -> Arc<Context> {
+    context_with_history(client, readings, leader, None)
+}
+
+/// A context whose history (and forecast) queries all answer `history`.
+fn context_with_history(
+    client: Client,
+    readings: &[(&str, Fake)],
+    leader: bool,
+    history: Option<f64>,
+) -> Arc<Context> {
     let reader = FakeReader {
         readings: readings
             .iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect(),
-        history: None,
+        history,
     };
     Arc::new(Context::new(
         client,
@@ -516,17 +526,7 @@ async fn scenario_history_threshold_wins_over_the_baseline() {
     );
     let p = policy(&yaml);
     let (client, recorded) = mock_api(cluster(&p, 4));
-    let reader = FakeReader {
-        readings: [("conns".to_string(), Fake::Value(168.0))].into(),
-        history: Some(30.0),
-    };
-    let ctx = Arc::new(Context::new(
-        client,
-        Arc::new(reader),
-        Metrics::new(),
-        Arc::new(AtomicBool::new(true)),
-        None,
-    ));
+    let ctx = context_with_history(client, &[("conns", Fake::Value(168.0))], true, Some(30.0));
     reconcile(Arc::new(p), ctx).await.unwrap();
     let status = status_patch(&calls(&recorded));
     assert_eq!(status["metrics"][0]["thresholdSource"], "history");
@@ -661,42 +661,23 @@ metrics:
     hpaMetricName: notejam_http_open_connections
 "#;
 
-const FORECAST_AND_GUARD_POLICY: &str = r#"
-targetRef: {name: notejam}
-mode: scale
-minReplicas: 2
-maxReplicas: 10
-metrics:
-  - name: conns
-    prometheus: {query: "sum(notejam_http_open_connections)"}
-    target: {type: AverageValue, value: 50}
-    forecast: {seasons: ["1d", "7d"]}
-  - name: rds-cpu
-    role: Guard
-    cloudwatch: {namespace: AWS/RDS, metricName: CPUUtilization, statistic: Average}
-    target: {type: Value, value: 80}
-"#;
+/// The scale policy with a forecast on its metric and an RDS CPU guard beside it.
+fn forecast_and_guard_policy() -> String {
+    let forecast = "value: 50}\n    forecast: {seasons: [\"1d\", \"7d\"]}\n";
+    let guard = "  - name: rds-cpu\n    role: Guard\n    cloudwatch: {namespace: AWS/RDS, metricName: CPUUtilization, statistic: Average}\n    target: {type: Value, value: 80}\n";
+    SCALE_POLICY.replace("value: 50}\n", forecast) + guard
+}
 
 #[tokio::test]
 async fn scenario_the_forecast_scales_ahead_and_says_so_in_status_and_an_event() {
-    let p = policy(FORECAST_AND_GUARD_POLICY);
+    let p = policy(&forecast_and_guard_policy());
     let (client, recorded) = mock_api(cluster(&p, 4));
     // On target now (200 over 4 pods), but 400 came at this time yesterday and last week.
-    let reader = FakeReader {
-        readings: [
-            ("conns".to_string(), Fake::Value(200.0)),
-            ("rds-cpu".to_string(), Fake::Value(40.0)),
-        ]
-        .into(),
-        history: Some(400.0),
-    };
-    let ctx = Arc::new(Context::new(
-        client,
-        Arc::new(reader),
-        Metrics::new(),
-        Arc::new(AtomicBool::new(true)),
-        Some("test-pod".into()),
-    ));
+    let readings = [
+        ("conns", Fake::Value(200.0)),
+        ("rds-cpu", Fake::Value(40.0)),
+    ];
+    let ctx = context_with_history(client, &readings, true, Some(400.0));
     reconcile(Arc::new(p), ctx.clone()).await.unwrap();
     let calls = calls(&recorded);
     assert_eq!(
@@ -724,7 +705,7 @@ async fn scenario_the_forecast_scales_ahead_and_says_so_in_status_and_an_event()
 
 #[tokio::test]
 async fn scenario_a_saturated_guard_holds_scale_up_and_warns() {
-    let p = policy(FORECAST_AND_GUARD_POLICY);
+    let p = policy(&forecast_and_guard_policy());
     let (client, recorded) = mock_api(cluster(&p, 4));
     let ctx = context(
         client,

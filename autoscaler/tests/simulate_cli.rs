@@ -39,14 +39,7 @@ fn replicas(v: &serde_json::Value, who: &str) -> Vec<u64> {
 
 #[test]
 fn every_example_trace_replays() {
-    for t in [
-        "steady-day.csv",
-        "daily-cycle.csv",
-        "spike-4x.csv",
-        "metrics-outage.csv",
-        "noisy-flapping.csv",
-        "short.json",
-    ] {
+    for t in notejam_autoscaler::corpus::EXAMPLE_TRACES {
         let table = simulate(t, &[]);
         assert!(
             table.contains("summary ours:") && table.contains("summary plain_hpa:"),

@@ -18,6 +18,16 @@ use rand_distr::{Distribution, Normal};
 
 use crate::simulate::{Sample, Trace};
 
+/// The example traces shipped in `examples/traces/` (made for `examples/policy.yaml`).
+pub const EXAMPLE_TRACES: [&str; 6] = [
+    "steady-day.csv",
+    "daily-cycle.csv",
+    "spike-4x.csv",
+    "metrics-outage.csv",
+    "noisy-flapping.csv",
+    "short.json",
+];
+
 /// The connections metric of the corpus.
 pub const CONNECTIONS: &str = "open-connections";
 /// The request-rate metric of the corpus.

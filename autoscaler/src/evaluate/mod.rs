@@ -17,7 +17,7 @@ use crate::simulate::command::OutputFormat;
 use crate::simulate::{
     PolicyFile, Runner, SimulateError, TableWriter, load_policy_file, read_baseline,
 };
-use crate::sources::{CloudWatchSource, PrometheusSource, Sources};
+use crate::sources::{SourceArgs, Sources};
 use crate::step::Step;
 use replicas::{Observed, ReplicaSource};
 
@@ -27,22 +27,8 @@ pub struct EvaluateArgs {
     /// ScalingPolicy YAML (the whole object or just its spec).
     #[arg(long, env = "NOTEJAM_AUTOSCALER_POLICY")]
     pub policy: PathBuf,
-    /// Prometheus base URL; without it, Prometheus metrics are unknown (held).
-    #[arg(long, env = "NOTEJAM_AUTOSCALER_PROMETHEUS_URL")]
-    pub prometheus_url: Option<String>,
-    /// Seconds before a query is abandoned (the metric is then unknown, and held).
-    #[arg(
-        long,
-        env = "NOTEJAM_AUTOSCALER_QUERY_TIMEOUT_SECONDS",
-        default_value_t = 5
-    )]
-    pub query_timeout_seconds: u64,
-    /// Read CloudWatch metrics (credentials and region from the standard AWS environment).
-    #[arg(long, env = "NOTEJAM_AUTOSCALER_CLOUDWATCH", default_value_t = true, action = clap::ArgAction::Set)]
-    pub cloudwatch: bool,
-    /// CloudWatch endpoint override, e.g. an emulator.
-    #[arg(long, env = "NOTEJAM_AUTOSCALER_CLOUDWATCH_ENDPOINT_URL")]
-    pub cloudwatch_endpoint_url: Option<String>,
+    #[command(flatten)]
+    pub sources: SourceArgs,
     /// The baseline JSON, instead of the policy's ConfigMap.
     #[arg(long, env = "NOTEJAM_AUTOSCALER_BASELINE")]
     pub baseline: Option<PathBuf>,
@@ -116,16 +102,12 @@ async fn setup(args: &EvaluateArgs) -> Result<Setup, EvaluateError> {
         spec, namespace, ..
     } = load_policy_file(&args.policy)?;
     let policy = spec.validate().map_err(SimulateError::PolicyInvalid)?;
-    let timeout = Duration::from_secs(args.query_timeout_seconds.max(1));
-    let prometheus = match &args.prometheus_url {
-        Some(url) => Some(PrometheusSource::new(url, timeout).map_err(runtime)?),
-        None => None,
-    };
-    let cloudwatch = if args.cloudwatch && policy.metrics.iter().any(|m| m.cloudwatch.is_some()) {
-        Some(CloudWatchSource::from_env(args.cloudwatch_endpoint_url.as_deref(), timeout).await)
-    } else {
-        None
-    };
+    let wants_cloudwatch = policy.metrics.iter().any(|m| m.cloudwatch.is_some());
+    let sources = args
+        .sources
+        .sources(wants_cloudwatch)
+        .await
+        .map_err(runtime)?;
     let needs_baseline = policy
         .metrics
         .iter()
@@ -156,7 +138,7 @@ async fn setup(args: &EvaluateArgs) -> Result<Setup, EvaluateError> {
     };
     let replicas = match (&args.replicas_query, args.replicas, client) {
         (Some(query), _, _) => ReplicaSource::Query {
-            prometheus: prometheus.clone(),
+            prometheus: sources.prometheus.clone(),
             query: query.clone(),
         },
         (None, Some(_), _) => ReplicaSource::Assumed,
@@ -168,10 +150,7 @@ async fn setup(args: &EvaluateArgs) -> Result<Setup, EvaluateError> {
     };
     Ok(Setup {
         policy,
-        sources: Sources {
-            prometheus,
-            cloudwatch,
-        },
+        sources,
         baseline,
         replicas,
     })
