@@ -19,7 +19,7 @@ struct State {
 #[handler]
 fn render_metrics(state: Data<&State>) -> Response {
     Response::builder()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
         .body(state.metrics.render())
 }
 

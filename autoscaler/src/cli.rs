@@ -38,6 +38,15 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// The decision of a policy file now, from live sources, as the controller would record it.
     Evaluate(EvaluateArgs),
+    /// Print one trace of the seeded corpus as CSV (the benchmark's and tests' traces).
+    Corpus {
+        /// spike, flash-crowd, slow-ramp, daily, weekly, outage-one-source,
+        /// outage-both-sources, noisy-plateau or long-tail-week.
+        #[arg(long)]
+        family: String,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -49,22 +58,8 @@ pub struct RunArgs {
         default_value = "127.0.0.1:9464"
     )]
     pub admin_listen: std::net::SocketAddr,
-    /// Prometheus base URL; without it, Prometheus metrics are reported as errors (held).
-    #[arg(long, env = "NOTEJAM_AUTOSCALER_PROMETHEUS_URL")]
-    pub prometheus_url: Option<String>,
-    /// Seconds before a metric query is abandoned (the metric is then unknown, and held).
-    #[arg(
-        long,
-        env = "NOTEJAM_AUTOSCALER_QUERY_TIMEOUT_SECONDS",
-        default_value_t = 5
-    )]
-    pub query_timeout_seconds: u64,
-    /// Read CloudWatch metrics (credentials and region from the standard AWS environment).
-    #[arg(long, env = "NOTEJAM_AUTOSCALER_CLOUDWATCH", default_value_t = true, action = clap::ArgAction::Set)]
-    pub cloudwatch: bool,
-    /// CloudWatch endpoint override, e.g. an emulator.
-    #[arg(long, env = "NOTEJAM_AUTOSCALER_CLOUDWATCH_ENDPOINT_URL")]
-    pub cloudwatch_endpoint_url: Option<String>,
+    #[command(flatten)]
+    pub sources: crate::sources::SourceArgs,
     /// The namespace whose ScalingPolicies are watched (and where the Lease lives).
     #[arg(long, env = "POD_NAMESPACE")]
     pub namespace: String,
@@ -138,6 +133,24 @@ impl Cli {
                     Err(code) => code,
                 }
             }
+            Command::Corpus { family, seed } => {
+                let Some(f) = crate::corpus::Family::from_name(&family) else {
+                    let names: Vec<&str> = crate::corpus::Family::ALL
+                        .iter()
+                        .map(|f| f.name())
+                        .collect();
+                    eprintln!("error: no family {family:?}; one of {}", names.join(", "));
+                    return ExitCode::from(2);
+                };
+                let trace = crate::corpus::generate(f, seed);
+                match simulate::write_csv(&trace.samples, std::io::stdout().lock()) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        ExitCode::FAILURE
+                    }
+                }
+            }
             Command::Evaluate(args) => {
                 let stdout = std::io::stdout().lock();
                 match runtime().map(|rt| rt.block_on(crate::evaluate::run(&args, stdout))) {
@@ -173,26 +186,7 @@ pub async fn run_controller(args: RunArgs) -> anyhow::Result<()> {
     let client = kube::Client::try_default()
         .await
         .context("building the Kubernetes client")?;
-    let timeout = Duration::from_secs(args.query_timeout_seconds.max(1));
-    let prometheus = match &args.prometheus_url {
-        Some(url) => Some(crate::sources::PrometheusSource::new(url, timeout)?),
-        None => None,
-    };
-    let cloudwatch = if args.cloudwatch {
-        Some(
-            crate::sources::CloudWatchSource::from_env(
-                args.cloudwatch_endpoint_url.as_deref(),
-                timeout,
-            )
-            .await,
-        )
-    } else {
-        None
-    };
-    let reader = Arc::new(crate::sources::Sources {
-        prometheus,
-        cloudwatch,
-    });
+    let reader = Arc::new(args.sources.sources(true).await?);
     let metrics = crate::metrics::Metrics::new();
     let leader = Arc::new(AtomicBool::new(false));
     let ready = Arc::new(AtomicBool::new(false));

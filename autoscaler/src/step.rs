@@ -18,8 +18,10 @@ pub struct Step {
     pub metrics: BTreeMap<String, Option<f64>>,
     /// Our policy's decision, as the controller records it.
     pub ours: Decision,
-    /// The plain HPA's decision on the same data (default behaviour, a missing sample read as 0).
+    /// The plain HPA's decision on the same data (default behaviour; missing data never scales it down).
     pub hpa: Decision,
+    /// A KEDA-like scaler's decision (the HPA fed by KEDA's Prometheus scaler: missing read as 0).
+    pub keda: Decision,
     /// Per metric, as the controller writes `status.metrics`: state, value, target, where the
     /// target came from, ratio, proposal and a message.
     pub status: Vec<MetricStatus>,

@@ -210,3 +210,61 @@ fn bad_policies_say_what_is_wrong() {
             .any(|p| p.contains("metrics is empty"))
     );
 }
+
+#[test]
+fn the_overlay_policies_are_valid_and_database_cpu_only_guards() {
+    for env in ["prod", "staging"] {
+        let path = repo(&format!("k8s/overlays/{env}/scaling-policy.yaml"));
+        let policy = load_policy(&path).unwrap();
+        let valid = policy.validate().unwrap_or_else(|p| panic!("{env}: {p:?}"));
+        let rds = valid
+            .metrics
+            .iter()
+            .find(|m| {
+                m.cloudwatch
+                    .as_ref()
+                    .is_some_and(|c| c.namespace == "AWS/RDS")
+            })
+            .expect("an RDS metric");
+        assert!(rds.is_guard(), "{env}: RDS CPU must guard, not drive");
+        assert!(valid.decision.panic.is_some(), "{env}: panic mode on");
+    }
+}
+
+#[test]
+fn validate_flags_a_value_metric_that_is_not_per_pod() {
+    let rds = format!(
+        "{GOOD}  - name: db\n    cloudwatch: {{namespace: AWS/RDS, metricName: CPUUtilization, statistic: Average}}\n    target: {{type: Value, value: 70}}\n"
+    );
+    let problems = spec(&rds).validate().unwrap_err();
+    assert!(
+        problems.iter().any(|p| p.contains("make it a guard")),
+        "{problems:?}"
+    );
+    let elb_total = GOOD.replace(
+        "prometheus: {query: \"sum(notejam_http_open_connections)\"}\n    target: {type: AverageValue, value: 40}",
+        "cloudwatch: {namespace: AWS/ApplicationELB, metricName: RequestCount, statistic: Sum}\n    target: {type: Value, value: 40}",
+    );
+    let problems = spec(&elb_total).validate().unwrap_err();
+    assert!(
+        problems.iter().any(|p| p.contains("load balancer total")),
+        "{problems:?}"
+    );
+    let sum_value = GOOD.replace("type: AverageValue", "type: Value");
+    let problems = spec(&sum_value).validate().unwrap_err();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("sum or count over pods")),
+        "{problems:?}"
+    );
+    // Per pod already: fine.
+    let per_target = GOOD.replace(
+        "prometheus: {query: \"sum(notejam_http_open_connections)\"}\n    target: {type: AverageValue, value: 40}",
+        "cloudwatch: {namespace: AWS/ApplicationELB, metricName: RequestCountPerTarget, statistic: Sum}\n    target: {type: Value, value: 4000}",
+    );
+    assert!(spec(&per_target).validate().is_ok());
+    // The same RDS metric as a guard is what the check asks for.
+    let guard = rds.replace("  - name: db\n", "  - name: db\n    role: Guard\n");
+    assert!(spec(&guard).validate().is_ok());
+}

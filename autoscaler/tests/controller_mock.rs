@@ -175,12 +175,22 @@ metrics:
 "#;
 
 fn context(client: Client, readings: &[(&str, Fake)], leader: bool) -> Arc<Context> {
+    context_with_history(client, readings, leader, None)
+}
+
+/// A context whose history (and forecast) queries all answer `history`.
+fn context_with_history(
+    client: Client,
+    readings: &[(&str, Fake)],
+    leader: bool,
+    history: Option<f64>,
+) -> Arc<Context> {
     let reader = FakeReader {
         readings: readings
             .iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect(),
-        history: None,
+        history,
     };
     Arc::new(Context::new(
         client,
@@ -269,12 +279,16 @@ async fn scenario_scale_up_reads_deployment_patches_scale_then_event_then_status
         ]
     );
     // 400 connections / 50 per pod = 8 replicas (the default rate limit allows doubling 4).
-    assert_eq!(calls[1].body, json!({"spec": {"replicas": 8}}));
+    // A typed autoscaling/v1 Scale, merged into the scale subresource.
+    assert_eq!(calls[1].body["kind"], "Scale");
+    assert_eq!(calls[1].body["spec"], json!({"replicas": 8}));
     assert_eq!(events(&calls), vec![("Normal".into(), "ScaledUp".into())]);
     assert_eq!(calls[2].body["regarding"]["kind"], "ScalingPolicy");
     let status = status_patch(&calls);
     assert_eq!(status["lastDecision"]["desiredReplicas"], 8);
-    assert_eq!(status["lastDecision"]["reason"], "ScaleUp");
+    // Twice the target per ready pod is the panic threshold: 8 at once, reported as panic.
+    assert_eq!(status["lastDecision"]["reason"], "Panic");
+    assert_eq!(status["lastDecision"]["panic"], true);
     assert_eq!(status["lastDecision"]["applied"], true);
     assert_eq!(status["observedGeneration"], 3);
     assert_eq!(status["metrics"][0]["thresholdSource"], "fixed");
@@ -316,7 +330,7 @@ async fn scenario_scale_up_reads_deployment_patches_scale_then_event_then_status
     assert_eq!(
         m.get(
             "notejam_autoscaler_decisions_total",
-            &[("policy", "notejam"), ("reason", "ScaleUp")]
+            &[("policy", "notejam"), ("reason", "Panic")]
         ),
         Some(1.0)
     );
@@ -512,17 +526,7 @@ async fn scenario_history_threshold_wins_over_the_baseline() {
     );
     let p = policy(&yaml);
     let (client, recorded) = mock_api(cluster(&p, 4));
-    let reader = FakeReader {
-        readings: [("conns".to_string(), Fake::Value(168.0))].into(),
-        history: Some(30.0),
-    };
-    let ctx = Arc::new(Context::new(
-        client,
-        Arc::new(reader),
-        Metrics::new(),
-        Arc::new(AtomicBool::new(true)),
-        None,
-    ));
+    let ctx = context_with_history(client, &[("conns", Fake::Value(168.0))], true, Some(30.0));
     reconcile(Arc::new(p), ctx).await.unwrap();
     let status = status_patch(&calls(&recorded));
     assert_eq!(status["metrics"][0]["thresholdSource"], "history");
@@ -657,6 +661,73 @@ metrics:
     hpaMetricName: notejam_http_open_connections
 "#;
 
+/// The scale policy with a forecast on its metric and an RDS CPU guard beside it.
+fn forecast_and_guard_policy() -> String {
+    let forecast = "value: 50}\n    forecast: {seasons: [\"1d\", \"7d\"]}\n";
+    let guard = "  - name: rds-cpu\n    role: Guard\n    cloudwatch: {namespace: AWS/RDS, metricName: CPUUtilization, statistic: Average}\n    target: {type: Value, value: 80}\n";
+    SCALE_POLICY.replace("value: 50}\n", forecast) + guard
+}
+
+#[tokio::test]
+async fn scenario_the_forecast_scales_ahead_and_says_so_in_status_and_an_event() {
+    let p = policy(&forecast_and_guard_policy());
+    let (client, recorded) = mock_api(cluster(&p, 4));
+    // On target now (200 over 4 pods), but 400 came at this time yesterday and last week.
+    let readings = [
+        ("conns", Fake::Value(200.0)),
+        ("rds-cpu", Fake::Value(40.0)),
+    ];
+    let ctx = context_with_history(client, &readings, true, Some(400.0));
+    reconcile(Arc::new(p), ctx.clone()).await.unwrap();
+    let calls = calls(&recorded);
+    assert_eq!(
+        find(&calls, "PATCH", "/scale")[0].body["spec"],
+        json!({"replicas": 8})
+    );
+    let ev = events(&calls);
+    assert!(
+        ev.contains(&("Normal".into(), "ForecastFloor".into())),
+        "{ev:?}"
+    );
+    let status = status_patch(&calls);
+    assert_eq!(status["lastDecision"]["reason"], "Forecast");
+    assert_eq!(status["lastDecision"]["forecastReplicas"], 8);
+    assert_eq!(status["metrics"][0]["forecast"], 400.0);
+    assert_eq!(status["metrics"][1]["role"], "guard");
+    assert_eq!(
+        ctx.metrics.get(
+            "notejam_autoscaler_forecast_replicas",
+            &[("policy", "notejam")]
+        ),
+        Some(8.0)
+    );
+}
+
+#[tokio::test]
+async fn scenario_a_saturated_guard_holds_scale_up_and_warns() {
+    let p = policy(&forecast_and_guard_policy());
+    let (client, recorded) = mock_api(cluster(&p, 4));
+    let ctx = context(
+        client,
+        &[
+            ("conns", Fake::Value(400.0)),
+            ("rds-cpu", Fake::Value(93.0)),
+        ],
+        true,
+    );
+    reconcile(Arc::new(p), ctx).await.unwrap();
+    let calls = calls(&recorded);
+    assert!(find(&calls, "PATCH", "/scale").is_empty(), "no scale-up");
+    assert!(events(&calls).contains(&("Warning".into(), "Guarded".into())));
+    let status = status_patch(&calls);
+    assert_eq!(status["lastDecision"]["reason"], "Guarded");
+    assert_eq!(
+        status["lastDecision"]["saturatedGuards"],
+        json!(["rds-cpu"])
+    );
+    assert_eq!(status["lastDecision"]["desiredReplicas"], 4);
+}
+
 #[tokio::test]
 async fn scenario_tune_creates_the_hpa_when_absent() {
     let p = policy(TUNE_POLICY);
@@ -756,6 +827,45 @@ async fn scenario_tune_patches_the_targets_of_an_existing_hpa() {
     );
     assert_eq!(spec["metrics"][1]["resource"]["name"], "cpu");
     assert_eq!(spec["metrics"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn scenario_a_deleted_policy_is_forgotten_and_each_reconcile_is_timed() {
+    let p = policy(SCALE_POLICY);
+    let (client, _recorded) = mock_api(cluster(&p, 4));
+    let ctx = context(client, &[("conns", Fake::Value(400.0))], true);
+    reconcile(Arc::new(p), ctx.clone()).await.unwrap();
+    let key = "notejam/notejam";
+    assert!(ctx.remembers(key));
+    assert_eq!(ctx.metrics.reconciles_timed("notejam"), 1);
+    let gauge = (
+        "notejam_autoscaler_desired_replicas",
+        [("policy", "notejam")],
+    );
+    assert_eq!(ctx.metrics.get(gauge.0, &gauge.1), Some(8.0));
+
+    // Still in the watch cache: kept.
+    let present: std::collections::HashSet<String> = [key.to_string()].into();
+    assert!(ctx.forget_absent(&present).is_empty());
+    assert!(ctx.remembers(key));
+
+    // Gone from the watch cache: its history, last run, gauges and timings are dropped; the
+    // counters stay, as Prometheus expects of counters.
+    assert_eq!(
+        ctx.forget_absent(&Default::default()),
+        vec![key.to_string()]
+    );
+    assert!(!ctx.remembers(key));
+    assert_eq!(ctx.metrics.get(gauge.0, &gauge.1), None);
+    assert_eq!(ctx.metrics.reconciles_timed("notejam"), 0);
+    assert!(
+        ctx.metrics
+            .get(
+                "notejam_autoscaler_decisions_total",
+                &[("policy", "notejam"), ("reason", "Panic")]
+            )
+            .is_some()
+    );
 }
 
 // ---- Leader election over a Lease ----
@@ -916,6 +1026,10 @@ async fn admin_serves_metrics_health_and_readiness() {
         &[("policy", "notejam")],
         5.0,
     );
+    metrics.inc(
+        "notejam_autoscaler_decisions_total",
+        &[("policy", "notejam"), ("reason", "ScaleUp")],
+    );
     let ready = Arc::new(AtomicBool::new(false));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -930,10 +1044,32 @@ async fn admin_serves_metrics_health_and_readiness() {
     assert_eq!(get("/readyz").await.unwrap().status(), 503);
     ready.store(true, std::sync::atomic::Ordering::SeqCst);
     assert_eq!(get("/readyz").await.unwrap().status(), 200);
-    let body = get("/metrics").await.unwrap().text().await.unwrap();
+    let response = get("/metrics").await.unwrap();
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/openmetrics-text; version=1.0.0; charset=utf-8"
+    );
+    let body = response.text().await.unwrap();
     assert!(
         body.contains("notejam_autoscaler_desired_replicas{policy=\"notejam\"} 5"),
         "{body}"
     );
-    assert!(body.contains("# TYPE notejam_autoscaler_decisions_total counter"));
+    // OpenMetrics names the counter family without `_total`; its samples carry it.
+    assert!(
+        body.contains("# TYPE notejam_autoscaler_decisions counter"),
+        "{body}"
+    );
+    assert!(
+        body.contains(
+            "notejam_autoscaler_decisions_total{policy=\"notejam\",reason=\"ScaleUp\"} 1"
+        ),
+        "{body}"
+    );
+    assert!(
+        body.contains(
+            "# HELP notejam_autoscaler_desired_replicas Replicas after stabilisation and limits.\n"
+        ),
+        "{body}"
+    );
+    assert!(body.ends_with("# EOF\n"), "{body}");
 }

@@ -1,8 +1,8 @@
 //! Property tests of the pure decision: bounds, stabilisation, missing data, monotonicity.
 
 use notejam_autoscaler::decision::{
-    DecisionConfig, DirectionRules, History, MetricObservation, MissingAction, Observations,
-    RateKind, RatePolicy, Select, TargetKind, decide,
+    DecisionConfig, DirectionRules, GuardObservation, History, MetricForecast, MetricObservation,
+    MissingAction, Observations, PanicRules, RateKind, RatePolicy, Select, TargetKind, decide,
 };
 use proptest::prelude::*;
 
@@ -41,9 +41,11 @@ fn config() -> impl Strategy<Value = DecisionConfig> {
         rules(),
         prop::option::of(0u32..60),
         prop::option::of(0u32..60),
+        prop::option::of((1.1f64..4.0, prop_oneof![Just(0u32), Just(60), Just(300)])),
+        any::<bool>(),
     )
         .prop_map(
-            |(min, extra, tolerance, up, down, fallback, cap)| DecisionConfig {
+            |(min, extra, tolerance, up, down, fallback, cap, panic, hpa_math)| DecisionConfig {
                 min_replicas: min,
                 max_replicas: min + extra,
                 tolerance,
@@ -55,6 +57,11 @@ fn config() -> impl Strategy<Value = DecisionConfig> {
                 },
                 // Validation guarantees the cap is not below minReplicas.
                 database_cap: cap.map(|c| c.max(min)),
+                panic: panic.map(|(threshold, stable_window_seconds)| PanicRules {
+                    threshold,
+                    stable_window_seconds,
+                }),
+                hpa_replica_math: hpa_math,
             },
         )
 }
@@ -89,10 +96,49 @@ fn metrics() -> impl Strategy<Value = Vec<MetricObservation>> {
     })
 }
 
+fn guards() -> impl Strategy<Value = Vec<GuardObservation>> {
+    prop::collection::vec(
+        (50.0f64..90.0, prop::option::weighted(0.8, 0.0f64..100.0)),
+        0..2,
+    )
+    .prop_map(|gs| {
+        gs.into_iter()
+            .enumerate()
+            .map(|(i, (limit, value))| GuardObservation {
+                name: format!("g{i}"),
+                limit,
+                value,
+            })
+            .collect()
+    })
+}
+
+fn forecasts() -> impl Strategy<Value = Vec<MetricForecast>> {
+    prop::collection::vec(
+        (1.0f64..100.0, prop::option::weighted(0.8, 0.0f64..3000.0)),
+        1..3,
+    )
+    .prop_map(|fs| {
+        fs.into_iter()
+            .enumerate()
+            .map(|(i, (target, peak))| MetricForecast {
+                name: format!("m{i}"),
+                target,
+                peak,
+                basis: "test".into(),
+            })
+            .collect()
+    })
+}
+
 fn history(now: i64) -> impl Strategy<Value = History> {
-    // Build a history the way the controller does: by recording decisions on random inputs.
+    // Build a history the way the controller does: by recording decisions on random inputs,
+    // with panic mode on, so that some histories carry a panic.
     prop::collection::vec((1i64..400, 1u32..60, 0.0f64..3000.0), 0..12).prop_map(move |entries| {
-        let cfg = DecisionConfig::plain_hpa(1, 60);
+        let cfg = DecisionConfig {
+            panic: Some(PanicRules::default()),
+            ..DecisionConfig::plain_hpa(1, 60)
+        };
         let mut h = History::default();
         let mut times: Vec<i64> = entries.iter().map(|(ago, _, _)| now - ago).collect();
         times.sort();
@@ -102,6 +148,7 @@ fn history(now: i64) -> impl Strategy<Value = History> {
                 current_replicas: current,
                 ready_replicas: current,
                 metrics: vec![metric("m0", TargetKind::AverageValue, 50.0, Some(load))],
+                ..Observations::default()
             };
             let d = decide(&cfg, &obs, &h);
             h.record(&cfg, &d, t, true);
@@ -113,17 +160,25 @@ fn history(now: i64) -> impl Strategy<Value = History> {
 const NOW: i64 = 1_000_000;
 
 fn inputs() -> impl Strategy<Value = (DecisionConfig, Observations, History)> {
-    (config(), 1u32..60, 0u32..60, metrics(), history(NOW)).prop_map(
-        |(cfg, current, ready, ms, h)| {
+    (
+        config(),
+        1u32..60,
+        0u32..60,
+        metrics(),
+        guards(),
+        history(NOW),
+    )
+        .prop_map(|(cfg, current, ready, ms, gs, h)| {
             let obs = Observations {
                 now: NOW,
                 current_replicas: current,
                 ready_replicas: ready.min(current),
                 metrics: ms,
+                guards: gs,
+                forecasts: Vec::new(),
             };
             (cfg, obs, h)
-        },
-    )
+        })
 }
 
 /// Only the bounds and the database cap may lower replicas; these properties start inside them.
@@ -170,7 +225,8 @@ proptest! {
         let d = decide(&cfg, &obs, &h);
         let mut h2 = h.clone();
         let hold = DecisionConfig { scale_down: DirectionRules { stabilization_window_seconds: 300, ..cfg.scale_down.clone() }, ..cfg.clone() };
-        let high = notejam_autoscaler::decision::Decision { desired: obs.current_replicas, recommendation: obs.current_replicas, ..d };
+        // A recommendation made outside panic mode (a burst's own do not hold the window).
+        let high = notejam_autoscaler::decision::Decision { desired: obs.current_replicas, recommendation: obs.current_replicas, panic: Default::default(), ..d };
         h2.record(&hold, &high, NOW - 100, false);
         let d2 = decide(&hold, &obs, &h2);
         prop_assert!(d2.desired >= obs.current_replicas, "{} -> {}", obs.current_replicas, d2.desired);
@@ -178,6 +234,9 @@ proptest! {
 
     #[test]
     fn more_load_never_means_fewer_replicas((cfg, obs, h) in inputs(), bump in prop::collection::vec(0.0f64..500.0, 4)) {
+        // Ours. (The HPA's own calculator, used for the plain HPA in simulate, is not monotonic
+        // with unready pods: within tolerance it keeps all pods, past it asks ratio x ready.)
+        let cfg = DecisionConfig { hpa_replica_math: false, ..cfg };
         let mut more = obs.clone();
         for (m, b) in more.metrics.iter_mut().zip(bump) {
             m.value = m.value.map(|v| v + b);
@@ -193,9 +252,54 @@ proptest! {
         let obs = Observations {
             now: NOW, current_replicas: current, ready_replicas: current,
             metrics: vec![metric("m", TargetKind::Value, target, Some(target * ratio))],
+            ..Observations::default()
         };
         let d = decide(&cfg, &obs, &History::default());
         prop_assert_eq!(d.desired, current);
+    }
+
+    #[test]
+    fn a_forecast_never_lowers_a_decision((cfg, obs, h) in inputs(), fs in forecasts()) {
+        let without = decide(&cfg, &obs, &h).desired;
+        let with = decide(&cfg, &Observations { forecasts: fs, ..obs.clone() }, &h).desired;
+        prop_assert!(with >= without, "the forecast lowered {without} to {with}");
+    }
+
+    #[test]
+    fn readiness_delay_never_makes_more_load_give_fewer_replicas(
+        (cfg, obs, h) in inputs(),
+        starting in 0u32..30,
+        bump in prop::collection::vec(0.0f64..500.0, 4),
+    ) {
+        let cfg = DecisionConfig { hpa_replica_math: false, ..cfg };
+        // Some pods are still starting: fewer ready than asked for.
+        let mut slow = obs.clone();
+        slow.ready_replicas = obs.ready_replicas.saturating_sub(starting);
+        let mut more = slow.clone();
+        for (m, b) in more.metrics.iter_mut().zip(&bump) {
+            m.value = m.value.map(|v| v + b);
+        }
+        let less = decide(&cfg, &slow, &h).desired;
+        let more = decide(&cfg, &more, &h).desired;
+        prop_assert!(more >= less, "with {} starting, more load gave {more} < {less}", starting);
+        // And the same total load with pods still starting never gives fewer replicas than
+        // with them ready (while one pod at least serves: with none, nothing can be computed).
+        // A per-pod (Value) figure over fewer serving pods is less load in total, so this is
+        // about totals (AverageValue).
+        let totals = obs.metrics.iter().all(|m| m.kind == TargetKind::AverageValue);
+        if slow.ready_replicas > 0 && totals {
+            let ready = decide(&cfg, &obs, &h).desired;
+            prop_assert!(less >= ready, "{starting} pods starting gave {less} < {ready}");
+        }
+    }
+
+    #[test]
+    fn a_saturated_guard_never_lets_replicas_rise((cfg, obs, h) in inputs()) {
+        let obs = within_bounds(&cfg, obs);
+        let d = decide(&cfg, &obs, &h);
+        if d.guards.iter().any(|g| g.saturated) {
+            prop_assert!(d.desired <= obs.current_replicas.max(cfg.min_replicas), "{} -> {}", obs.current_replicas, d.desired);
+        }
     }
 
     #[test]

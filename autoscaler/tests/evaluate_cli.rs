@@ -41,6 +41,54 @@ fn write_policy(dir: &Path) -> PathBuf {
     p
 }
 
+/// `--policy P --prometheus-url U --cloudwatch false`, then `extra`.
+fn flags<'a>(policy: &'a str, prometheus: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "--policy",
+        policy,
+        "--prometheus-url",
+        prometheus,
+        "--cloudwatch",
+        "false",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
+/// A real Prometheus scraping an exporter the test controls, and the policy file.
+struct Live {
+    exporter: Exporter,
+    prom: Option<support::Service>,
+    url: String,
+    _dir: tempfile::TempDir,
+    policy: String,
+}
+
+impl Live {
+    async fn start(metrics: &str) -> Self {
+        let exporter = Exporter::start(metrics).await;
+        let prom = start_prometheus(&exporter.addr).await;
+        let dir = tempfile::tempdir().unwrap();
+        let policy = write_policy(dir.path()).to_str().unwrap().to_string();
+        Self {
+            exporter,
+            url: prom.url.clone(),
+            prom: Some(prom),
+            _dir: dir,
+            policy,
+        }
+    }
+
+    /// `--policy P --prometheus-url U --cloudwatch false`, then `extra`.
+    fn args<'a>(&'a self, extra: &[&'a str]) -> Vec<&'a str> {
+        flags(&self.policy, &self.url, extra)
+    }
+
+    fn stop_prometheus(&mut self) {
+        self.prom = None;
+    }
+}
+
 /// Run `evaluate` to its end. Async: the exporter answers scrapes on this test's runtime.
 async fn evaluate(args: &[&str]) -> Output {
     tokio::process::Command::new(BIN)
@@ -92,25 +140,9 @@ fn shape(v: &Value) -> Value {
 
 #[tokio::test]
 async fn one_shot_json_is_the_step_simulate_prints_for_the_same_data() {
-    let exporter = Exporter::start("notejam_http_open_connections 400\n").await;
-    let prom = start_prometheus(&exporter.addr).await;
-    let dir = tempfile::tempdir().unwrap();
-    let policy = write_policy(dir.path());
-    let policy = policy.to_str().unwrap();
-
-    let live = evaluate_until_known(&[
-        "--policy",
-        policy,
-        "--prometheus-url",
-        &prom.url,
-        "--cloudwatch",
-        "false",
-        "--replicas",
-        "4",
-        "--output",
-        "json",
-    ])
-    .await;
+    let world = Live::start("notejam_http_open_connections 400\n").await;
+    let policy = world.policy.as_str();
+    let live = evaluate_until_known(&world.args(&["--replicas", "4", "--output", "json"])).await;
     // 400 connections at 50 per pod: 4 -> 8.
     let step: Step = serde_json::from_value(live.clone()).expect("the shared Step type");
     assert_eq!((step.ours.current, step.ours.desired), (4, 8));
@@ -120,6 +152,7 @@ async fn one_shot_json_is_the_step_simulate_prints_for_the_same_data() {
     assert!((now - step.time).abs() < 60, "Unix seconds: {}", step.time);
 
     // simulate, on a trace holding the same sample, prints the same object (but the time).
+    let dir = tempfile::tempdir().unwrap();
     let trace = dir.path().join("t.csv");
     std::fs::write(&trace, "time,conns\n0,400\n").unwrap();
     let out = Command::new(BIN)
@@ -140,17 +173,7 @@ async fn one_shot_json_is_the_step_simulate_prints_for_the_same_data() {
     assert_eq!(simulated, live);
 
     // The table names the decision and every metric's state, target and source.
-    let out = evaluate(&[
-        "--policy",
-        policy,
-        "--prometheus-url",
-        &prom.url,
-        "--cloudwatch",
-        "false",
-        "--replicas",
-        "4",
-    ])
-    .await;
+    let out = evaluate(&world.args(&["--replicas", "4"])).await;
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{table}");
     assert!(
@@ -234,40 +257,27 @@ impl Watch {
 
 #[tokio::test]
 async fn watch_carries_the_stabilisation_history_across_cycles_and_ends_on_sigterm() {
-    let exporter = Exporter::start("notejam_http_open_connections 400\n").await;
-    let prom = start_prometheus(&exporter.addr).await;
-    let dir = tempfile::tempdir().unwrap();
-    let policy = write_policy(dir.path());
-    let mut watch = Watch::start(&[
-        "--policy",
-        policy.to_str().unwrap(),
-        "--prometheus-url",
-        &prom.url,
-        "--cloudwatch",
-        "false",
-        "--replicas",
-        "4",
-        "--count",
-        "100",
-    ]);
+    let world = Live::start("notejam_http_open_connections 300\n").await;
+    let mut watch = Watch::start(&world.args(&["--replicas", "4", "--count", "100"]));
     // Before the first scrape the metric is unknown: held at 4, never read as 0.
     let first = watch.next().await;
     assert!(first.ours.desired >= 4, "{first:?}");
+    // 300 at 50 per pod: 6 (1.5x the target, below the panic threshold).
     let up = watch
-        .until("400 connections", |s| s.metrics["conns"] == Some(400.0))
+        .until("300 connections", |s| s.metrics["conns"] == Some(300.0))
         .await;
-    assert_eq!((up.ours.current, up.ours.desired), (4, 8));
+    assert_eq!((up.ours.current, up.ours.desired), (4, 6));
     // The next cycle assumes its own decision was applied.
     let next = watch.next().await;
-    assert_eq!(next.ours.current, 8);
+    assert_eq!(next.ours.current, 6);
 
-    // The load falls to 100 (2 pods' worth): the 300 s down window remembers asking for 8.
-    exporter.set("notejam_http_open_connections 100\n");
+    // The load falls to 100 (2 pods' worth): the 300 s down window remembers asking for 6.
+    world.exporter.set("notejam_http_open_connections 100\n");
     let down = watch
         .until("100 connections", |s| s.metrics["conns"] == Some(100.0))
         .await;
     assert_eq!(down.ours.recommendation, 2);
-    assert_eq!(down.ours.desired, 8, "{down:?}");
+    assert_eq!(down.ours.desired, 6, "{down:?}");
     assert_eq!(down.ours.reason.as_str(), "Stabilized");
 
     let (status, _) = watch.stop().await;
@@ -276,22 +286,9 @@ async fn watch_carries_the_stabilisation_history_across_cycles_and_ends_on_sigte
 
 #[tokio::test]
 async fn replicas_query_is_read_each_cycle_and_prometheus_stopping_holds_the_count() {
-    let exporter = Exporter::start("notejam_http_open_connections 400\nready_pods 5\n").await;
-    let prom = start_prometheus(&exporter.addr).await;
-    let dir = tempfile::tempdir().unwrap();
-    let policy = write_policy(dir.path());
-    let mut watch = Watch::start(&[
-        "--policy",
-        policy.to_str().unwrap(),
-        "--prometheus-url",
-        &prom.url,
-        "--cloudwatch",
-        "false",
-        "--replicas-query",
-        "sum(ready_pods)",
-        "--count",
-        "100",
-    ]);
+    let mut world = Live::start("notejam_http_open_connections 400\nready_pods 5\n").await;
+    let args = ["--replicas-query", "sum(ready_pods)", "--count", "100"];
+    let mut watch = Watch::start(&world.args(&args));
     // 400 over 5 ready pods is 80 per pod: ceil(1.6 x 5) = 8, for ours and the plain HPA.
     let s = watch
         .until("5 ready pods", |s| {
@@ -300,13 +297,15 @@ async fn replicas_query_is_read_each_cycle_and_prometheus_stopping_holds_the_cou
         .await;
     assert_eq!((s.ours.desired, s.hpa.current, s.hpa.desired), (8, 5, 8));
     // The harness started three more: the query says 8, and 400 / 8 is on target.
-    exporter.set("notejam_http_open_connections 400\nready_pods 8\n");
+    world
+        .exporter
+        .set("notejam_http_open_connections 400\nready_pods 8\n");
     let s = watch.until("8 ready pods", |s| s.ours.current == 8).await;
     assert_eq!(s.ours.desired, 8);
     assert_eq!(s.ours.reason.as_str(), "WithinTolerance");
 
     // Prometheus stops mid-run: the metric and the replica count are unknown; hold, not crash.
-    drop(prom);
+    world.stop_prometheus();
     let held = watch
         .until("an unreachable Prometheus", |s| {
             s.status[0].state == "error"
@@ -333,18 +332,11 @@ async fn prometheus_down_holds_and_a_replica_count_nobody_knows_is_an_error() {
     let policy = policy.to_str().unwrap();
     let dead = format!("http://127.0.0.1:{}", free_port());
     let v = json_of(
-        &evaluate(&[
-            "--policy",
+        &evaluate(&flags(
             policy,
-            "--prometheus-url",
             &dead,
-            "--cloudwatch",
-            "false",
-            "--replicas",
-            "4",
-            "--output",
-            "json",
-        ])
+            &["--replicas", "4", "--output", "json"],
+        ))
         .await,
     );
     assert_eq!(v["ours"]["desired"], 4);
@@ -354,16 +346,11 @@ async fn prometheus_down_holds_and_a_replica_count_nobody_knows_is_an_error() {
     assert!(v["metrics"]["conns"].is_null(), "missing is null, never 0");
 
     // No --replicas to fall back on: the one-shot fails loudly, exit 1.
-    let out = evaluate(&[
-        "--policy",
+    let out = evaluate(&flags(
         policy,
-        "--prometheus-url",
         &dead,
-        "--cloudwatch",
-        "false",
-        "--replicas-query",
-        "sum(ready_pods)",
-    ])
+        &["--replicas-query", "sum(ready_pods)"],
+    ))
     .await;
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);

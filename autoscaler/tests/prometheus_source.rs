@@ -131,4 +131,44 @@ async fn an_unreachable_server_is_unavailable() {
     assert!(matches!(err, SourceError::Unavailable(_)), "{err:?}");
 }
 
-use support::{Exporter, free_port, start_prometheus};
+use support::{Exporter, free_port, start_prometheus, start_prometheus_with_history};
+
+#[tokio::test]
+async fn the_forecast_query_reads_the_coming_horizon_one_season_ago() {
+    use notejam_autoscaler::forecast::{combine, forecast_query};
+    use std::fmt::Write as _;
+    // History around the same time yesterday and last week: 100 connections, and a peak a
+    // minute or two ahead of "now" (500 yesterday, 300 last week).
+    let now = chrono::Utc::now().timestamp() / 15 * 15;
+    let mut om = String::from("# TYPE conns gauge\n");
+    for (season, peak) in [(7 * 86_400, 300.0), (86_400, 500.0)] {
+        for k in -80i64..=80 {
+            let t = now - season + k * 15;
+            let v = if (60..=200).contains(&(k * 15)) {
+                peak
+            } else {
+                100.0
+            };
+            writeln!(om, "conns {v} {t}").unwrap();
+        }
+    }
+    om.push_str("# EOF\n");
+    let prom = start_prometheus_with_history(&om).await;
+    let src = PrometheusSource::new(&prom.url, Duration::from_secs(5)).unwrap();
+    let peak = |season: u64, horizon: u32| {
+        let q = forecast_query("sum(conns)", season, horizon, "15s");
+        let src = src.clone();
+        async move { src.query(&q).await.unwrap().value() }
+    };
+    assert_eq!(peak(86_400, 300).await, Some(500.0));
+    assert_eq!(peak(7 * 86_400, 300).await, Some(300.0));
+    // A horizon that ends before the peak sees only the quiet load.
+    assert_eq!(peak(86_400, 45).await, Some(100.0));
+    // Two days ago there is nothing: no forecast, not zero.
+    assert_eq!(peak(2 * 86_400, 300).await, None);
+    let (expected, _) = combine(&[
+        ("1d".into(), peak(86_400, 300).await),
+        ("7d".into(), peak(7 * 86_400, 300).await),
+    ]);
+    assert_eq!(expected, Some(300.0));
+}

@@ -188,7 +188,8 @@ async fn run_scales_from_prometheus_through_the_api_and_releases_the_lease_on_si
         tokio::time::sleep(Duration::from_millis(250)).await;
     };
     // 400 open connections at 50 per pod: 8 replicas (4 -> 8 is within the default rate limit).
-    assert_eq!(scaled, json!({"spec": {"replicas": 8}}));
+    assert_eq!(scaled["spec"], json!({"replicas": 8}));
+    assert_eq!(scaled["kind"], "Scale");
     assert!(
         count(&state, "POST", "/leases") == 1,
         "the lease was taken before acting"

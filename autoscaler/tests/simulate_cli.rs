@@ -39,14 +39,7 @@ fn replicas(v: &serde_json::Value, who: &str) -> Vec<u64> {
 
 #[test]
 fn every_example_trace_replays() {
-    for t in [
-        "steady-day.csv",
-        "daily-cycle.csv",
-        "spike-4x.csv",
-        "metrics-outage.csv",
-        "noisy-flapping.csv",
-        "short.json",
-    ] {
+    for t in notejam_autoscaler::corpus::EXAMPLE_TRACES {
         let table = simulate(t, &[]);
         assert!(
             table.contains("summary ours:") && table.contains("summary plain_hpa:"),
@@ -57,11 +50,12 @@ fn every_example_trace_replays() {
 }
 
 #[test]
-fn an_outage_holds_while_plain_hpa_reading_zero_scales_in() {
+fn an_outage_holds_while_keda_reading_zero_scales_in_and_the_plain_hpa_holds() {
     let v = replay("metrics-outage.csv");
     let steps = v["steps"].as_array().unwrap();
     let ours = replicas(&v, "ours");
     let hpa = replicas(&v, "hpa");
+    let keda = replicas(&v, "keda");
     let outage: Vec<usize> = steps
         .iter()
         .enumerate()
@@ -80,8 +74,13 @@ fn an_outage_holds_while_plain_hpa_reading_zero_scales_in() {
             .any(|&i| steps[i]["ours"]["reason"] == "MetricsMissing")
     );
     assert!(
-        outage.iter().any(|&i| hpa[i] < before),
-        "plain HPA reading missing as 0 scales in"
+        outage.iter().any(|&i| keda[i] < before),
+        "KEDA reading missing as 0 scales in"
+    );
+    let hpa_before = hpa[outage[0] - 1];
+    assert!(
+        outage.iter().all(|&i| hpa[i] >= hpa_before),
+        "the plain HPA skips a scale-down it cannot justify"
     );
 }
 

@@ -22,6 +22,7 @@ metrics:
     prometheus: {query: "sum(notejam_http_open_connections)"}
     target: {type: AverageValue, value: 50}
   - name: rds-cpu
+    role: Guard
     cloudwatch:
       namespace: AWS/RDS
       metricName: CPUUtilization

@@ -10,15 +10,14 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use crate::baseline::Baseline;
-use crate::controller::gather::{gather_all, load_baseline, metric_status};
-use crate::decision::MetricObservation;
+use crate::controller::gather::{gather_all, load_baseline, metric_status, observations};
 use crate::metrics::Metrics;
 use crate::policy::ValidPolicy;
 use crate::simulate::command::OutputFormat;
 use crate::simulate::{
     PolicyFile, Runner, SimulateError, TableWriter, load_policy_file, read_baseline,
 };
-use crate::sources::{CloudWatchSource, PrometheusSource, Sources};
+use crate::sources::{SourceArgs, Sources};
 use crate::step::Step;
 use replicas::{Observed, ReplicaSource};
 
@@ -28,22 +27,8 @@ pub struct EvaluateArgs {
     /// ScalingPolicy YAML (the whole object or just its spec).
     #[arg(long, env = "NOTEJAM_AUTOSCALER_POLICY")]
     pub policy: PathBuf,
-    /// Prometheus base URL; without it, Prometheus metrics are unknown (held).
-    #[arg(long, env = "NOTEJAM_AUTOSCALER_PROMETHEUS_URL")]
-    pub prometheus_url: Option<String>,
-    /// Seconds before a query is abandoned (the metric is then unknown, and held).
-    #[arg(
-        long,
-        env = "NOTEJAM_AUTOSCALER_QUERY_TIMEOUT_SECONDS",
-        default_value_t = 5
-    )]
-    pub query_timeout_seconds: u64,
-    /// Read CloudWatch metrics (credentials and region from the standard AWS environment).
-    #[arg(long, env = "NOTEJAM_AUTOSCALER_CLOUDWATCH", default_value_t = true, action = clap::ArgAction::Set)]
-    pub cloudwatch: bool,
-    /// CloudWatch endpoint override, e.g. an emulator.
-    #[arg(long, env = "NOTEJAM_AUTOSCALER_CLOUDWATCH_ENDPOINT_URL")]
-    pub cloudwatch_endpoint_url: Option<String>,
+    #[command(flatten)]
+    pub sources: SourceArgs,
     /// The baseline JSON, instead of the policy's ConfigMap.
     #[arg(long, env = "NOTEJAM_AUTOSCALER_BASELINE")]
     pub baseline: Option<PathBuf>,
@@ -117,16 +102,12 @@ async fn setup(args: &EvaluateArgs) -> Result<Setup, EvaluateError> {
         spec, namespace, ..
     } = load_policy_file(&args.policy)?;
     let policy = spec.validate().map_err(SimulateError::PolicyInvalid)?;
-    let timeout = Duration::from_secs(args.query_timeout_seconds.max(1));
-    let prometheus = match &args.prometheus_url {
-        Some(url) => Some(PrometheusSource::new(url, timeout).map_err(runtime)?),
-        None => None,
-    };
-    let cloudwatch = if args.cloudwatch && policy.metrics.iter().any(|m| m.cloudwatch.is_some()) {
-        Some(CloudWatchSource::from_env(args.cloudwatch_endpoint_url.as_deref(), timeout).await)
-    } else {
-        None
-    };
+    let wants_cloudwatch = policy.metrics.iter().any(|m| m.cloudwatch.is_some());
+    let sources = args
+        .sources
+        .sources(wants_cloudwatch)
+        .await
+        .map_err(runtime)?;
     let needs_baseline = policy
         .metrics
         .iter()
@@ -157,7 +138,7 @@ async fn setup(args: &EvaluateArgs) -> Result<Setup, EvaluateError> {
     };
     let replicas = match (&args.replicas_query, args.replicas, client) {
         (Some(query), _, _) => ReplicaSource::Query {
-            prometheus: prometheus.clone(),
+            prometheus: sources.prometheus.clone(),
             query: query.clone(),
         },
         (None, Some(_), _) => ReplicaSource::Assumed,
@@ -169,10 +150,7 @@ async fn setup(args: &EvaluateArgs) -> Result<Setup, EvaluateError> {
     };
     Ok(Setup {
         policy,
-        sources: Sources {
-            prometheus,
-            cloudwatch,
-        },
+        sources,
         baseline,
         replicas,
     })
@@ -182,6 +160,7 @@ async fn setup(args: &EvaluateArgs) -> Result<Setup, EvaluateError> {
 struct State {
     ours: Runner,
     hpa: Runner,
+    keda: Runner,
     last_observed: Option<Observed>,
 }
 
@@ -224,39 +203,39 @@ async fn cycle(setup: &Setup, state: &mut State) -> Result<Step, EvaluateError> 
     };
     for g in &gathered {
         if let Some(e) = &g.policy_error {
-            eprintln!("warning: {e} (held as unknown)");
+            let what = if g.guard {
+                "a guard: unknown, it holds nothing"
+            } else {
+                "held as unknown"
+            };
+            eprintln!("warning: {e} ({what})");
         }
     }
-    let (ours_now, hpa_now) = match observed {
-        Some(o) => (o, o),
-        None => {
-            let (o, h) = (state.ours.replicas, state.hpa.replicas);
-            (
-                Observed {
-                    current: o,
-                    ready: o,
-                },
-                Observed {
-                    current: h,
-                    ready: h,
-                },
-            )
-        }
+    // Each side runs what was observed, or else what it last decided itself.
+    let replicas = |runner: &Runner| {
+        observed.unwrap_or(Observed {
+            current: runner.replicas,
+            ready: runner.replicas,
+        })
     };
-    let observations: Vec<MetricObservation> =
-        gathered.iter().map(|g| g.observation.clone()).collect();
-    // The plain HPA knows only the metrics that have a target.
-    let hpa_observations: Vec<MetricObservation> = gathered
+    let ours_obs = {
+        let r = replicas(&state.ours);
+        observations(&gathered, now_secs, r.current, r.ready)
+    };
+    // The HPA and KEDA know only the metrics that have a target.
+    let with_target: Vec<_> = gathered
         .iter()
         .filter(|g| g.status.target.is_some())
-        .map(|g| g.observation.clone())
+        .cloned()
         .collect();
-    let ours = state
-        .ours
-        .decide(now_secs, ours_now.current, ours_now.ready, observations);
-    let hpa = state
-        .hpa
-        .decide(now_secs, hpa_now.current, hpa_now.ready, hpa_observations);
+    let other = |runner: &Runner| {
+        let r = replicas(runner);
+        observations(&with_target, now_secs, r.current, r.ready)
+    };
+    let (hpa_obs, keda_obs) = (other(&state.hpa), other(&state.keda));
+    let ours = state.ours.decide(ours_obs);
+    let hpa = state.hpa.decide(hpa_obs);
+    let keda = state.keda.decide(keda_obs);
     Ok(Step {
         time: now_secs,
         metrics: gathered
@@ -266,6 +245,7 @@ async fn cycle(setup: &Setup, state: &mut State) -> Result<Step, EvaluateError> 
         status: metric_status(&gathered, &ours.metrics),
         ours,
         hpa,
+        keda,
     })
 }
 
@@ -279,13 +259,16 @@ fn print_details(out: &mut impl Write, step: &Step) -> std::io::Result<()> {
         d.reason.as_str(),
         d.message
     )?;
-    let h = &step.hpa;
+    let (h, k) = (&step.hpa, &step.keda);
     writeln!(
         out,
-        "    plain HPA: {} -> {} {}",
+        "    plain HPA: {} -> {} {}; KEDA-like: {} -> {} {}",
         h.current,
         h.desired,
-        h.reason.as_str()
+        h.reason.as_str(),
+        k.current,
+        k.desired,
+        k.reason.as_str()
     )?;
     let num = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2}"));
     for m in &step.status {
@@ -339,6 +322,7 @@ pub async fn run(args: &EvaluateArgs, out: impl Write) -> Result<(), EvaluateErr
     let mut state = State {
         ours: Runner::ours(cfg.clone(), start),
         hpa: Runner::plain_hpa(cfg, start),
+        keda: Runner::keda(cfg, start),
         last_observed: args
             .replicas_query
             .as_ref()

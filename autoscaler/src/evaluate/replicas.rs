@@ -61,13 +61,7 @@ impl ReplicaSource {
                     .await
                     .map_err(|e| format!("reading Deployment {name}: {e}"))?
                     .ok_or_else(|| format!("Deployment {name} not found"))?;
-                let current = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1).max(0) as u32;
-                let ready = d
-                    .status
-                    .as_ref()
-                    .and_then(|s| s.ready_replicas)
-                    .unwrap_or(0)
-                    .max(0) as u32;
+                let (current, ready) = crate::controller::gather::replicas_of(&d);
                 Ok(Some(Observed { current, ready }))
             }
         }

@@ -7,7 +7,10 @@ use std::time::Duration;
 use clap::ValueEnum;
 
 use super::range::{RangeRequest, parse_instant, read_range};
-use super::{SimulateError, TableWriter, load_policy, read_baseline, read_trace, replay_each};
+use super::{
+    ReplayOptions, SimulateError, TableWriter, Trace, load_policy, read_baseline, read_trace_file,
+    replay_each,
+};
 use crate::sources::{CloudWatchSource, PrometheusSource};
 
 /// How `simulate` and `evaluate` print.
@@ -57,6 +60,10 @@ pub struct SimulateArgs {
     /// Replicas at the start; default: the trace's first `replicas`, else minReplicas.
     #[arg(long, env = "NOTEJAM_AUTOSCALER_INITIAL_REPLICAS")]
     pub initial_replicas: Option<u32>,
+    /// Seconds before a new pod serves; default: the trace's `# startup-seconds:` line, else
+    /// the policy's `startupSeconds` (40).
+    #[arg(long, env = "NOTEJAM_AUTOSCALER_STARTUP_SECONDS")]
+    pub startup_seconds: Option<u32>,
     #[arg(
         long,
         value_enum,
@@ -73,12 +80,12 @@ pub struct SimulateArgs {
 async fn samples(
     args: &SimulateArgs,
     policy: &crate::policy::ValidPolicy,
-) -> Result<Vec<super::Sample>, SimulateError> {
+) -> Result<Trace, SimulateError> {
     let Some(url) = &args.from_prometheus else {
         let trace = args.trace.as_ref().ok_or_else(|| {
             SimulateError::Trace("give --trace FILE or --from-prometheus URL".into())
         })?;
-        return read_trace(trace);
+        return read_trace_file(trace);
     };
     let now = chrono::Utc::now().timestamp();
     let instant = |flag: &str, v: &Option<String>| {
@@ -106,7 +113,10 @@ async fn samples(
         step_seconds: args.step.unwrap_or(policy.interval_seconds),
         replicas_query: args.replicas_query.as_deref(),
     };
-    read_range(policy, &req, |w| eprintln!("warning: {w}")).await
+    Ok(Trace {
+        samples: read_range(policy, &req, |w| eprintln!("warning: {w}")).await?,
+        startup_seconds: None,
+    })
 }
 
 /// Run `simulate`, streaming what it prints to `out` (a week of samples is never held twice).
@@ -114,7 +124,12 @@ pub async fn run(args: &SimulateArgs, mut out: impl std::io::Write) -> Result<()
     let spec = load_policy(&args.policy)?;
     let policy = spec.validate().map_err(SimulateError::PolicyInvalid)?;
     let baseline = args.baseline.as_deref().map(read_baseline).transpose()?;
-    let samples = samples(args, &policy).await?;
+    let trace = samples(args, &policy).await?;
+    let samples = trace.samples;
+    let options = ReplayOptions {
+        initial_replicas: args.initial_replicas,
+        startup_seconds: args.startup_seconds.or(trace.startup_seconds),
+    };
     let io = |e: std::io::Error| SimulateError::Read {
         path: "stdout".into(),
         source: e,
@@ -123,57 +138,48 @@ pub async fn run(args: &SimulateArgs, mut out: impl std::io::Write) -> Result<()
         OutputFormat::Table => {
             let mut table = TableWriter::new(out, args.only_changes);
             let mut failed = None;
-            let (ours, hpa) = replay_each(
-                &policy,
-                baseline.as_ref(),
-                &samples,
-                args.initial_replicas,
-                |s| {
-                    if failed.is_none() {
-                        failed = table.step(&s).err();
-                    }
-                },
-            )?;
+            let scores = replay_each(&policy, baseline.as_ref(), &samples, options, |s| {
+                if failed.is_none() {
+                    failed = table.step(&s).err();
+                }
+            })?;
             if let Some(e) = failed {
                 return Err(io(e));
             }
             table
-                .finish(&ours, &hpa)
+                .finish(&scores)
                 .and_then(|mut w| w.flush())
                 .map_err(io)
         }
         OutputFormat::Json => {
-            // {"steps": [...], "ours": {...}, "hpa": {...}}, written step by step.
+            // {"steps": [...], "ours": {...}, "hpa": {...}, "keda": {...}}, step by step.
             let mut failed: Option<std::io::Error> = None;
             let mut first = true;
             out.write_all(b"{\"steps\": [\n").map_err(io)?;
-            let (ours, hpa) = replay_each(
-                &policy,
-                baseline.as_ref(),
-                &samples,
-                args.initial_replicas,
-                |s| {
-                    if failed.is_some()
-                        || (args.only_changes && !s.ours.changes() && !s.hpa.changes())
-                    {
-                        return;
-                    }
-                    let sep: &[u8] = if first { b"" } else { b",\n" };
-                    first = false;
-                    let r = out.write_all(sep).and_then(|_| {
-                        serde_json::to_writer(&mut out, &s).map_err(std::io::Error::other)
-                    });
-                    failed = r.err();
-                },
-            )?;
+            let scores = replay_each(&policy, baseline.as_ref(), &samples, options, |s| {
+                if failed.is_some()
+                    || (args.only_changes
+                        && !s.ours.changes()
+                        && !s.hpa.changes()
+                        && !s.keda.changes())
+                {
+                    return;
+                }
+                let sep: &[u8] = if first { b"" } else { b",\n" };
+                first = false;
+                let r = out.write_all(sep).and_then(|_| {
+                    serde_json::to_writer(&mut out, &s).map_err(std::io::Error::other)
+                });
+                failed = r.err();
+            })?;
             if let Some(e) = failed {
                 return Err(io(e));
             }
-            let tail = serde_json::json!({"ours": ours, "hpa": hpa});
+            let tail = serde_json::to_value(&scores).map_err(|e| io(std::io::Error::other(e)))?;
             write!(
                 out,
-                "\n], \"ours\": {}, \"hpa\": {}}}\n",
-                tail["ours"], tail["hpa"]
+                "\n], \"ours\": {}, \"hpa\": {}, \"keda\": {}}}\n",
+                tail["ours"], tail["hpa"], tail["keda"]
             )
             .and_then(|_| out.flush())
             .map_err(io)

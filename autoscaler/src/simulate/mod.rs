@@ -1,23 +1,33 @@
 //! Replaying a recorded trace through the decision, beside what the plain HPA would do.
 //!
 //! - [`trace`]: the trace file formats (see README).
-//! - [`replay`]: the replay itself, and the [`Runner`] that `evaluate --watch` steps too.
+//! - [`replay`]: the replay of ours, the plain HPA and a KEDA-like scaler side by side.
+//! - [`runner`]: one autoscaler with its history (what `evaluate --watch` steps too).
+//! - [`world`]: the simulated Deployment, whose new pods serve after the start-up delay.
+//! - [`score`]: overload, cost and churn.
 //! - [`table`]: the text table.
 //! - [`range`]: samples from Prometheus's range API (and CloudWatch) instead of a file.
 
 pub mod command;
 pub mod range;
 pub mod replay;
+pub mod runner;
+pub mod score;
 pub mod table;
 pub mod trace;
+pub mod world;
 
 use std::path::Path;
 
 use crate::policy::ScalingPolicySpec;
 
-pub use replay::{Replay, Runner, Totals, replay, replay_each};
+pub use replay::{Replay, ReplayOptions, Scores, replay, replay_each, replay_scores};
+pub use runner::{Kind, Runner};
+pub use score::Score;
 pub use table::{TableWriter, render_table};
-pub use trace::{Sample, parse_csv_trace, parse_json_trace, read_trace};
+pub use trace::{
+    Sample, Trace, parse_csv_trace, parse_json_trace, read_trace, read_trace_file, write_csv,
+};
 
 /// Why a replay (or an evaluation) could not run; every variant is bad input (exit code 2).
 #[derive(Debug, thiserror::Error)]

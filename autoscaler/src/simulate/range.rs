@@ -131,6 +131,7 @@ pub async fn read_range(
                 .iter()
                 .map(|(name, values)| (name.clone(), values[i]))
                 .collect::<BTreeMap<_, _>>(),
+            demand: BTreeMap::new(),
         })
         .collect())
 }

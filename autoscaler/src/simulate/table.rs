@@ -1,7 +1,7 @@
 //! The text table of a replay (and of `evaluate`): one aligned row per step as it comes, then a
 //! summary per autoscaler.
 
-use super::replay::{Replay, Totals};
+use super::replay::{Replay, Scores};
 use crate::step::Step;
 
 fn fmt_value(v: Option<f64>) -> String {
@@ -46,13 +46,13 @@ impl<W: std::io::Write> TableWriter<W> {
                 }
                 writeln!(
                     out,
-                    " {:>12} {:<18} {:>12}  note",
-                    "ours", "reason", "plain_hpa"
+                    " {:>12} {:<18} {:>12} {:>12}  note",
+                    "ours", "reason", "plain_hpa", "keda"
                 )?;
                 self.names.insert(names)
             }
         };
-        if self.only_changes && !s.ours.changes() && !s.hpa.changes() {
+        if self.only_changes && !s.ours.changes() && !s.hpa.changes() && !s.keda.changes() {
             return Ok(());
         }
         write!(out, "{:>8}", s.time)?;
@@ -65,6 +65,7 @@ impl<W: std::io::Write> TableWriter<W> {
         }
         let ours = format!("{}->{}", s.ours.current, s.ours.desired);
         let hpa = format!("{}->{}", s.hpa.current, s.hpa.desired);
+        let keda = format!("{}->{}", s.keda.current, s.keda.desired);
         let note = if s.ours.desired != s.hpa.desired {
             "differs"
         } else {
@@ -72,18 +73,30 @@ impl<W: std::io::Write> TableWriter<W> {
         };
         writeln!(
             out,
-            " {ours:>12} {:<18} {hpa:>12}  {note}",
+            " {ours:>12} {:<18} {hpa:>12} {keda:>12}  {note}",
             s.ours.reason.as_str()
         )
     }
 
     /// Print the summary lines and hand the writer back.
-    pub fn finish(mut self, ours: &Totals, hpa: &Totals) -> std::io::Result<W> {
-        for (who, t) in [("ours", ours), ("plain_hpa", hpa)] {
+    pub fn finish(mut self, scores: &Scores) -> std::io::Result<W> {
+        for (who, t) in [
+            ("ours", &scores.ours),
+            ("plain_hpa", &scores.hpa),
+            ("keda", &scores.keda),
+        ] {
             writeln!(
                 self.out,
-                "summary {who}: scale_events={} replicas={}..{} pod_hours={:.1} overloaded_samples={}",
-                t.scale_events, t.min_replicas, t.max_replicas, t.pod_hours, t.overloaded_samples
+                "summary {who}: overload_pod_s={:.0} samples_over_target={} pod_hours={:.1} scale_events={} direction_changes={} churn={} replicas={}..{} scale_downs_in_outage={}",
+                t.overload_pod_seconds,
+                t.samples_over_target,
+                t.pod_hours,
+                t.scale_events,
+                t.direction_changes,
+                t.churn(),
+                t.min_replicas,
+                t.max_replicas,
+                t.scale_downs_in_outage
             )?;
         }
         Ok(self.out)
@@ -96,6 +109,6 @@ pub fn render_table(replay: &Replay, only_changes: bool) -> String {
     for s in &replay.steps {
         let _ = w.step(s);
     }
-    let out = w.finish(&replay.ours, &replay.hpa).unwrap_or_default();
+    let out = w.finish(&replay.scores).unwrap_or_default();
     String::from_utf8(out).unwrap_or_default()
 }

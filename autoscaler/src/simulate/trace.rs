@@ -1,6 +1,8 @@
 //! Trace files: CSV with a `time` column, an optional `replicas` column and one column per
 //! metric name (an empty cell is a missing sample), or JSON: an array of
-//! `{"time": .., "replicas": .., "metrics": {"name": value-or-null}}`.
+//! `{"time": .., "replicas": .., "metrics": {"name": value-or-null}}`. Optional `demand:NAME`
+//! columns (JSON: `"demand": {..}`) hold the true load while the metric itself is missing, for
+//! scoring only; a `# startup-seconds: N` line sets the pods' start-up delay.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -19,6 +21,33 @@ pub struct Sample {
     #[serde(default)]
     pub replicas: Option<u32>,
     pub metrics: BTreeMap<String, Option<f64>>,
+    /// The true load behind a metric when the trace hides it (an outage), for scoring only:
+    /// no autoscaler sees it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub demand: BTreeMap<String, f64>,
+}
+
+/// A trace file: its samples and the start-up delay it names, if any.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Trace {
+    pub samples: Vec<Sample>,
+    /// From a `# startup-seconds: N` line.
+    pub startup_seconds: Option<u32>,
+}
+
+/// The `# startup-seconds: N` line of a trace's text, if any.
+fn startup_line(text: &str) -> Result<Option<u32>, SimulateError> {
+    for line in text.lines() {
+        let Some(rest) = line.trim().strip_prefix('#') else {
+            continue;
+        };
+        if let Some(v) = rest.trim().strip_prefix("startup-seconds:") {
+            return v.trim().parse().map(Some).map_err(|_| {
+                SimulateError::Trace(format!("startup-seconds {:?} is not a number", v.trim()))
+            });
+        }
+    }
+    Ok(None)
 }
 
 #[derive(Deserialize)]
@@ -28,6 +57,8 @@ struct JsonSample {
     replicas: Option<u32>,
     #[serde(default)]
     metrics: BTreeMap<String, Option<f64>>,
+    #[serde(default)]
+    demand: BTreeMap<String, f64>,
 }
 
 fn parse_time(raw: &str, first: &mut Option<i64>) -> Result<i64, SimulateError> {
@@ -46,6 +77,11 @@ fn parse_time(raw: &str, first: &mut Option<i64>) -> Result<i64, SimulateError> 
 
 /// Read a trace; the format follows the file extension (`.json`, else CSV).
 pub fn read_trace(path: &Path) -> Result<Vec<Sample>, SimulateError> {
+    read_trace_file(path).map(|t| t.samples)
+}
+
+/// Read a trace with what it says about itself (the start-up delay).
+pub fn read_trace_file(path: &Path) -> Result<Trace, SimulateError> {
     let text = std::fs::read_to_string(path).map_err(|source| SimulateError::Read {
         path: path.display().to_string(),
         source,
@@ -54,9 +90,15 @@ pub fn read_trace(path: &Path) -> Result<Vec<Sample>, SimulateError> {
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
     {
-        parse_json_trace(&text)
+        Ok(Trace {
+            samples: parse_json_trace(&text)?,
+            startup_seconds: None,
+        })
     } else {
-        parse_csv_trace(&text)
+        Ok(Trace {
+            samples: parse_csv_trace(&text)?,
+            startup_seconds: startup_line(&text)?,
+        })
     }
 }
 
@@ -79,6 +121,7 @@ pub fn parse_json_trace(text: &str) -> Result<Vec<Sample>, SimulateError> {
                 time,
                 replicas: s.replicas,
                 metrics: s.metrics,
+                demand: s.demand,
             })
         })
         .collect()
@@ -111,8 +154,19 @@ pub fn parse_csv_trace(text: &str) -> Result<Vec<Sample>, SimulateError> {
                 })?),
             };
         let mut metrics = BTreeMap::new();
+        let mut demand = BTreeMap::new();
         for (i, h) in headers.iter().enumerate() {
             if i == time_col || Some(i) == replicas_col {
+                continue;
+            }
+            if let Some(name) = h.strip_prefix("demand:") {
+                let cell = record.get(i).unwrap_or("").trim();
+                if !cell.is_empty() {
+                    let v = cell.parse::<f64>().map_err(|_| {
+                        SimulateError::Trace(format!("row {}: {h}={cell:?}", line + 2))
+                    })?;
+                    demand.insert(name.to_string(), v);
+                }
                 continue;
             }
             let cell = record.get(i).unwrap_or("").trim();
@@ -129,9 +183,47 @@ pub fn parse_csv_trace(text: &str) -> Result<Vec<Sample>, SimulateError> {
             time,
             replicas,
             metrics,
+            demand,
         });
     }
     Ok(samples)
+}
+
+/// Write samples as a CSV trace (what [`parse_csv_trace`] reads back), with `demand:` columns
+/// for every metric any sample hides.
+pub fn write_csv(samples: &[Sample], out: impl std::io::Write) -> csv::Result<()> {
+    let names: Vec<&String> = samples
+        .first()
+        .map(|s| s.metrics.keys().collect())
+        .unwrap_or_default();
+    let mut hidden: Vec<&String> = samples.iter().flat_map(|s| s.demand.keys()).collect();
+    hidden.sort();
+    hidden.dedup();
+    let with_replicas = samples.iter().any(|s| s.replicas.is_some());
+    let mut w = csv::Writer::from_writer(out);
+    let mut header = vec!["time".to_string()];
+    if with_replicas {
+        header.push("replicas".into());
+    }
+    header.extend(names.iter().map(|n| n.to_string()));
+    header.extend(hidden.iter().map(|n| format!("demand:{n}")));
+    w.write_record(&header)?;
+    let cell = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+    for s in samples {
+        let mut row = vec![s.time.to_string()];
+        if with_replicas {
+            row.push(s.replicas.map_or(String::new(), |r| r.to_string()));
+        }
+        row.extend(
+            names
+                .iter()
+                .map(|n| cell(s.metrics.get(*n).copied().flatten())),
+        );
+        row.extend(hidden.iter().map(|n| cell(s.demand.get(*n).copied())));
+        w.write_record(&row)?;
+    }
+    w.flush()?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -144,6 +236,28 @@ mod tests {
         assert_eq!(s[0].metrics["conn"], Some(120.0));
         assert_eq!(s[1].metrics["conn"], None);
         assert_eq!(s[1].replicas, Some(3));
+    }
+
+    #[test]
+    fn a_written_trace_reads_back_the_same() {
+        let text = "time,conn,demand:conn\n0,5,\n15,,7\n";
+        let s = parse_csv_trace(text).unwrap();
+        let mut out = Vec::new();
+        write_csv(&s, &mut out).unwrap();
+        assert_eq!(
+            parse_csv_trace(std::str::from_utf8(&out).unwrap()).unwrap(),
+            s
+        );
+    }
+
+    #[test]
+    fn demand_columns_and_the_startup_line_are_read() {
+        let text = "# startup-seconds: 90\ntime,conn,demand:conn\n0,5,\n15,,7\n";
+        assert_eq!(startup_line(text).unwrap(), Some(90));
+        let s = parse_csv_trace(text).unwrap();
+        assert_eq!(s[1].metrics["conn"], None);
+        assert_eq!(s[1].demand["conn"], 7.0);
+        assert!(!s[0].metrics.contains_key("demand:conn"));
     }
 
     #[test]

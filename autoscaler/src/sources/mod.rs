@@ -4,6 +4,7 @@
 //! Missing is never turned into zero here or anywhere after.
 
 pub mod cloudwatch;
+pub mod config;
 pub mod prometheus;
 
 use std::time::SystemTime;
@@ -13,6 +14,7 @@ use futures::future::BoxFuture;
 use crate::policy::MetricSpec;
 
 pub use cloudwatch::CloudWatchSource;
+pub use config::SourceArgs;
 pub use prometheus::PrometheusSource;
 
 /// What a source saw for one metric.
