@@ -17,7 +17,7 @@ BASE_CC_RECIPE="2:bookworm:$BASE_CC_PACKAGES"
 # runc (crun fails here), ulimits the sandbox allows, and the host network as the default
 # (the default bridge uses private address ranges, which must never carry traffic here).
 containers_setup() {
-  apt_install podman buildah runc mmdebstrap uidmap
+  apt_install podman buildah runc mmdebstrap uidmap debian-archive-keyring
   mkdir -p "$NOTEJAM_CACHE"
   export CONTAINERS_CONF="$NOTEJAM_CACHE/containers.conf"
   cat >"$CONTAINERS_CONF" <<'CONF'

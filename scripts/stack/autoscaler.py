@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from . import procs
 from .replicas import Deployment
 from .state import State
 
 REPO = Path(__file__).resolve().parents[2]
+CONTAINER = "notejam-loop-autoscaler"
 PROD_POLICY = REPO / "k8s/overlays/prod/scaling-policy.yaml"
 
 
@@ -68,11 +70,7 @@ class Loop:
                 self.deployment.scale(desired)
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        procs.stop_container(CONTAINER, self.proc)
         if self.reader is not None:
             self.reader.join(timeout=5)
         if self.log is not None:
@@ -93,7 +91,7 @@ def start(
         "run",
         "--rm",
         "--name",
-        "notejam-loop-autoscaler",
+        CONTAINER,
         "--network",
         "host",
         "--read-only",

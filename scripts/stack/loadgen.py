@@ -32,11 +32,7 @@ class Running:
         return self.proc.wait()
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        procs.stop_container(f"notejam-loop-{self.name}", self.proc)
 
 
 class LoadGen:

@@ -85,6 +85,17 @@ def wait_http(url: str, seconds: float, what: str, log: Path | None = None) -> N
     raise SystemExit(f"{what} did not become ready at {url} within {seconds:.0f} s\n{tail}")
 
 
+def stop_container(name: str, proc: subprocess.Popen, grace: int = 10) -> None:
+    """Stops a `podman run` in the foreground of `proc`: SIGTERM to the podman client does not
+    reach a container without a terminal, so the container itself is stopped (SIGTERM, then
+    SIGKILL after `grace` seconds), and its client then exits."""
+    run(["podman", "stop", "--ignore", "--time", str(grace), name], check=False)
+    try:
+        proc.wait(timeout=grace + 20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 def run(argv: Sequence[str], check: bool = True, **kwargs) -> subprocess.CompletedProcess[str]:
     """Runs a command to completion, capturing its output as text."""
     result = subprocess.run(list(argv), capture_output=True, text=True, **kwargs)
