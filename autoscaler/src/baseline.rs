@@ -154,15 +154,17 @@ pub fn resolve_threshold(
 }
 
 /// Build the instant PromQL query for a history-derived threshold: a percentile of the per-pod
-/// series over the window, sampled at the resolution, counting only samples where the SLO held.
+/// series over the window, sampled at the resolution, counting only samples where the SLO held,
+/// and empty (so the next source wins) while fewer than `min_samples` such samples exist.
 pub fn history_query(h: &crate::policy::FromHistory) -> String {
     let series = match &h.slo_query {
         Some(slo) => format!("({}) and on() ({})", h.per_pod_query, slo),
         None => format!("({})", h.per_pod_query),
     };
+    let range = format!("({series})[{}:{}]", h.window, h.resolution);
     format!(
-        "quantile_over_time({}, ({series})[{}:{}])",
-        h.percentile, h.window, h.resolution
+        "quantile_over_time({}, {range}) and on() (count_over_time({range}) >= {})",
+        h.percentile, h.min_samples
     )
 }
 
@@ -180,10 +182,12 @@ mod tests {
             window: "7d".into(),
             resolution: "5m".into(),
             utilization: 1.0,
+            min_samples: 288,
         };
         assert_eq!(
             history_query(&h),
-            "quantile_over_time(0.95, ((sum(a) / count(b)) and on() (histogram_quantile(0.95, x) < 0.3))[7d:5m])"
+            "quantile_over_time(0.95, ((sum(a) / count(b)) and on() (histogram_quantile(0.95, x) < 0.3))[7d:5m]) \
+             and on() (count_over_time(((sum(a) / count(b)) and on() (histogram_quantile(0.95, x) < 0.3))[7d:5m]) >= 288)"
         );
     }
 

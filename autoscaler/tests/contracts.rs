@@ -96,6 +96,7 @@ fn sample_baseline_is_read_and_sets_the_threshold() {
                 window: "7d".into(),
                 resolution: "5m".into(),
                 utilization: 1.0,
+                min_samples: 288,
             }),
             ..conns.target.clone()
         },

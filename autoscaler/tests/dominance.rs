@@ -1,5 +1,5 @@
 //! The benchmark's claims as a test, so that a regression fails CI: with the prod overlay's
-//! policy, on a few seeds of every corpus family (not the benchmark's seeds), ours has no more
+//! policy, on twelve seeds of every corpus family (not the benchmark's seeds), ours has no more
 //! overload and no more churn than the plain HPA, costs at most 110 % of it, never scales down
 //! while data is missing; and the forecast lowers the overload of the seasonal families.
 
@@ -11,7 +11,9 @@ use notejam_autoscaler::corpus::run::{dominance_failures, run_family};
 use notejam_autoscaler::policy::ValidPolicy;
 use notejam_autoscaler::simulate::{load_policy, read_baseline};
 
-const SEEDS: std::ops::RangeInclusive<u64> = 101..=103;
+// Twelve seeds: on a noisy plateau ours and the HPA decide within 2 % of each other, and three
+// seeds alone tipped either way when a target moved by 5 % (40 -> 42 connections per pod).
+const SEEDS: std::ops::RangeInclusive<u64> = 101..=112;
 
 fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)

@@ -80,10 +80,21 @@ async fn reads_scalar_and_vector_results_and_reports_empty_and_stale_as_missing(
         window: "1m".into(),
         resolution: "1s".into(),
         utilization: 1.0,
+        min_samples: 5,
     };
     let r = poll(&src, &history_query(&h), |r| r.value().is_some()).await;
     let v = r.value().unwrap();
     assert!((7.0..=42.0).contains(&v), "{v}");
+    // Too little history to trust (a minute at 1 s holds at most 60 samples): missing, and the
+    // baseline takes over, as on a new cluster.
+    let thin = FromHistory {
+        min_samples: 1000,
+        ..h.clone()
+    };
+    assert!(matches!(
+        src.query(&history_query(&thin)).await.unwrap(),
+        Reading::Missing(_)
+    ));
     // When the SLO never held there is no history: missing, and the baseline takes over.
     let h = FromHistory {
         slo_query: Some("vector(0.5) < 0.3".into()),

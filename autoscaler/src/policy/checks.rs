@@ -208,6 +208,11 @@ pub(super) fn metric_problems(
                 "metric {n}: fromHistory.utilization must be in (0, 2]"
             ));
         }
+        if h.min_samples == 0 {
+            problems.push(format!(
+                "metric {n}: fromHistory.minSamples must be at least 1"
+            ));
+        }
     }
     if t.value.is_none() && t.from_baseline.is_none() && t.from_history.is_none() {
         problems.push(format!(

@@ -125,6 +125,9 @@ fn default_window() -> String {
 fn default_resolution() -> String {
     "5m".into()
 }
+fn default_min_samples() -> u32 {
+    288
+}
 fn default_one() -> f64 {
     1.0
 }
@@ -314,6 +317,11 @@ pub struct FromHistory {
     pub resolution: String,
     #[serde(default = "default_one")]
     pub utilization: f64,
+    /// Healthy samples the window must hold before history is trusted over the baseline
+    /// (default 288: one day at the default 5m resolution). A new cluster's few minutes of data,
+    /// or a week where the SLO rarely held, are not "normal" yet.
+    #[serde(default = "default_min_samples")]
+    pub min_samples: u32,
 }
 
 /// What to do while a metric is missing or stale. Missing is never read as zero.
