@@ -30,12 +30,13 @@ from .state import State
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--report-dir", type=Path, default=Path("test-output/platform"))
     p.add_argument("--steps", default="4,8,16,32,48", help="baseline ramp, users per step")
-    p.add_argument("--step-duration", default="15s")
+    # At least one scrape (every 15 s) inside each measured step, with margin.
+    p.add_argument("--step-duration", default="20s")
     p.add_argument("--gate-duration", default="30s")
     p.add_argument(
         "--spike-factor",
         type=float,
-        default=1.6,
+        default=1.3,
         help="spike rate as a multiple of what the starting replicas can serve (more would not "
         "fit on a 2-core machine beside the load generator once scaled)",
     )
