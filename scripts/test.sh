@@ -3,7 +3,8 @@
 # (PostgreSQL, Prometheus, the moto AWS emulator, an OTLP collector, Chromium, ...), then runs
 # format, lint, every crate's tests (app on PostgreSQL and SQLite, loadtest against the app,
 # autoscaler against Prometheus and moto, the backup Lambda against moto), the browser
-# end-to-end test, and the checks under scripts/checks/ (API conformance, manifests, terraform).
+# end-to-end test, and the checks under scripts/checks/ (API conformance, manifests, the platform
+# loop with the images under load, terraform).
 #
 #   scripts/test.sh            everything
 #   scripts/test.sh --quick    Rust format, lint and tests only
