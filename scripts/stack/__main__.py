@@ -31,22 +31,8 @@ def up(args: argparse.Namespace) -> None:
     try:
         services.start_postgres(state)
         state.save()
-        procs.run(
-            [
-                "podman",
-                "run",
-                "--rm",
-                "--network",
-                "host",
-                "--read-only",
-                "--env",
-                f"DATABASE_URL={state.database_url}",
-                "--env",
-                f"NOTEJAM_SECRET_KEY={state.secret_key}",
-                f"localhost/notejam:{state.image_tag}",
-                "migrate",
-            ]
-        )
+        db_env = {"DATABASE_URL": state.database_url, "NOTEJAM_SECRET_KEY": state.secret_key}
+        procs.run(procs.podman_run(f"localhost/notejam:{state.image_tag}", ["migrate"], env=db_env))
         services.start_moto(state, args.venv)
         services.start_collector(state, args.venv)
         services.start_pushgateway(state)

@@ -80,31 +80,12 @@ class Loop:
 def start(
     state: State, deployment: Deployment, baseline: Path, logs: Path, aws: dict[str, str]
 ) -> Loop:
-    env = [
-        arg
-        for k, v in aws.items()
-        if k != "AWS_ENDPOINT_URL_CLOUDWATCH"
-        for arg in ("--env", f"{k}={v}")
-    ]
-    argv = [
-        "podman",
-        "run",
-        "--rm",
-        "--name",
-        CONTAINER,
-        "--network",
-        "host",
-        "--read-only",
-        "--cap-drop",
-        "ALL",
-        "--security-opt",
-        "no-new-privileges",
-        "--volume",
+    env = {k: v for k, v in aws.items() if k != "AWS_ENDPOINT_URL_CLOUDWATCH"}
+    volumes = [
         f"{PROD_POLICY}:/config/scaling-policy.yaml:ro",
-        "--volume",
         f"{baseline.resolve()}:/config/baseline.json:ro",
-        *env,
-        f"localhost/notejam-autoscaler:{state.image_tag}",
+    ]
+    args = [
         "evaluate",
         "--policy",
         "/config/scaling-policy.yaml",
@@ -123,6 +104,8 @@ def start(
         "--output",
         "json",
     ]
+    image = f"localhost/notejam-autoscaler:{state.image_tag}"
+    argv = procs.podman_run(image, args, name=CONTAINER, env=env, volumes=volumes)
     stderr = open(logs / "autoscaler.log", "ab")  # noqa: SIM115 (the child keeps it)
     proc = subprocess.Popen(
         argv, stdout=subprocess.PIPE, stderr=stderr, stdin=subprocess.DEVNULL, text=True

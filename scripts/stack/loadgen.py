@@ -47,31 +47,14 @@ class LoadGen:
         # Server-side figures from Prometheus where a report wants them; the spike's runs go
         # without, since Prometheus is stopped in the middle of them on purpose.
         server = ["--prometheus-url", self.state.url("prometheus")] if prometheus else []
-        return [
-            "podman",
-            "run",
-            "--rm",
-            "--name",
-            f"notejam-loop-{name}",
-            "--network",
-            "host",
-            "--read-only",
-            "--cap-drop",
-            "ALL",
-            "--security-opt",
-            "no-new-privileges",
-            "--volume",
-            f"{self.out.resolve()}:/reports",
+        run_args = [command, "--host", self.state.url("lb"), *server]
+        run_args += ["--report-dir", f"/reports/{name}", "--quiet", *args]
+        return procs.podman_run(
             f"localhost/notejam-loadtest:{self.state.image_tag}",
-            command,
-            "--host",
-            self.state.url("lb"),
-            *server,
-            "--report-dir",
-            f"/reports/{name}",
-            "--quiet",
-            *args,
-        ]
+            run_args,
+            name=f"notejam-loop-{name}",
+            volumes=[f"{self.out.resolve()}:/reports"],
+        )
 
     def _run(self, name: str, command: str, *args: str) -> subprocess.CompletedProcess[str]:
         self.phases.append(name)

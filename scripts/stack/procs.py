@@ -85,6 +85,30 @@ def wait_http(url: str, seconds: float, what: str, log: Path | None = None) -> N
     raise SystemExit(f"{what} did not become ready at {url} within {seconds:.0f} s\n{tail}")
 
 
+def podman_run(
+    image: str,
+    args: Sequence[str],
+    *,
+    name: str | None = None,
+    env: dict[str, str] | None = None,
+    volumes: Sequence[str] = (),
+    options: Sequence[str] = (),
+) -> list[str]:
+    """`podman run --rm` of `image`, as the pods' securityContext runs it: the host network (the
+    only one allowed here), a read-only root filesystem, no capabilities, no privilege gain."""
+    argv = ["podman", "run", "--network", "host", "--read-only", "--cap-drop", "ALL"]
+    argv += ["--security-opt", "no-new-privileges", *options]
+    if "--detach" not in options:
+        argv.append("--rm")
+    if name:
+        argv += ["--name", name]
+    for k, v in (env or {}).items():
+        argv += ["--env", f"{k}={v}"]
+    for v in volumes:
+        argv += ["--volume", v]
+    return [*argv, image, *args]
+
+
 def stop_container(name: str, proc: subprocess.Popen, grace: int = 10) -> None:
     """Stops a `podman run` in the foreground of `proc`: SIGTERM to the podman client does not
     reach a container without a terminal, so the container itself is stopped (SIGTERM, then

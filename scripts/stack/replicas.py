@@ -257,27 +257,8 @@ def restart_count(name: str) -> int:
 
 
 def run_container(state: State, replica: Replica) -> None:
-    env = [arg for k, v in container_env(state, replica).items() for arg in ("--env", f"{k}={v}")]
-    procs.run(
-        [
-            "podman",
-            "run",
-            "--detach",
-            "--name",
-            replica.name,
-            "--network",
-            "host",
-            # restartPolicy Always, as the kubelet: a container that dies comes back (and counts).
-            "--restart=always",
-            "--read-only",
-            "--cap-drop",
-            "ALL",
-            "--security-opt",
-            "no-new-privileges",
-            f"--cpus={state.cpus_per_replica}",
-            "--memory=512m",
-            *env,
-            f"localhost/notejam:{state.image_tag}",
-            "serve",
-        ]
-    )
+    # restartPolicy Always, as the kubelet: a container that dies comes back (and counts).
+    options = ["--detach", "--restart=always", f"--cpus={state.cpus_per_replica}", "--memory=512m"]
+    image = f"localhost/notejam:{state.image_tag}"
+    env = container_env(state, replica)
+    procs.run(procs.podman_run(image, ["serve"], name=replica.name, env=env, options=options))
