@@ -27,7 +27,9 @@ static HASH_SLOTS: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
 
 /// Runs one hash or verification on the blocking pool once a slot is free, inside the caller's
 /// span (so its time belongs to the request's trace).
-async fn in_slot<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
+async fn in_slot<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> anyhow::Result<T> {
     let _slot = HASH_SLOTS.acquire().await?;
     let span = tracing::info_span!("password hash");
     Ok(tokio::task::spawn_blocking(move || span.in_scope(work)).await?)
