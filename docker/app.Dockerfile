@@ -10,6 +10,7 @@
 # Debian-package stand-ins where nothing can be pulled).
 
 # checkov:skip=CKV_DOCKER_2: Kubernetes probes the admin port's /healthz and /readyz; the distroless image has no shell or curl to run a HEALTHCHECK, and Kubernetes ignores it anyway
+# checkov:skip=CKV_DOCKER_7: the bases are build args (so CI can swap in local ones) whose defaults are pinned tags (RUST_VERSION-slim-bookworm, cc-debian12:nonroot); checkov reads the unresolved ${RUNTIME_IMAGE} as untagged
 
 ARG RUST_VERSION=1.95
 ARG BUILD_IMAGE=rust:${RUST_VERSION}-slim-bookworm
