@@ -57,7 +57,7 @@ macro_rules! db_op {
     ($storage:expr, $operation:expr, $collection:expr, $sql:expr, $pool:ident => $body:expr) => {{
         let span = $storage.operation_span($operation, $collection, &$sql);
         let started = ::std::time::Instant::now();
-        let result = ::tracing::Instrument::instrument(async { on_pool!($storage, $pool => $body) }, span.clone()).await;
+        let result = ::tracing::Instrument::instrument(async { $crate::storage::on_pool!($storage, $pool => $body) }, span.clone()).await;
         $crate::storage::record_operation($operation, started, &span, result.is_err());
         result
     }};

@@ -35,6 +35,13 @@ pub enum Conditional<T> {
     Stale,
 }
 
+impl<T> Conditional<T> {
+    /// Why a guarded write touched no row: the row is gone (or not the user's), or its version moved.
+    pub fn not_written(exists: bool) -> Self {
+        if exists { Self::Stale } else { Self::NotFound }
+    }
+}
+
 impl Storage {
     /// Stores a new token's hash for the user, valid for `ttl`.
     pub async fn create_api_token(

@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod bad_input;
 mod both_doors;
+mod concurrency;
 mod document;
 mod notes;
 mod pads;
