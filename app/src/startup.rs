@@ -61,6 +61,7 @@ impl Application {
                 .context("cannot apply the database migrations")?;
         }
         storage.keep_credentials_fresh(settings.database.secret_refresh);
+        storage.watch_reachability();
         let key = match &settings.secret_key {
             Some(secret) => CookieKey::derive_from(secret.expose().as_bytes()),
             None => {

@@ -5,6 +5,7 @@
 //! Ownership is part of every query (`WHERE user_id = $n`), so another user's row reads as absent.
 
 pub mod credentials;
+mod health;
 mod notes;
 mod pads;
 mod password_resets;
@@ -23,6 +24,7 @@ use sqlx::{PgPool, SqlitePool};
 
 use crate::configuration::DatabaseSettings;
 
+pub use health::RETRY_AFTER_SECONDS;
 pub use notes::{Note, NoteChanges, NotePage, NoteSummary, VersionedNote};
 pub use pads::{Pad, VersionedPad};
 pub use signin_failures::SigninThrottle;
@@ -36,12 +38,12 @@ macro_rules! on_pool {
     ($storage:expr, $pool:ident => $body:expr) => {
         match &$storage.pool {
             $crate::storage::Pool::Postgres(p) => {
-                let mut conn = $crate::storage::acquire(p).await?;
+                let mut conn = $crate::storage::acquire(p, &$storage.reachability).await?;
                 let $pool = &mut *conn;
                 $body
             }
             $crate::storage::Pool::Sqlite(p) => {
-                let mut conn = $crate::storage::acquire(p).await?;
+                let mut conn = $crate::storage::acquire(p, &$storage.reachability).await?;
                 let $pool = &mut *conn;
                 $body
             }
@@ -58,7 +60,7 @@ macro_rules! db_op {
         let span = $storage.operation_span($operation, $collection, &$sql);
         let started = ::std::time::Instant::now();
         let result = ::tracing::Instrument::instrument(async { $crate::storage::on_pool!($storage, $pool => $body) }, span.clone()).await;
-        $crate::storage::record_operation($operation, started, &span, result.is_err());
+        $crate::storage::record_operation($storage, $operation, started, &span, result.as_ref().err());
         result
     }};
 }
@@ -86,12 +88,25 @@ pub enum StorageError {
     /// The note's pad does not exist or belongs to someone else (the composite foreign key refused it).
     #[error("the pad does not exist or is not the user's")]
     InvalidPad,
+    /// The database cannot be reached (down, unreachable, or no pooled connection in time).
+    #[error("the database is unavailable: {0}")]
+    Unavailable(sqlx::Error),
     #[error(transparent)]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error(transparent)]
     Secret(#[from] credentials::SecretError),
+}
+
+impl From<sqlx::Error> for StorageError {
+    fn from(err: sqlx::Error) -> Self {
+        if health::is_unreachable(&err) {
+            Self::Unavailable(err)
+        } else {
+            Self::Database(err)
+        }
+    }
 }
 
 /// A cheap-to-clone handle on the database.
@@ -100,6 +115,8 @@ pub struct Storage {
     pub(crate) pool: Pool,
     /// Where the PostgreSQL credentials came from (`NOTEJAM_DATABASE_SECRET_ARN`), if not the URL.
     secret: Option<Arc<SecretInUse>>,
+    /// Whether the database answers (see [`Storage::watch_reachability`]).
+    reachability: Arc<health::Reachability>,
 }
 
 /// The secret the pool's credentials were read from, and what it held then.
@@ -120,7 +137,7 @@ impl Storage {
     /// With `NOTEJAM_DATABASE_SECRET_ARN`, the user name and password come from that secret.
     pub async fn connect(settings: &DatabaseSettings) -> Result<Self, StorageError> {
         let url = settings.url.expose();
-        let acquire_timeout = Duration::from_secs(5);
+        let acquire_timeout = settings.acquire_timeout;
         let mut secret = None;
         let pool = if settings.is_sqlite() {
             let options = SqliteConnectOptions::from_str(url)?
@@ -153,7 +170,11 @@ impl Storage {
                 .await?;
             Pool::Postgres(pool)
         };
-        Ok(Self { pool, secret })
+        Ok(Self {
+            pool,
+            secret,
+            reachability: Arc::default(),
+        })
     }
 
     /// Reads the database secret again every `every` and gives changed credentials to the pool,
@@ -211,11 +232,26 @@ impl Storage {
         Ok(())
     }
 
-    /// True when the database answers a trivial query.
+    /// True when the database is reachable and answers a trivial query; a failure asks the
+    /// reachability probe to look at once.
     pub async fn ping(&self) -> bool {
-        match &self.pool {
+        if self.reachability.is_down() {
+            return false;
+        }
+        let ok = match &self.pool {
             Pool::Postgres(p) => sqlx::query("SELECT 1").execute(p).await.is_ok(),
             Pool::Sqlite(p) => sqlx::query("SELECT 1").execute(p).await.is_ok(),
+        };
+        if !ok {
+            self.reachability.suspect();
+        }
+        ok
+    }
+
+    fn is_closed(&self) -> bool {
+        match &self.pool {
+            Pool::Postgres(p) => p.is_closed(),
+            Pool::Sqlite(p) => p.is_closed(),
         }
     }
 
@@ -228,28 +264,41 @@ impl Storage {
     }
 }
 
-/// Takes a connection from the pool, measuring the wait.
+/// Takes a connection from the pool, measuring the wait; fails at once while the database is
+/// known to be unreachable, and gives up waiting as soon as it becomes so.
 pub(crate) async fn acquire<DB: sqlx::Database>(
     pool: &sqlx::Pool<DB>,
+    reachability: &health::Reachability,
 ) -> Result<sqlx::pool::PoolConnection<DB>, sqlx::Error> {
+    if reachability.is_down() {
+        return Err(health::unreachable_error());
+    }
     let started = std::time::Instant::now();
-    let conn = pool.acquire().await;
+    let conn = tokio::select! {
+        conn = pool.acquire() => conn,
+        () = reachability.until_down() => Err(health::unreachable_error()),
+    };
     metrics::histogram!("db_client_connection_wait_time_seconds")
         .record(started.elapsed().as_secs_f64());
     conn
 }
 
-/// Ends a database operation: its duration metric and, on failure, the span's error status.
+/// Ends a database operation: its duration metric and, on failure, the span's error status; a
+/// connection failure asks the reachability probe to look at once.
 pub(crate) fn record_operation(
+    storage: &Storage,
     operation: &'static str,
     started: std::time::Instant,
     span: &tracing::Span,
-    failed: bool,
+    error: Option<&sqlx::Error>,
 ) {
     metrics::histogram!("db_client_operation_duration_seconds", "db_operation_name" => operation)
         .record(started.elapsed().as_secs_f64());
-    if failed {
+    if let Some(error) = error {
         span.record("otel.status_code", "ERROR");
+        if health::is_unreachable(error) {
+            storage.reachability.suspect();
+        }
     }
 }
 
@@ -324,7 +373,7 @@ pub(crate) fn classify(
             return mapped;
         }
     }
-    StorageError::Database(err)
+    StorageError::from(err)
 }
 
 fn with_credentials(

@@ -7,6 +7,8 @@ mod accounts;
 mod bad_input;
 mod both_doors;
 mod concurrency;
+mod db_proxy;
 mod document;
 mod notes;
+mod outage;
 mod pads;

@@ -269,6 +269,7 @@ async fn pagination_keeps_order_and_total(app: TestApp) {
     let storage = notejam::storage::Storage::connect(&notejam::configuration::DatabaseSettings {
         url: notejam::configuration::Secret::new(app.database_url.clone()),
         max_connections: 2,
+        acquire_timeout: std::time::Duration::from_secs(5),
         secret_arn: None,
         secret_refresh: std::time::Duration::from_secs(60),
     })
