@@ -95,7 +95,10 @@ impl Application {
                 "NOTEJAM_FAULT_INJECTION is on: the admin listener accepts faults at /faults"
             );
         }
-        let site = site.with(HttpObservability::new(faults.clone())).boxed();
+        let site = site
+            .with(crate::header_limits::HeaderLimits)
+            .with(HttpObservability::new(faults.clone()))
+            .boxed();
         let public = TcpListener::bind(settings.listen)
             .into_acceptor()
             .await
@@ -183,6 +186,7 @@ impl Application {
 
         let mut public_stop = stop_rx.clone();
         let served = Server::new_with_acceptor(self.public)
+            .http2_max_header_list_size(crate::header_limits::MAX_HEADER_BYTES as u32)
             .run_with_graceful_shutdown(
                 self.site,
                 async move { wait_stop(&mut public_stop).await },

@@ -9,6 +9,7 @@ mod both_doors;
 mod concurrency;
 mod db_proxy;
 mod document;
+mod header_limits;
 mod notes;
 mod outage;
 mod pads;
