@@ -51,7 +51,8 @@ pub struct HttpObservabilityEndpoint<E> {
     propagator: TraceContextPropagator,
 }
 
-/// A bounded label value for a method: the standard ones, else `_OTHER` (as the conventions say).
+/// A bounded label value for a method: the standard ones, else `_OTHER` (as the conventions say);
+/// the values are `super::metrics::METHOD_LABELS`.
 fn method_label(method: &Method) -> &'static str {
     match *method {
         Method::GET => "GET",

@@ -185,6 +185,10 @@ impl Storage {
             return;
         };
         let pool = pool.clone();
+        for result in ["unchanged", "changed", "error"] {
+            metrics::counter!("notejam_database_secret_reads_total", "result" => result)
+                .absolute(0);
+        }
         tokio::spawn(async move {
             // The first read is one period after the one `connect` made.
             let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);

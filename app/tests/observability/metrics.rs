@@ -342,3 +342,33 @@ async fn creations_through_the_api_are_counted_like_the_pages() {
         );
     }
 }
+
+/// Every counter with known label values is exported at 0 from the first scrape, before any
+/// request, so that `rate()` and absence alerts work from the start (Prometheus's
+/// instrumentation guide): on SQLite and on PostgreSQL.
+#[tokio::test]
+async fn every_known_series_is_exported_at_zero_from_the_first_scrape() {
+    for env in [Vec::new(), crate::process::fresh_postgres_env().await] {
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let app = App::start(&env).await;
+        let first = app.metrics().await;
+        for series in [
+            r#"notejam_signins_total{result="success"}"#,
+            r#"notejam_signins_total{result="failure"}"#,
+            "notejam_users_created_total",
+            "notejam_pads_created_total",
+            "notejam_notes_created_total",
+            "notejam_http_connections_total",
+            "notejam_otel_spans_exported_total",
+            "notejam_otel_spans_dropped_total",
+            r#"http_server_active_requests{http_request_method="GET"}"#,
+            r#"http_server_active_requests{http_request_method="POST"}"#,
+        ] {
+            assert_eq!(
+                crate::process::sample(&first, series),
+                Some(0.0),
+                "{series} at 0 on the first scrape ({env:?}):\n{first}"
+            );
+        }
+    }
+}
