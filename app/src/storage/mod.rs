@@ -31,43 +31,47 @@ pub use signin_failures::SigninThrottle;
 pub use tokens::{ApiToken, Conditional, TokenOwner};
 pub use users::User;
 
-/// Runs `$body` with `$pool` bound to a pooled connection (`&mut PgConnection` or
-/// `&mut SqliteConnection`), whichever database is live. The wait for the connection is measured
-/// (`db_client_connection_wait_time_seconds`).
-macro_rules! on_pool {
-    ($storage:expr, $pool:ident => $body:expr) => {
-        match &$storage.pool {
-            $crate::storage::Pool::Postgres(p) => {
-                let mut conn = $crate::storage::acquire(p, &$storage.reachability).await?;
-                let $pool = &mut *conn;
-                $body
-            }
-            $crate::storage::Pool::Sqlite(p) => {
-                let mut conn = $crate::storage::acquire(p, &$storage.reachability).await?;
-                let $pool = &mut *conn;
-                $body
-            }
-        }
-    };
-}
-
-/// One database operation, traced and measured: a client span named `{operation} {collection}`
-/// with `db.system.name`, `db.operation.name` and the parameterised `db.query.text`, and the
-/// `db_client_operation_duration_seconds{db_operation_name}` histogram. `$sql` is the statement
-/// (or the first of a transaction's).
+/// One database operation, traced and measured, and the only way to a pooled connection: `$body`
+/// runs with `$pool` bound to a `&mut PgConnection` or `&mut SqliteConnection`, whichever database
+/// is live, inside a client span named `{operation} {collection}` with `db.system.name`,
+/// `db.operation.name` and the parameterised `db.query.text`; the wait for the connection
+/// (`db_client_connection_wait_time_seconds`) and the operation
+/// (`db_client_operation_duration_seconds{db_operation_name}`) are measured. `$sql` is the
+/// statement (or the first of a transaction's).
 macro_rules! db_op {
     ($storage:expr, $operation:expr, $collection:expr, $sql:expr, $pool:ident => $body:expr) => {{
-        let span = $storage.operation_span($operation, $collection, &$sql);
+        let storage: &$crate::storage::Storage = $storage;
+        let span = storage.operation_span($operation, $collection, &$sql);
         let started = ::std::time::Instant::now();
-        let result = ::tracing::Instrument::instrument(async { $crate::storage::on_pool!($storage, $pool => $body) }, span.clone()).await;
-        $crate::storage::record_operation($storage, $operation, started, &span, result.as_ref().err());
+        let run = async {
+            match storage.pool() {
+                $crate::storage::Pool::Postgres(p) => {
+                    let mut conn = $crate::storage::acquire(p, storage.reachability()).await?;
+                    let $pool = &mut *conn;
+                    $body
+                }
+                $crate::storage::Pool::Sqlite(p) => {
+                    let mut conn = $crate::storage::acquire(p, storage.reachability()).await?;
+                    let $pool = &mut *conn;
+                    $body
+                }
+            }
+        };
+        let result = ::tracing::Instrument::instrument(run, span.clone()).await;
+        $crate::storage::record_operation(
+            storage,
+            $operation,
+            started,
+            &span,
+            result.as_ref().err(),
+        );
         result
     }};
 }
-pub(crate) use {db_op, on_pool};
+pub(crate) use db_op;
 
 #[derive(Clone, Debug)]
-pub(crate) enum Pool {
+enum Pool {
     Postgres(PgPool),
     Sqlite(SqlitePool),
 }
@@ -112,7 +116,8 @@ impl From<sqlx::Error> for StorageError {
 /// A cheap-to-clone handle on the database.
 #[derive(Clone, Debug)]
 pub struct Storage {
-    pub(crate) pool: Pool,
+    /// Private to `storage`: every statement goes through [`db_op!`].
+    pool: Pool,
     /// Where the PostgreSQL credentials came from (`NOTEJAM_DATABASE_SECRET_ARN`), if not the URL.
     secret: Option<Arc<SecretInUse>>,
     /// Whether the database answers (see [`Storage::watch_reachability`]).
@@ -220,6 +225,14 @@ impl Storage {
         });
     }
 
+    fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    fn reachability(&self) -> &health::Reachability {
+        &self.reachability
+    }
+
     pub fn backend(&self) -> Backend {
         match self.pool {
             Pool::Postgres(_) => Backend::Postgres,
@@ -270,7 +283,7 @@ impl Storage {
 
 /// Takes a connection from the pool, measuring the wait; fails at once while the database is
 /// known to be unreachable, and gives up waiting as soon as it becomes so.
-pub(crate) async fn acquire<DB: sqlx::Database>(
+async fn acquire<DB: sqlx::Database>(
     pool: &sqlx::Pool<DB>,
     reachability: &health::Reachability,
 ) -> Result<sqlx::pool::PoolConnection<DB>, sqlx::Error> {
@@ -289,7 +302,7 @@ pub(crate) async fn acquire<DB: sqlx::Database>(
 
 /// Ends a database operation: its duration metric and, on failure, the span's error status; a
 /// connection failure asks the reachability probe to look at once.
-pub(crate) fn record_operation(
+fn record_operation(
     storage: &Storage,
     operation: &'static str,
     started: std::time::Instant,
@@ -315,7 +328,7 @@ pub struct PoolStats {
 }
 
 impl Storage {
-    pub(crate) fn operation_span(
+    fn operation_span(
         &self,
         operation: &'static str,
         collection: &'static str,
