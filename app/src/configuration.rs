@@ -89,6 +89,11 @@ pub struct RawSettings {
     )]
     pub db_max_connections: u32,
 
+    /// Longest wait for a pooled database connection, e.g. `5s` (1s..=5m); a request that could
+    /// not get one is answered 503.
+    #[arg(long, env = "NOTEJAM_DB_ACQUIRE_TIMEOUT", default_value = "5s", value_parser = parse_duration, global = true)]
+    pub db_acquire_timeout: Duration,
+
     /// Key that signs and encrypts session cookies (at least 32 bytes). Required on PostgreSQL.
     #[arg(
         long,
@@ -176,6 +181,7 @@ impl fmt::Debug for Secret {
 pub struct DatabaseSettings {
     pub url: Secret,
     pub max_connections: u32,
+    pub acquire_timeout: Duration,
     /// Where the credentials live when not in the URL (PostgreSQL only).
     pub secret_arn: Option<String>,
     pub secret_refresh: Duration,
@@ -279,6 +285,14 @@ impl RawSettings {
                 format!("{} is not in 1..=1000", self.db_max_connections),
             ));
         }
+        if self.db_acquire_timeout < Duration::from_secs(1)
+            || self.db_acquire_timeout > Duration::from_secs(300)
+        {
+            return Err(invalid(
+                "NOTEJAM_DB_ACQUIRE_TIMEOUT",
+                "must be between 1s and 5m",
+            ));
+        }
         match &self.secret_key {
             Some(key) if key.expose().len() < 32 => {
                 return Err(invalid(
@@ -337,6 +351,7 @@ impl RawSettings {
             database: DatabaseSettings {
                 url: self.database_url,
                 max_connections: self.db_max_connections,
+                acquire_timeout: self.db_acquire_timeout,
                 secret_arn: self.database_secret_arn,
                 secret_refresh: self.database_secret_refresh,
             },

@@ -25,9 +25,14 @@ pub enum AppError {
     /// 415: a form posted in a format other than `application/x-www-form-urlencoded`.
     #[error("Forms must be sent as application/x-www-form-urlencoded.")]
     UnsupportedMediaType,
+    /// 503 with `Retry-After`: the database cannot be reached right now.
+    #[error(
+        "Notejam cannot reach its database right now. Your data is safe; please try again in a few seconds."
+    )]
+    Unavailable,
     /// 500: the database failed.
     #[error("storage: {0}")]
-    Storage(#[from] StorageError),
+    Storage(StorageError),
     /// 500: anything else that should not happen.
     #[error("internal: {0:#}")]
     Internal(#[from] anyhow::Error),
@@ -37,10 +42,20 @@ pub enum AppError {
 pub const SERVER_ERROR_MESSAGE: &str =
     "Something went wrong on our side. It has been logged; please try again in a moment.";
 
+impl From<StorageError> for AppError {
+    fn from(err: StorageError) -> Self {
+        match err {
+            StorageError::Unavailable(_) => Self::Unavailable,
+            other => Self::Storage(other),
+        }
+    }
+}
+
 impl AppError {
-    /// The message a user may see: the error itself for client errors, a generic line otherwise.
+    /// The message a user may see: the error itself for client errors and an outage, a generic
+    /// line for any other server error.
     pub fn public_message(&self) -> String {
-        if self.status().is_server_error() {
+        if self.status().is_server_error() && !matches!(self, Self::Unavailable) {
             SERVER_ERROR_MESSAGE.to_owned()
         } else {
             self.to_string()
@@ -56,6 +71,7 @@ impl ResponseError for AppError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Storage(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

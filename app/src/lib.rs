@@ -8,6 +8,7 @@ pub mod api;
 pub mod configuration;
 pub mod domain;
 pub mod error;
+pub mod header_limits;
 pub mod mail;
 pub mod observability;
 pub mod passwords;

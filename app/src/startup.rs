@@ -61,6 +61,7 @@ impl Application {
                 .context("cannot apply the database migrations")?;
         }
         storage.keep_credentials_fresh(settings.database.secret_refresh);
+        storage.watch_reachability();
         let key = match &settings.secret_key {
             Some(secret) => CookieKey::derive_from(secret.expose().as_bytes()),
             None => {
@@ -94,7 +95,10 @@ impl Application {
                 "NOTEJAM_FAULT_INJECTION is on: the admin listener accepts faults at /faults"
             );
         }
-        let site = site.with(HttpObservability::new(faults.clone())).boxed();
+        let site = site
+            .with(crate::header_limits::HeaderLimits)
+            .with(HttpObservability::new(faults.clone()))
+            .boxed();
         let public = TcpListener::bind(settings.listen)
             .into_acceptor()
             .await
@@ -182,6 +186,7 @@ impl Application {
 
         let mut public_stop = stop_rx.clone();
         let served = Server::new_with_acceptor(self.public)
+            .http2_max_header_list_size(crate::header_limits::MAX_HEADER_BYTES as u32)
             .run_with_graceful_shutdown(
                 self.site,
                 async move { wait_stop(&mut public_stop).await },

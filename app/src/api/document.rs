@@ -149,6 +149,7 @@ fn problem_example(status: u16) -> Option<Value> {
         }
         429 => ApiError::Throttled(900).into_problem().0,
         500 => problem::internal_problem(),
+        503 => ApiError::Unavailable.into_problem().0,
         _ => return None,
     };
     poem_openapi::types::ToJSON::to_json(&problem)

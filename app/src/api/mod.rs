@@ -253,7 +253,7 @@ fn too_large() -> Response {
     resp
 }
 
-/// A problem+json response; a 401 carries the Bearer challenge.
+/// A problem+json response; a 401 carries the Bearer challenge, a 503 its `Retry-After`.
 pub fn problem_response(problem: Problem) -> Response {
     let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = poem_openapi::types::ToJSON::to_json_string(&problem);
@@ -265,6 +265,12 @@ pub fn problem_response(problem: Problem) -> Response {
         resp.headers_mut().insert(
             header::WWW_AUTHENTICATE,
             HeaderValue::from_static(BEARER_CHALLENGE),
+        );
+    }
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        resp.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(crate::storage::RETRY_AFTER_SECONDS),
         );
     }
     resp

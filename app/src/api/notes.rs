@@ -221,7 +221,7 @@ impl NotesApi {
         match self
             .state
             .storage
-            .update_note_if(user_id, note_id, changes, expected)
+            .update_note(user_id, note_id, changes, expected)
             .await
         {
             Ok(Conditional::Done(note)) => Ok(with_etag(note)),
@@ -434,7 +434,7 @@ impl NotesApi {
         match self
             .state
             .storage
-            .delete_note_if(user_id, id.0, expected)
+            .delete_note(user_id, id.0, expected)
             .await
             .map_err(ApiError::from)?
         {

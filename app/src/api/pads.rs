@@ -197,7 +197,7 @@ impl PadsApi {
         match self
             .state
             .storage
-            .rename_pad_if(user_id, id.0, &name, expected)
+            .rename_pad(user_id, id.0, &name, expected)
             .await
             .map_err(ApiError::from)?
         {
@@ -225,7 +225,7 @@ impl PadsApi {
         match self
             .state
             .storage
-            .delete_pad_if(user_id, id.0, expected)
+            .delete_pad(user_id, id.0, expected)
             .await
             .map_err(ApiError::from)?
         {

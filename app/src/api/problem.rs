@@ -132,12 +132,24 @@ pub enum ApiError {
     /// 429: too many failed sign-ins for this email; retry after this many seconds.
     #[error("Too many failed sign-in attempts. Try again in {} minutes.", .0.div_ceil(60))]
     Throttled(u64),
+    /// 503 with `Retry-After`: the database cannot be reached right now.
+    #[error("The database cannot be reached right now; retry after the time in Retry-After.")]
+    Unavailable,
     /// 500: the database failed.
     #[error("storage: {0}")]
-    Storage(#[from] StorageError),
+    Storage(StorageError),
     /// 500: anything else that should not happen.
     #[error("internal: {0:#}")]
     Internal(#[from] anyhow::Error),
+}
+
+impl From<StorageError> for ApiError {
+    fn from(err: StorageError) -> Self {
+        match err {
+            StorageError::Unavailable(_) => Self::Unavailable,
+            other => Self::Storage(other),
+        }
+    }
 }
 
 impl ApiError {
@@ -149,13 +161,20 @@ impl ApiError {
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Storage(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
-    /// The problem document; server errors are logged here with their detail and shown generically.
+    /// The problem document and the `Retry-After` seconds it carries, if any; server errors are
+    /// logged here with their detail and shown generically (an outage says what it is).
     pub fn into_problem(self) -> (Problem, Option<u64>) {
         let status = self.status();
+        if let Self::Unavailable = self {
+            tracing::warn!("API request answered 503: the database is unreachable");
+            let problem = Problem::status(status, self.to_string());
+            return (problem, Some(crate::storage::RETRY_AFTER_SECONDS));
+        }
         if status.is_server_error() {
             tracing::error!(error = %self, "API request failed");
             return (internal_problem(), None);
@@ -277,12 +296,18 @@ macro_rules! problem_responses {
             /// Something failed on the server; the detail is logged, not shown.
             #[oai(status = 500, content_type = "application/problem+json")]
             Internal(poem_openapi::payload::Json<$crate::api::problem::Problem>),
+            /// The database cannot be reached right now: retry after `Retry-After` seconds.
+            #[oai(status = 503, content_type = "application/problem+json")]
+            Unavailable(poem_openapi::payload::Json<$crate::api::problem::Problem>, #[oai(header = "Retry-After")] u64),
         }
 
         impl From<$crate::api::problem::ApiError> for $name {
             #[allow(unreachable_code, unused_variables)]
             fn from(err: $crate::api::problem::ApiError) -> Self {
                 let (problem, retry_after) = err.into_problem();
+                if let (503, Some(seconds)) = (problem.status, retry_after) {
+                    return Self::Unavailable(poem_openapi::payload::Json(problem), seconds);
+                }
                 $crate::api::problem::problem_responses!(@throttled $name problem retry_after [$($v)*]);
                 match problem.status {
                     $($code => ($ctor)(problem),)*

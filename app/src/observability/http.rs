@@ -51,7 +51,8 @@ pub struct HttpObservabilityEndpoint<E> {
     propagator: TraceContextPropagator,
 }
 
-/// A bounded label value for a method: the standard ones, else `_OTHER` (as the conventions say).
+/// A bounded label value for a method: the standard ones, else `_OTHER` (as the conventions say);
+/// the values are `super::metrics::METHOD_LABELS`.
 fn method_label(method: &Method) -> &'static str {
     match *method {
         Method::GET => "GET",
@@ -64,6 +65,23 @@ fn method_label(method: &Method) -> &'static str {
         Method::TRACE => "TRACE",
         Method::CONNECT => "CONNECT",
         _ => "_OTHER",
+    }
+}
+
+/// One request in `http_server_active_requests`, until dropped: when the request is answered, or
+/// when its future is dropped mid-await (the client reset the stream), like the connection gauge.
+struct ActiveRequest(&'static str);
+
+impl ActiveRequest {
+    fn start(method: &'static str) -> Self {
+        gauge!("http_server_active_requests", "http_request_method" => method).increment(1.0);
+        Self(method)
+    }
+}
+
+impl Drop for ActiveRequest {
+    fn drop(&mut self) {
+        gauge!("http_server_active_requests", "http_request_method" => self.0).decrement(1.0);
     }
 }
 
@@ -95,7 +113,7 @@ impl<E: Endpoint> Endpoint for HttpObservabilityEndpoint<E> {
         if parent.span().span_context().is_valid() {
             let _ = span.set_parent(parent);
         }
-        gauge!("http_server_active_requests", "http_request_method" => method).increment(1.0);
+        let _active = ActiveRequest::start(method);
         let fault = self.faults.decide(req.uri().path());
 
         let response = async {
@@ -142,7 +160,6 @@ impl<E: Endpoint> Endpoint for HttpObservabilityEndpoint<E> {
         histogram!("http_server_request_duration_seconds",
             "http_request_method" => method, "http_route" => route.clone(), "http_response_status_code" => status_label)
         .record(elapsed.as_secs_f64());
-        gauge!("http_server_active_requests", "http_request_method" => method).decrement(1.0);
 
         // The name must go to the OpenTelemetry span itself: once a child (a database call) has
         // started, tracing-opentelemetry no longer applies `otel.name` updates.

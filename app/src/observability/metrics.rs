@@ -42,6 +42,7 @@ pub fn install() -> PrometheusHandle {
                 Err(_) => PrometheusBuilder::new().build_recorder().handle(),
             };
             describe();
+            export_known_series_at_zero();
             let process = metrics_process::Collector::default();
             process.describe();
             let _ = PROCESS.set(process);
@@ -101,6 +102,33 @@ fn describe() {
         "notejam_otel_spans_dropped_total",
         "Spans dropped because the OTLP collector could not take them."
     );
+}
+
+/// The methods `http_server_active_requests` is labelled with (see `http::method_label`).
+pub const METHOD_LABELS: &[&str] = &[
+    "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT", "_OTHER",
+];
+
+/// Registers every series whose label values are known at 0, so it is in the first scrape
+/// (`rate()` and absence alerts need a series before its first event).
+fn export_known_series_at_zero() {
+    for result in ["success", "failure"] {
+        metrics::counter!("notejam_signins_total", "result" => result).absolute(0);
+    }
+    for name in [
+        "notejam_users_created_total",
+        "notejam_pads_created_total",
+        "notejam_notes_created_total",
+        "notejam_http_connections_total",
+        "notejam_otel_spans_exported_total",
+        "notejam_otel_spans_dropped_total",
+    ] {
+        metrics::counter!(name).absolute(0);
+    }
+    for method in METHOD_LABELS {
+        gauge!("http_server_active_requests", "http_request_method" => *method).set(0.0);
+    }
+    gauge!("notejam_http_open_connections").set(0.0);
 }
 
 /// Renders the exposition, after refreshing the values read at scrape time (pool, process).

@@ -5,6 +5,7 @@
 //! Ownership is part of every query (`WHERE user_id = $n`), so another user's row reads as absent.
 
 pub mod credentials;
+mod health;
 mod notes;
 mod pads;
 mod password_resets;
@@ -23,49 +24,54 @@ use sqlx::{PgPool, SqlitePool};
 
 use crate::configuration::DatabaseSettings;
 
+pub use health::RETRY_AFTER_SECONDS;
 pub use notes::{Note, NoteChanges, NotePage, NoteSummary, VersionedNote};
 pub use pads::{Pad, VersionedPad};
 pub use signin_failures::SigninThrottle;
 pub use tokens::{ApiToken, Conditional, TokenOwner};
 pub use users::User;
 
-/// Runs `$body` with `$pool` bound to a pooled connection (`&mut PgConnection` or
-/// `&mut SqliteConnection`), whichever database is live. The wait for the connection is measured
-/// (`db_client_connection_wait_time_seconds`).
-macro_rules! on_pool {
-    ($storage:expr, $pool:ident => $body:expr) => {
-        match &$storage.pool {
-            $crate::storage::Pool::Postgres(p) => {
-                let mut conn = $crate::storage::acquire(p).await?;
-                let $pool = &mut *conn;
-                $body
-            }
-            $crate::storage::Pool::Sqlite(p) => {
-                let mut conn = $crate::storage::acquire(p).await?;
-                let $pool = &mut *conn;
-                $body
-            }
-        }
-    };
-}
-
-/// One database operation, traced and measured: a client span named `{operation} {collection}`
-/// with `db.system.name`, `db.operation.name` and the parameterised `db.query.text`, and the
-/// `db_client_operation_duration_seconds{db_operation_name}` histogram. `$sql` is the statement
-/// (or the first of a transaction's).
+/// One database operation, traced and measured, and the only way to a pooled connection: `$body`
+/// runs with `$pool` bound to a `&mut PgConnection` or `&mut SqliteConnection`, whichever database
+/// is live, inside a client span named `{operation} {collection}` with `db.system.name`,
+/// `db.operation.name` and the parameterised `db.query.text`; the wait for the connection
+/// (`db_client_connection_wait_time_seconds`) and the operation
+/// (`db_client_operation_duration_seconds{db_operation_name}`) are measured. `$sql` is the
+/// statement (or the first of a transaction's).
 macro_rules! db_op {
     ($storage:expr, $operation:expr, $collection:expr, $sql:expr, $pool:ident => $body:expr) => {{
-        let span = $storage.operation_span($operation, $collection, &$sql);
+        let storage: &$crate::storage::Storage = $storage;
+        let span = storage.operation_span($operation, $collection, &$sql);
         let started = ::std::time::Instant::now();
-        let result = ::tracing::Instrument::instrument(async { on_pool!($storage, $pool => $body) }, span.clone()).await;
-        $crate::storage::record_operation($operation, started, &span, result.is_err());
+        let run = async {
+            match storage.pool() {
+                $crate::storage::Pool::Postgres(p) => {
+                    let mut conn = $crate::storage::acquire(p, storage.reachability()).await?;
+                    let $pool = &mut *conn;
+                    $body
+                }
+                $crate::storage::Pool::Sqlite(p) => {
+                    let mut conn = $crate::storage::acquire(p, storage.reachability()).await?;
+                    let $pool = &mut *conn;
+                    $body
+                }
+            }
+        };
+        let result = ::tracing::Instrument::instrument(run, span.clone()).await;
+        $crate::storage::record_operation(
+            storage,
+            $operation,
+            started,
+            &span,
+            result.as_ref().err(),
+        );
         result
     }};
 }
-pub(crate) use {db_op, on_pool};
+pub(crate) use db_op;
 
 #[derive(Clone, Debug)]
-pub(crate) enum Pool {
+enum Pool {
     Postgres(PgPool),
     Sqlite(SqlitePool),
 }
@@ -86,20 +92,36 @@ pub enum StorageError {
     /// The note's pad does not exist or belongs to someone else (the composite foreign key refused it).
     #[error("the pad does not exist or is not the user's")]
     InvalidPad,
+    /// The database cannot be reached (down, unreachable, or no pooled connection in time).
+    #[error("the database is unavailable: {0}")]
+    Unavailable(sqlx::Error),
     #[error(transparent)]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error(transparent)]
     Secret(#[from] credentials::SecretError),
 }
 
+impl From<sqlx::Error> for StorageError {
+    fn from(err: sqlx::Error) -> Self {
+        if health::is_unreachable(&err) {
+            Self::Unavailable(err)
+        } else {
+            Self::Database(err)
+        }
+    }
+}
+
 /// A cheap-to-clone handle on the database.
 #[derive(Clone, Debug)]
 pub struct Storage {
-    pub(crate) pool: Pool,
+    /// Private to `storage`: every statement goes through [`db_op!`].
+    pool: Pool,
     /// Where the PostgreSQL credentials came from (`NOTEJAM_DATABASE_SECRET_ARN`), if not the URL.
     secret: Option<Arc<SecretInUse>>,
+    /// Whether the database answers (see [`Storage::watch_reachability`]).
+    reachability: Arc<health::Reachability>,
 }
 
 /// The secret the pool's credentials were read from, and what it held then.
@@ -120,7 +142,7 @@ impl Storage {
     /// With `NOTEJAM_DATABASE_SECRET_ARN`, the user name and password come from that secret.
     pub async fn connect(settings: &DatabaseSettings) -> Result<Self, StorageError> {
         let url = settings.url.expose();
-        let acquire_timeout = Duration::from_secs(5);
+        let acquire_timeout = settings.acquire_timeout;
         let mut secret = None;
         let pool = if settings.is_sqlite() {
             let options = SqliteConnectOptions::from_str(url)?
@@ -153,7 +175,11 @@ impl Storage {
                 .await?;
             Pool::Postgres(pool)
         };
-        Ok(Self { pool, secret })
+        Ok(Self {
+            pool,
+            secret,
+            reachability: Arc::default(),
+        })
     }
 
     /// Reads the database secret again every `every` and gives changed credentials to the pool,
@@ -164,6 +190,10 @@ impl Storage {
             return;
         };
         let pool = pool.clone();
+        for result in ["unchanged", "changed", "error"] {
+            metrics::counter!("notejam_database_secret_reads_total", "result" => result)
+                .absolute(0);
+        }
         tokio::spawn(async move {
             // The first read is one period after the one `connect` made.
             let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
@@ -195,6 +225,14 @@ impl Storage {
         });
     }
 
+    fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    fn reachability(&self) -> &health::Reachability {
+        &self.reachability
+    }
+
     pub fn backend(&self) -> Backend {
         match self.pool {
             Pool::Postgres(_) => Backend::Postgres,
@@ -211,11 +249,26 @@ impl Storage {
         Ok(())
     }
 
-    /// True when the database answers a trivial query.
+    /// True when the database is reachable and answers a trivial query; a failure asks the
+    /// reachability probe to look at once.
     pub async fn ping(&self) -> bool {
-        match &self.pool {
+        if self.reachability.is_down() {
+            return false;
+        }
+        let ok = match &self.pool {
             Pool::Postgres(p) => sqlx::query("SELECT 1").execute(p).await.is_ok(),
             Pool::Sqlite(p) => sqlx::query("SELECT 1").execute(p).await.is_ok(),
+        };
+        if !ok {
+            self.reachability.suspect();
+        }
+        ok
+    }
+
+    fn is_closed(&self) -> bool {
+        match &self.pool {
+            Pool::Postgres(p) => p.is_closed(),
+            Pool::Sqlite(p) => p.is_closed(),
         }
     }
 
@@ -228,28 +281,41 @@ impl Storage {
     }
 }
 
-/// Takes a connection from the pool, measuring the wait.
-pub(crate) async fn acquire<DB: sqlx::Database>(
+/// Takes a connection from the pool, measuring the wait; fails at once while the database is
+/// known to be unreachable, and gives up waiting as soon as it becomes so.
+async fn acquire<DB: sqlx::Database>(
     pool: &sqlx::Pool<DB>,
+    reachability: &health::Reachability,
 ) -> Result<sqlx::pool::PoolConnection<DB>, sqlx::Error> {
+    if reachability.is_down() {
+        return Err(health::unreachable_error());
+    }
     let started = std::time::Instant::now();
-    let conn = pool.acquire().await;
+    let conn = tokio::select! {
+        conn = pool.acquire() => conn,
+        () = reachability.until_down() => Err(health::unreachable_error()),
+    };
     metrics::histogram!("db_client_connection_wait_time_seconds")
         .record(started.elapsed().as_secs_f64());
     conn
 }
 
-/// Ends a database operation: its duration metric and, on failure, the span's error status.
-pub(crate) fn record_operation(
+/// Ends a database operation: its duration metric and, on failure, the span's error status; a
+/// connection failure asks the reachability probe to look at once.
+fn record_operation(
+    storage: &Storage,
     operation: &'static str,
     started: std::time::Instant,
     span: &tracing::Span,
-    failed: bool,
+    error: Option<&sqlx::Error>,
 ) {
     metrics::histogram!("db_client_operation_duration_seconds", "db_operation_name" => operation)
         .record(started.elapsed().as_secs_f64());
-    if failed {
+    if let Some(error) = error {
         span.record("otel.status_code", "ERROR");
+        if health::is_unreachable(error) {
+            storage.reachability.suspect();
+        }
     }
 }
 
@@ -262,7 +328,7 @@ pub struct PoolStats {
 }
 
 impl Storage {
-    pub(crate) fn operation_span(
+    fn operation_span(
         &self,
         operation: &'static str,
         collection: &'static str,
@@ -324,7 +390,7 @@ pub(crate) fn classify(
             return mapped;
         }
     }
-    StorageError::Database(err)
+    StorageError::from(err)
 }
 
 fn with_credentials(

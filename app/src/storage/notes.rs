@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Storage, StorageError, classify, db_op, now, on_pool};
+use super::{Storage, StorageError, classify, db_op, now};
 use crate::domain::{NoteName, NoteOrder, NoteText};
 
 /// A note with the name of its pad (if any).
@@ -164,40 +164,6 @@ impl Storage {
         metrics::counter!("notejam_notes_created_total").increment(1);
         Ok(note)
     }
-
-    /// Updates the user's note; false when it is not theirs or gone.
-    pub async fn update_note(
-        &self,
-        user_id: i64,
-        note_id: i64,
-        changes: &NoteChanges,
-    ) -> Result<bool, StorageError> {
-        const SQL: &str = "UPDATE notes SET pad_id = $1, name = $2, text = $3, updated_at = $4 WHERE id = $5 AND user_id = $6";
-        let n = db_op!(self, "UPDATE", "notes", SQL, pool => sqlx::query(SQL)
-            .bind(changes.pad_id)
-            .bind(changes.name.as_str())
-            .bind(changes.text.as_str())
-            .bind(now())
-            .bind(note_id)
-            .bind(user_id)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(|e| classify(e, None, Some(StorageError::InvalidPad)))?;
-        Ok(n == 1)
-    }
-
-    /// Deletes the user's note; false when it is not theirs or gone.
-    pub async fn delete_note(&self, user_id: i64, note_id: i64) -> Result<bool, StorageError> {
-        const SQL: &str = "DELETE FROM notes WHERE id = $1 AND user_id = $2";
-        let n = db_op!(self, "DELETE", "notes", SQL, pool => sqlx::query(SQL)
-            .bind(note_id)
-            .bind(user_id)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
-        Ok(n == 1)
-    }
 }
 
 // ---- for the API: versions (ETags) and writes guarded by an expected version ----
@@ -223,22 +189,27 @@ impl Storage {
         const SQL: &str =
             const_format::concatcp!(VERSIONED_NOTE_SELECT, " WHERE n.id = $1 AND n.user_id = $2");
         Ok(
-            on_pool!(self, pool => sqlx::query_as(SQL).bind(note_id).bind(user_id).fetch_optional(pool).await)?,
+            db_op!(self, "SELECT", "notes", SQL, pool => sqlx::query_as(SQL).bind(note_id).bind(user_id).fetch_optional(pool).await)?,
         )
     }
 
-    /// Updates the user's note if its version is `expected` (any version when `None`);
+    /// Updates the user's note if its version is `expected` (any version when `None`), answering
+    /// with the row this statement wrote (`RETURNING`), never one a concurrent writer made;
     /// [`StorageError::InvalidPad`] when the pad is not the user's.
-    pub async fn update_note_if(
+    pub async fn update_note(
         &self,
         user_id: i64,
         note_id: i64,
         changes: &NoteChanges,
         expected: Option<i64>,
     ) -> Result<super::Conditional<VersionedNote>, StorageError> {
-        let n = on_pool!(self, pool => sqlx::query(
-            "UPDATE notes SET pad_id = $1, name = $2, text = $3, updated_at = $4 \
-             WHERE id = $5 AND user_id = $6 AND ($7 IS NULL OR version = $7)")
+        // `version = version + 1` is said here so that RETURNING reports it on SQLite too, whose
+        // AFTER trigger (which sets the same value) runs after RETURNING is computed.
+        const SQL: &str = "UPDATE notes SET pad_id = $1, name = $2, text = $3, updated_at = $4, version = version + 1 \
+             WHERE id = $5 AND user_id = $6 AND ($7 IS NULL OR version = $7) \
+             RETURNING id, user_id, pad_id, (SELECT p.name FROM pads p WHERE p.id = notes.pad_id) AS pad_name, name, text, created_at, updated_at, version";
+        let written: Option<VersionedNote> =
+            db_op!(self, "UPDATE", "notes", SQL, pool => sqlx::query_as(SQL)
             .bind(changes.pad_id)
             .bind(changes.name.as_str())
             .bind(changes.text.as_str())
@@ -246,27 +217,27 @@ impl Storage {
             .bind(note_id)
             .bind(user_id)
             .bind(expected)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(|e| classify(e, None, Some(StorageError::InvalidPad)))?;
-        let current = self.versioned_note(user_id, note_id).await?;
-        Ok(match (n, current) {
-            (1, Some(note)) => super::Conditional::Done(note),
-            (_, None) => super::Conditional::NotFound,
-            (_, Some(_)) => super::Conditional::Stale,
-        })
+            .fetch_optional(pool)
+            .await)
+            .map_err(|e| classify(e, None, Some(StorageError::InvalidPad)))?;
+        match written {
+            Some(note) => Ok(super::Conditional::Done(note)),
+            None => Ok(super::Conditional::not_written(
+                self.note(user_id, note_id).await?.is_some(),
+            )),
+        }
     }
 
     /// Deletes the user's note if its version is `expected` (any version when `None`).
-    pub async fn delete_note_if(
+    pub async fn delete_note(
         &self,
         user_id: i64,
         note_id: i64,
         expected: Option<i64>,
     ) -> Result<super::Conditional<()>, StorageError> {
-        let n = on_pool!(self, pool => sqlx::query(
-            "DELETE FROM notes WHERE id = $1 AND user_id = $2 AND ($3 IS NULL OR version = $3)")
+        const SQL: &str =
+            "DELETE FROM notes WHERE id = $1 AND user_id = $2 AND ($3 IS NULL OR version = $3)";
+        let n = db_op!(self, "DELETE", "notes", SQL, pool => sqlx::query(SQL)
             .bind(note_id)
             .bind(user_id)
             .bind(expected)
@@ -276,9 +247,8 @@ impl Storage {
         if n == 1 {
             return Ok(super::Conditional::Done(()));
         }
-        Ok(match self.note(user_id, note_id).await? {
-            Some(_) => super::Conditional::Stale,
-            None => super::Conditional::NotFound,
-        })
+        Ok(super::Conditional::not_written(
+            self.note(user_id, note_id).await?.is_some(),
+        ))
     }
 }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use sqlx::Connection;
 
-use super::{Storage, StorageError, db_op, now, on_pool};
+use super::{Storage, StorageError, db_op, now};
 use crate::domain::PadName;
 
 /// A user's pad.
@@ -53,46 +53,6 @@ impl Storage {
             created_at,
         })
     }
-
-    /// Renames the user's pad; false when it is not theirs or gone.
-    pub async fn rename_pad(
-        &self,
-        user_id: i64,
-        pad_id: i64,
-        name: &PadName,
-    ) -> Result<bool, StorageError> {
-        const SQL: &str = "UPDATE pads SET name = $1 WHERE id = $2 AND user_id = $3";
-        let n = db_op!(self, "UPDATE", "pads", SQL, pool => sqlx::query(SQL)
-            .bind(name.as_str())
-            .bind(pad_id)
-            .bind(user_id)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
-        Ok(n == 1)
-    }
-
-    /// Deletes the user's pad and its notes in one transaction; false when it is not theirs or gone.
-    pub async fn delete_pad(&self, user_id: i64, pad_id: i64) -> Result<bool, StorageError> {
-        const SQL: &str = "DELETE FROM notes WHERE pad_id = $1 AND user_id = $2";
-        let n = db_op!(self, "DELETE", "pads", SQL, pool => {
-            let mut tx = pool.begin().await?;
-            sqlx::query(SQL)
-                .bind(pad_id)
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
-            let n = sqlx::query("DELETE FROM pads WHERE id = $1 AND user_id = $2")
-                .bind(pad_id)
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            tx.commit().await?;
-            Ok::<u64, sqlx::Error>(n)
-        })?;
-        Ok(n == 1)
-    }
 }
 
 // ---- for the API: versions (ETags) and writes guarded by an expected version ----
@@ -114,45 +74,51 @@ impl Storage {
     ) -> Result<Option<VersionedPad>, StorageError> {
         const SQL: &str = "SELECT id, user_id, name, created_at, version FROM pads WHERE id = $1 AND user_id = $2";
         Ok(
-            on_pool!(self, pool => sqlx::query_as(SQL).bind(pad_id).bind(user_id).fetch_optional(pool).await)?,
+            db_op!(self, "SELECT", "pads", SQL, pool => sqlx::query_as(SQL).bind(pad_id).bind(user_id).fetch_optional(pool).await)?,
         )
     }
 
-    /// Renames the user's pad if its version is `expected` (any version when `None`).
-    pub async fn rename_pad_if(
+    /// Renames the user's pad if its version is `expected` (any version when `None`), answering
+    /// with the row this statement wrote (`RETURNING`), never one a concurrent writer made.
+    pub async fn rename_pad(
         &self,
         user_id: i64,
         pad_id: i64,
         name: &PadName,
         expected: Option<i64>,
     ) -> Result<super::Conditional<VersionedPad>, StorageError> {
-        let n = on_pool!(self, pool => sqlx::query(
-            "UPDATE pads SET name = $1 WHERE id = $2 AND user_id = $3 AND ($4 IS NULL OR version = $4)")
+        // `version = version + 1` is said here so that RETURNING reports it on SQLite too, whose
+        // AFTER trigger (which sets the same value) runs after RETURNING is computed.
+        const SQL: &str = "UPDATE pads SET name = $1, version = version + 1 \
+             WHERE id = $2 AND user_id = $3 AND ($4 IS NULL OR version = $4) \
+             RETURNING id, user_id, name, created_at, version";
+        let written: Option<VersionedPad> = db_op!(self, "UPDATE", "pads", SQL, pool => sqlx::query_as(SQL)
             .bind(name.as_str())
             .bind(pad_id)
             .bind(user_id)
             .bind(expected)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
-        let current = self.versioned_pad(user_id, pad_id).await?;
-        Ok(match (n, current) {
-            (1, Some(pad)) => super::Conditional::Done(pad),
-            (_, None) => super::Conditional::NotFound,
-            (_, Some(_)) => super::Conditional::Stale,
-        })
+            .fetch_optional(pool)
+            .await)?;
+        match written {
+            Some(pad) => Ok(super::Conditional::Done(pad)),
+            None => Ok(super::Conditional::not_written(
+                self.pad(user_id, pad_id).await?.is_some(),
+            )),
+        }
     }
 
     /// Deletes the user's pad and its notes if its version is `expected` (any when `None`).
-    pub async fn delete_pad_if(
+    pub async fn delete_pad(
         &self,
         user_id: i64,
         pad_id: i64,
         expected: Option<i64>,
     ) -> Result<super::Conditional<()>, StorageError> {
-        let n = on_pool!(self, pool => {
+        const SQL: &str =
+            "DELETE FROM pads WHERE id = $1 AND user_id = $2 AND ($3 IS NULL OR version = $3)";
+        let n = db_op!(self, "DELETE", "pads", SQL, pool => {
             let mut tx = pool.begin().await?;
-            let n = sqlx::query("DELETE FROM pads WHERE id = $1 AND user_id = $2 AND ($3 IS NULL OR version = $3)")
+            let n = sqlx::query(SQL)
                 .bind(pad_id)
                 .bind(user_id)
                 .bind(expected)
@@ -172,9 +138,8 @@ impl Storage {
         if n == 1 {
             return Ok(super::Conditional::Done(()));
         }
-        Ok(match self.pad(user_id, pad_id).await? {
-            Some(_) => super::Conditional::Stale,
-            None => super::Conditional::NotFound,
-        })
+        Ok(super::Conditional::not_written(
+            self.pad(user_id, pad_id).await?.is_some(),
+        ))
     }
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use sqlx::Connection;
 
-use super::{Storage, StorageError, db_op, now, on_pool};
+use super::{Storage, StorageError, db_op, now};
 
 impl Storage {
     /// Stores a reset token's hash for the user, valid for `ttl`.

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{Storage, StorageError, db_op, now, on_pool};
+use super::{Storage, StorageError, db_op, now};
 use crate::domain::Email;
 
 /// The throttling policy.

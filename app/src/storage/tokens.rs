@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use sqlx::Connection;
 
-use super::{Storage, StorageError, User, now, on_pool};
+use super::{Storage, StorageError, User, db_op, now};
 
 /// A token as its owner may list it (never the secret itself).
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -35,6 +35,13 @@ pub enum Conditional<T> {
     Stale,
 }
 
+impl<T> Conditional<T> {
+    /// Why a guarded write touched no row: the row is gone (or not the user's), or its version moved.
+    pub fn not_written(exists: bool) -> Self {
+        if exists { Self::Stale } else { Self::NotFound }
+    }
+}
+
 impl Storage {
     /// Stores a new token's hash for the user, valid for `ttl`.
     pub async fn create_api_token(
@@ -46,9 +53,9 @@ impl Storage {
     ) -> Result<ApiToken, StorageError> {
         let created_at = now();
         let expires_at = created_at + ttl;
-        let id: i64 = on_pool!(self, pool => sqlx::query_scalar(
-            "INSERT INTO api_tokens (user_id, token_hash, password_fingerprint, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING id")
+        const SQL: &str = "INSERT INTO api_tokens (user_id, token_hash, password_fingerprint, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id";
+        let id: i64 = db_op!(self, "INSERT", "api_tokens", SQL, pool => sqlx::query_scalar(SQL)
             .bind(user_id)
             .bind(token_hash)
             .bind(password_fingerprint)
@@ -71,7 +78,7 @@ impl Storage {
         const SQL: &str = "SELECT t.id AS token_id, t.password_fingerprint, u.id, u.email, u.password_hash, u.created_at \
              FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.expires_at > $2";
         Ok(
-            on_pool!(self, pool => sqlx::query_as(SQL).bind(token_hash).bind(now()).fetch_optional(pool).await)?,
+            db_op!(self, "SELECT", "api_tokens", SQL, pool => sqlx::query_as(SQL).bind(token_hash).bind(now()).fetch_optional(pool).await)?,
         )
     }
 
@@ -83,12 +90,14 @@ impl Storage {
     ) -> Result<Vec<ApiToken>, StorageError> {
         const SQL: &str = "SELECT id, created_at, expires_at FROM api_tokens \
              WHERE user_id = $1 AND password_fingerprint = $2 AND expires_at > $3 ORDER BY id DESC";
-        Ok(on_pool!(self, pool => sqlx::query_as(SQL)
+        Ok(
+            db_op!(self, "SELECT", "api_tokens", SQL, pool => sqlx::query_as(SQL)
             .bind(user_id)
             .bind(password_fingerprint)
             .bind(now())
             .fetch_all(pool)
-            .await)?)
+            .await)?,
+        )
     }
 
     /// Revokes one of the user's tokens; false when it is not theirs or gone.
@@ -97,7 +106,8 @@ impl Storage {
         user_id: i64,
         token_id: i64,
     ) -> Result<bool, StorageError> {
-        let n = on_pool!(self, pool => sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
+        const SQL: &str = "DELETE FROM api_tokens WHERE id = $1 AND user_id = $2";
+        let n = db_op!(self, "DELETE", "api_tokens", SQL, pool => sqlx::query(SQL)
             .bind(token_id)
             .bind(user_id)
             .execute(pool)
@@ -112,9 +122,10 @@ impl Storage {
         user_id: i64,
         password_hash: &str,
     ) -> Result<bool, StorageError> {
-        let n = on_pool!(self, pool => {
+        const SQL: &str = "UPDATE users SET password_hash = $1 WHERE id = $2";
+        let n = db_op!(self, "UPDATE", "users", SQL, pool => {
             let mut tx = pool.begin().await?;
-            let n = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            let n = sqlx::query(SQL)
                 .bind(password_hash)
                 .bind(user_id)
                 .execute(&mut *tx)

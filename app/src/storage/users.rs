@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Storage, StorageError, classify, db_op, now, on_pool};
+use super::{Storage, StorageError, classify, db_op, now};
 use crate::domain::Email;
 
 /// A signed-up user.

@@ -112,7 +112,10 @@ async fn error_pages<E: Endpoint>(ep: Arc<E>, req: Request, templates: &Template
         None if status.is_client_error() => "The request could not be understood.".to_owned(),
         None => crate::error::SERVER_ERROR_MESSAGE.to_owned(),
     };
-    if status.is_server_error() {
+    let unavailable = matches!(err.downcast_ref::<AppError>(), Some(AppError::Unavailable));
+    if unavailable {
+        tracing::warn!(%method, %path, "answered 503: the database is unreachable");
+    } else if status.is_server_error() {
         tracing::error!(error = %err, %method, %path, status = status.as_u16(), "request failed");
     }
     let title = status.canonical_reason().unwrap_or("Error");
@@ -125,6 +128,12 @@ async fn error_pages<E: Endpoint>(ep: Arc<E>, req: Request, templates: &Template
     let mut response = html(status, body);
     if let Some(p) = pattern {
         response.set_data(p);
+    }
+    if unavailable {
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            header::HeaderValue::from(crate::storage::RETRY_AFTER_SECONDS),
+        );
     }
     if status == StatusCode::PAYLOAD_TOO_LARGE {
         // The rest of the body was not read: this connection cannot carry another request.

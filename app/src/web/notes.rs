@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::domain::{NoteName, NoteOrder, NoteText, messages, smart_date};
 use crate::error::AppError;
-use crate::storage::{Note, NoteChanges, Pad, StorageError, User};
+use crate::storage::{Conditional, Note, NoteChanges, Pad, StorageError, User};
 use crate::web::form::{FieldErrors, FormData};
 use crate::web::render::{Layout, page, redirect, render_with_status};
 use crate::web::session::{CurrentUser, flash_success, verify_csrf};
@@ -324,12 +324,16 @@ pub async fn edit(
     verify_csrf(session, form.opt("csrf_token"))?;
     let (changes, mut errors) = read_note_form(&state, &user, &form).await?;
     if let Some(changes) = changes {
-        match state.storage.update_note(user.id, note.id, &changes).await {
-            Ok(true) => {
+        match state
+            .storage
+            .update_note(user.id, note.id, &changes, None)
+            .await
+        {
+            Ok(Conditional::Done(written)) => {
                 flash_success(session, "Note is successfully updated");
-                return Ok(redirect(&after_note(changes.pad_id)));
+                return Ok(redirect(&after_note(written.note.pad_id)));
             }
-            Ok(false) => return Err(AppError::NotFound),
+            Ok(_) => return Err(AppError::NotFound),
             Err(StorageError::InvalidPad) => errors.add("pad", messages::NOT_A_VALID_CHOICE),
             Err(e) => return Err(AppError::from(e)),
         }
@@ -379,7 +383,7 @@ pub async fn delete(
 ) -> Result<Response, AppError> {
     let note = owned_note(&state, &user, &id).await?;
     verify_csrf(session, form.opt("csrf_token"))?;
-    if !state.storage.delete_note(user.id, note.id).await? {
+    if state.storage.delete_note(user.id, note.id, None).await? != Conditional::Done(()) {
         return Err(AppError::NotFound);
     }
     flash_success(session, "Note is successfully deleted");

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::domain::PadName;
 use crate::error::AppError;
-use crate::storage::{Pad, User};
+use crate::storage::{Conditional, Pad, User};
 use crate::web::form::{FieldErrors, FormData};
 use crate::web::notes::{ListParams, note_list, parse_id};
 use crate::web::render::{Layout, page, redirect, render_with_status};
@@ -127,11 +127,15 @@ pub async fn edit(
     let mut errors = FieldErrors::default();
     match errors.check("name", PadName::parse(form.get("name"))) {
         Some(name) => {
-            if !state.storage.rename_pad(user.id, pad.id, &name).await? {
+            let Conditional::Done(renamed) = state
+                .storage
+                .rename_pad(user.id, pad.id, &name, None)
+                .await?
+            else {
                 return Err(AppError::NotFound);
-            }
+            };
             flash_success(session, "Pad is successfully updated");
-            Ok(redirect(&format!("/pads/{}/", pad.id)))
+            Ok(redirect(&format!("/pads/{}/", renamed.pad.id)))
         }
         None => pad_form_page(&state, session, &user, Some(&pad), form.get("name"), errors).await,
     }
@@ -168,7 +172,7 @@ pub async fn delete(
 ) -> Result<Response, AppError> {
     let pad = owned_pad(&state, &user, &id).await?;
     verify_csrf(session, form.opt("csrf_token"))?;
-    if !state.storage.delete_pad(user.id, pad.id).await? {
+    if state.storage.delete_pad(user.id, pad.id, None).await? != Conditional::Done(()) {
         return Err(AppError::NotFound);
     }
     flash_success(session, "Pad is successfully deleted");

@@ -165,6 +165,37 @@ pub async fn spawn_app_with(db: Db, extra: &[&str]) -> TestApp {
             )
         }
     };
+    start(db, database_url, tempdir, extra).await
+}
+
+/// The `host:port` of the test's PostgreSQL server.
+pub fn postgres_address() -> String {
+    let url = url::Url::parse(&postgres_admin_url()).expect("NOTEJAM_TEST_POSTGRES_URL is a URL");
+    format!(
+        "{}:{}",
+        url.host_str().expect("a host"),
+        url.port().unwrap_or(5432)
+    )
+}
+
+/// Starts the app on a fresh PostgreSQL database that it reaches at `address` (a proxy).
+pub async fn spawn_app_reaching_postgres_at(
+    address: std::net::SocketAddr,
+    extra: &[&str],
+) -> TestApp {
+    LazyLock::force(&TRACING);
+    let mut url = url::Url::parse(&fresh_postgres_database().await).unwrap();
+    url.set_port(Some(address.port())).unwrap();
+    url.set_host(Some(&address.ip().to_string())).unwrap();
+    start(Db::Postgres, url.to_string(), None, extra).await
+}
+
+async fn start(
+    db: Db,
+    database_url: String,
+    tempdir: Option<tempfile::TempDir>,
+    extra: &[&str],
+) -> TestApp {
     let app = Application::build(settings_for(&database_url, extra))
         .await
         .expect("the app builds");

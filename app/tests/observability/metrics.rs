@@ -342,3 +342,79 @@ async fn creations_through_the_api_are_counted_like_the_pages() {
         );
     }
 }
+
+/// Every counter with known label values is exported at 0 from the first scrape, before any
+/// request, so that `rate()` and absence alerts work from the start (Prometheus's
+/// instrumentation guide): on SQLite and on PostgreSQL.
+#[tokio::test]
+async fn every_known_series_is_exported_at_zero_from_the_first_scrape() {
+    for env in [Vec::new(), crate::process::fresh_postgres_env().await] {
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let app = App::start(&env).await;
+        let first = app.metrics().await;
+        for series in [
+            r#"notejam_signins_total{result="success"}"#,
+            r#"notejam_signins_total{result="failure"}"#,
+            "notejam_users_created_total",
+            "notejam_pads_created_total",
+            "notejam_notes_created_total",
+            "notejam_http_connections_total",
+            "notejam_otel_spans_exported_total",
+            "notejam_otel_spans_dropped_total",
+            r#"http_server_active_requests{http_request_method="GET"}"#,
+            r#"http_server_active_requests{http_request_method="POST"}"#,
+        ] {
+            assert_eq!(
+                crate::process::sample(&first, series),
+                Some(0.0),
+                "{series} at 0 on the first scrape ({env:?}):\n{first}"
+            );
+        }
+    }
+}
+
+/// A request cancelled mid-await (an HTTP/2 client resets the stream during a slow handler, and
+/// the server drops the request's future) leaves `http_server_active_requests`: the gauge is back
+/// at 0 while the handler's injected delay would still be running.
+#[tokio::test]
+async fn a_cancelled_request_leaves_the_active_requests_gauge() {
+    let app = App::start(&[("NOTEJAM_FAULT_INJECTION", "true")]).await;
+    let client = reqwest::Client::new();
+    let fault = r#"[{"route": "/signin/", "latency_ms": 60000, "duration_s": 120}]"#;
+    let r = client
+        .put(format!("{}/faults", app.admin))
+        .body(fault)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let active = r#"http_server_active_requests{http_request_method="GET"}"#;
+    let value = |metrics: &str| crate::process::sample(metrics, active);
+
+    let address = app.base.trim_start_matches("http://").to_owned();
+    let tcp = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let (mut h2, connection) = h2::client::handshake(tcp).await.expect("h2c handshake");
+    tokio::spawn(connection);
+    for _ in 0..3 {
+        let request = poem::http::Request::get(format!("http://{address}/signin/"))
+            .body(())
+            .unwrap();
+        let (response, _) = h2.send_request(request, true).unwrap();
+        // Gives up after a moment: the dropped response future resets the stream.
+        let answered = tokio::time::timeout(Duration::from_millis(300), response).await;
+        assert!(answered.is_err(), "the request is still in its 60 s delay");
+    }
+    // While the delays run, the three requests were counted...
+    let during = value(&app.metrics().await);
+    assert!(during.is_some(), "the gauge is exported");
+    // ...and once the server has dropped them, they are not, long before their delay would end.
+    let mut last = during;
+    for _ in 0..50 {
+        last = value(&app.metrics().await);
+        if last == Some(0.0) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(last, Some(0.0), "cancelled requests are no longer active");
+}

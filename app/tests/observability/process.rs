@@ -188,3 +188,28 @@ pub fn sample(exposition: &str, series: &str) -> Option<f64> {
             .ok()
     })
 }
+
+/// A fresh, empty database on the test's PostgreSQL server, and the app settings to use it.
+pub async fn fresh_postgres_env() -> Vec<(&'static str, String)> {
+    use sqlx::Connection;
+    let admin = std::env::var("NOTEJAM_TEST_POSTGRES_URL").expect(
+        "NOTEJAM_TEST_POSTGRES_URL is not set: these tests need a PostgreSQL server (scripts/test.sh starts one)",
+    );
+    let name = format!("notejam_obs_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("PostgreSQL");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create database");
+    let mut url = url::Url::parse(&admin).unwrap();
+    url.set_path(&name);
+    vec![
+        ("DATABASE_URL", url.to_string()),
+        (
+            "NOTEJAM_SECRET_KEY",
+            "a-test-key-that-is-at-least-32-bytes-long".to_owned(),
+        ),
+    ]
+}

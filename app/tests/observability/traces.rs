@@ -337,3 +337,103 @@ async fn a_down_collector_costs_nothing_but_dropped_spans() {
         "memory stays flat while the collector is down: grew {grown:.1} MiB over 2000 requests"
     );
 }
+
+/// Every storage call of a request is a child span of it, the token lookup that every API request
+/// makes among them, and the password hash runs inside the request's trace too.
+#[tokio::test]
+async fn token_lookups_and_password_hashes_belong_to_the_requests_trace() {
+    token_lookups_and_hashes_are_traced(&[]).await;
+    let postgres = crate::process::fresh_postgres_env().await;
+    let postgres: Vec<(&str, &str)> = postgres.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    token_lookups_and_hashes_are_traced(&postgres).await;
+}
+
+async fn token_lookups_and_hashes_are_traced(database: &[(&str, &str)]) {
+    const SIGNUP_TRACE: &str = "1bf92f3577b34da6a3ce929d0e0e4731";
+    const TOKEN_TRACE: &str = "2bf92f3577b34da6a3ce929d0e0e4732";
+    const ME_TRACE: &str = "3bf92f3577b34da6a3ce929d0e0e4733";
+    let (collector, endpoint) = start_collector().await;
+    let mut env = vec![
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()),
+        ("OTEL_BSP_SCHEDULE_DELAY", "100"),
+    ];
+    env.extend_from_slice(database);
+    let app = App::start(&env).await;
+    let client = reqwest::Client::new();
+    let traced = |method: reqwest::Method, path: &str, trace: &str| {
+        client
+            .request(method, format!("{}{path}", app.base))
+            .header("traceparent", format!("00-{trace}-{PARENT_SPAN}-01"))
+    };
+    let credentials = serde_json::json!({"email": "traced@example.com", "password": "password123"});
+    let r = traced(reqwest::Method::POST, "/api/v1/users", SIGNUP_TRACE)
+        .json(&credentials)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let token: Value = traced(reqwest::Method::POST, "/api/v1/tokens", TOKEN_TRACE)
+        .json(&credentials)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let r = traced(reqwest::Method::GET, "/api/v1/me", ME_TRACE)
+        .bearer_auth(token["token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    let mut found = Vec::new();
+    for _ in 0..50 {
+        found = spans(&collector, 1).await;
+        let in_trace = |t: &str| found.iter().filter(|s| s["traceId"] == t).count();
+        if in_trace(SIGNUP_TRACE) >= 3 && in_trace(TOKEN_TRACE) >= 4 && in_trace(ME_TRACE) >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let server = |trace: &str| {
+        found
+            .iter()
+            .find(|s| s["kind"] == 2 && s["traceId"] == trace)
+            .unwrap_or_else(|| panic!("the server span of {trace}: {found:?}"))
+    };
+    let children = |trace: &str| -> Vec<String> {
+        let parent = &server(trace)["spanId"];
+        let mut names: Vec<String> = found
+            .iter()
+            .filter(|s| s["traceId"] == trace && s["parentSpanId"] == *parent)
+            .map(|s| s["name"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    // Sign-up: the hash, then the insert.
+    assert_eq!(
+        children(SIGNUP_TRACE),
+        vec!["INSERT users", "password hash"]
+    );
+    // A token: the throttle check, the user, the hash check, clearing failures, the insert.
+    let token_spans = children(TOKEN_TRACE);
+    for name in ["password hash", "SELECT users", "INSERT api_tokens"] {
+        assert!(
+            token_spans.iter().any(|s| s == name),
+            "{name} in {token_spans:?}"
+        );
+    }
+    // Any API request: the token lookup is a database span like every other.
+    let me = children(ME_TRACE);
+    assert!(me.iter().any(|s| s == "SELECT api_tokens"), "{me:?}");
+    let lookup = found
+        .iter()
+        .find(|s| s["traceId"] == ME_TRACE && s["name"] == "SELECT api_tokens")
+        .unwrap();
+    assert_eq!(
+        attr_str(lookup, "db.operation.name").as_deref(),
+        Some("SELECT")
+    );
+}

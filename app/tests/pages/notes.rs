@@ -269,6 +269,7 @@ async fn pagination_keeps_order_and_total(app: TestApp) {
     let storage = notejam::storage::Storage::connect(&notejam::configuration::DatabaseSettings {
         url: notejam::configuration::Secret::new(app.database_url.clone()),
         max_connections: 2,
+        acquire_timeout: std::time::Duration::from_secs(5),
         secret_arn: None,
         secret_refresh: std::time::Duration::from_secs(60),
     })
@@ -316,8 +317,49 @@ async fn pagination_keeps_order_and_total(app: TestApp) {
     );
 }
 
+/// Many edit forms posted at once: each is answered with a redirect to the pad its own write
+/// chose, and the note ends as one of the writes, whole (name, text and pad of the same writer).
+async fn concurrent_edits_each_answer_with_their_own_write(app: TestApp) {
+    const WRITERS: usize = 40;
+    app.signed_in_user("racer@example.com").await;
+    let pads = [app.create_pad("A").await, app.create_pad("B").await];
+    let id = app.create_note("start", "text", 0).await;
+    let edit = format!("/notes/{id}/edit/");
+    let token = app.get(&edit).await.csrf_token();
+    let mut writes = tokio::task::JoinSet::new();
+    for i in 0..WRITERS {
+        let pad = pads[i % 2].to_string();
+        let request = app.client.post(app.url(&edit)).form(&[
+            ("csrf_token", token.as_str()),
+            ("name", &format!("writer {i}")),
+            ("text", &format!("text of writer {i} in pad {pad}")),
+            ("pad", &pad),
+        ]);
+        writes.spawn(async move { (pad, request.send().await.expect("sent")) });
+    }
+    for (pad, reply) in writes.join_all().await {
+        assert_eq!(reply.status(), StatusCode::FOUND);
+        assert_eq!(
+            reply.headers()["location"].to_str().unwrap(),
+            format!("/pads/{pad}/"),
+            "the redirect follows this writer's pad"
+        );
+    }
+    let note = app.get(&format!("/notes/{id}/")).await;
+    let name = note.heading();
+    let writer = name.strip_prefix("writer ").expect("a writer's name");
+    let pad = pads[writer.parse::<usize>().unwrap() % 2];
+    assert!(
+        note.body
+            .contains(&format!("text of writer {writer} in pad {pad}")),
+        "name and text of one write: {}",
+        note.body
+    );
+}
+
 both_databases!(
     create_view_edit_delete,
+    concurrent_edits_each_answer_with_their_own_write,
     note_fields_required_and_limited,
     note_cannot_go_into_another_users_pad,
     another_users_note_is_404_everywhere,
