@@ -7,7 +7,8 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
 use crate::attack::{self, Plan};
-use crate::baseline::{self, BaselineFile, BaselineSettings, Slo};
+use crate::baseline::{self, BaselineFile};
+use crate::baseline_settings::{BaselineSettings, Slo};
 use crate::journeys::Weights;
 use crate::prometheus::Prometheus;
 use crate::report;
@@ -294,7 +295,7 @@ impl LoadArgs {
             bail!("the measured time must be at least 1 s");
         }
         if self.probe_weight > 0 {
-            crate::journeys::probe::configure(
+            crate::journeys::probe_target::configure(
                 &host,
                 &self.probe_path,
                 Duration::from_secs(self.timeout),
@@ -438,33 +439,6 @@ async fn run(a: RunArgs) -> Result<u8> {
     Ok(0)
 }
 
-fn read_baseline(path: &Path) -> Result<BaselineFile> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read the baseline {}", path.display()))?;
-    let b: BaselineFile = serde_json::from_str(&text).with_context(|| {
-        format!(
-            "{} is not a baseline file (loadtest/baseline.schema.json)",
-            path.display()
-        )
-    })?;
-    if b.schema_version != baseline::SCHEMA_VERSION {
-        bail!(
-            "{} has schema_version {}; this tool reads {}",
-            path.display(),
-            b.schema_version,
-            baseline::SCHEMA_VERSION
-        );
-    }
-    if b.steps.get(b.normal_step).is_none() {
-        bail!(
-            "{}: normal_step {} is not a step",
-            path.display(),
-            b.normal_step
-        );
-    }
-    Ok(b)
-}
-
 /// A `gate` command line clap refused (exit 1) still writes its `--junit` file, when one can be
 /// read from the arguments: CI then shows the usage error instead of "no tests".
 pub fn junit_for_usage_error(message: &str) {
@@ -486,7 +460,7 @@ pub fn junit_for_usage_error(message: &str) {
     }
     if let Some(p) = path.filter(|p| !p.is_empty() && !p.starts_with('-')) {
         let target = host.unwrap_or_else(|| "(command line refused)".into());
-        let xml = report::junit_error(&target, message.trim());
+        let xml = report::junit::junit_error(&target, message.trim());
         if let Err(w) = report::write_file(Path::new(&p), &xml) {
             eprintln!("error: and the JUnit file could not be written: {w:#}");
         }
@@ -504,7 +478,7 @@ async fn gate(a: GateArgs) -> Result<u8> {
     };
     let outcome = gate_judged(a).await;
     if let (Err(e), Some(path)) = (&outcome, junit) {
-        let xml = report::junit_error(&target, &format!("{e:#}"));
+        let xml = report::junit::junit_error(&target, &format!("{e:#}"));
         if let Err(w) = report::write_file(&path, &xml) {
             eprintln!("error: and the JUnit file could not be written: {w:#}");
         }
@@ -519,7 +493,7 @@ async fn gate_judged(a: GateArgs) -> Result<u8> {
         .iter()
         .any(|t| matches!(t.limit, threshold::Limit::Baseline(_)));
     let baseline = match &a.baseline {
-        Some(p) => Some(read_baseline(p)?),
+        Some(p) => Some(BaselineFile::read(p)?),
         None if needs_baseline => {
             bail!("a threshold is relative to the baseline: give --baseline FILE")
         }
@@ -535,7 +509,7 @@ async fn gate_judged(a: GateArgs) -> Result<u8> {
     };
     let verdicts = threshold::evaluate(&thresholds, &run, baseline.as_ref());
     if let Some(j) = &a.junit {
-        report::write_file(j, &report::junit(&run, &verdicts))?;
+        report::write_file(j, &report::junit::junit(&run, &verdicts))?;
     }
     finish_run(&a.load, &run, &verdicts, baseline.as_ref())?;
     let failed = verdicts.iter().filter(|v| !v.passed).count();
@@ -641,7 +615,7 @@ async fn baseline_cmd(a: BaselineArgs) -> Result<u8> {
         );
         return Ok(0);
     }
-    let file = baseline::from_run(&run, &settings)?;
+    let file = baseline::from_run::from_run(&run, &settings)?;
     report::write_file(&a.output, &serde_json::to_string_pretty(&file)?)?;
     finish_run(&a.load, &run, &[], Some(&file))?;
     describe_baseline(&file, &a.output);
@@ -682,10 +656,10 @@ fn merge(a: MergeArgs) -> Result<u8> {
         };
         results.push(RunResult::from_json(&candidate, &f.display().to_string())?);
     }
-    for w in result::check_shards(&results)? {
+    for w in result::shards::check_shards(&results)? {
         eprintln!("warning: {w}");
     }
-    let merged = result::merge(&results)?;
+    let merged = result::merge::merge(&results)?;
     // Everything that can be wrong is found before anything is written.
     let baseline = match &a.baseline_output {
         None => None,
@@ -696,7 +670,7 @@ fn merge(a: MergeArgs) -> Result<u8> {
                      baseline settings), so there is no ramp to judge"
                 );
             };
-            Some(baseline::from_run(&merged, settings)?)
+            Some(baseline::from_run::from_run(&merged, settings)?)
         }
     };
     let json = serde_json::to_string_pretty(&merged)?;

@@ -3,6 +3,7 @@
 
 mod attack;
 mod baseline;
+mod baseline_settings;
 mod cli;
 mod journeys;
 mod prometheus;
