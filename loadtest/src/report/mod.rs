@@ -58,6 +58,22 @@ pub fn print_summary(run: &RunResult, verdicts: &[Verdict]) {
     }
 }
 
+/// Prints what a baseline found, and where it was written, on stderr.
+pub fn describe_baseline(file: &BaselineFile, path: &Path) {
+    eprintln!(
+        "baseline: normal step {} ({} users), knee {}, capacity {:.1} req/s per pod, {:.1} connections per pod ({}) -> {}",
+        file.normal_step,
+        file.steps[file.normal_step].users,
+        file.knee_step
+            .map(|k| format!("step {k} ({} users)", file.steps[k].users))
+            .unwrap_or("not reached".into()),
+        file.capacity_rps_per_pod,
+        file.capacity_connections_per_pod,
+        file.connections_source,
+        path.display()
+    );
+}
+
 /// Writes `text` to `path`, creating its folder.
 pub fn write_file(path: &Path, text: &str) -> Result<()> {
     if let Some(d) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
