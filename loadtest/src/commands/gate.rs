@@ -36,10 +36,16 @@ pub fn junit_for_usage_error(message: &str) {
     }
     if let Some(p) = path.filter(|p| !p.is_empty() && !p.starts_with('-')) {
         let target = host.unwrap_or_else(|| "(command line refused)".into());
-        let xml = report::junit::junit_error(&target, message.trim());
-        if let Err(w) = report::write_file(Path::new(&p), &xml) {
-            eprintln!("error: and the JUnit file could not be written: {w:#}");
-        }
+        write_junit_error(Path::new(&p), &target, message.trim());
+    }
+}
+
+/// Writes the JUnit file of a gate that could not run; a failure to write it is only reported.
+fn write_junit_error(path: &Path, target: &str, reason: &str) {
+    let written =
+        report::junit::junit_error(target, reason).and_then(|xml| report::write_file(path, &xml));
+    if let Err(w) = written {
+        eprintln!("error: and the JUnit file could not be written: {w:#}");
     }
 }
 
@@ -54,10 +60,7 @@ pub async fn gate(a: GateArgs) -> Result<u8> {
     };
     let outcome = gate_judged(a).await;
     if let (Err(e), Some(path)) = (&outcome, junit) {
-        let xml = report::junit::junit_error(&target, &format!("{e:#}"));
-        if let Err(w) = report::write_file(&path, &xml) {
-            eprintln!("error: and the JUnit file could not be written: {w:#}");
-        }
+        write_junit_error(&path, &target, &format!("{e:#}"));
     }
     outcome
 }
@@ -85,7 +88,7 @@ async fn gate_judged(a: GateArgs) -> Result<u8> {
     };
     let verdicts = threshold::evaluate(&thresholds, &run, baseline.as_ref());
     if let Some(j) = &a.junit {
-        report::write_file(j, &report::junit::junit(&run, &verdicts))?;
+        report::write_file(j, &report::junit::junit(&run, &verdicts)?)?;
     }
     finish_run(&a.load, &run, &verdicts, baseline.as_ref())?;
     let failed = verdicts.iter().filter(|v| !v.passed).count();
