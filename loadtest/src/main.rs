@@ -1,19 +1,11 @@
-//! `notejam-loadtest`: journeys against Notejam on goose, exact percentiles, the stepped-ramp
-//! baseline, the CI gate and the merge of shards. See `--help` and loadtest/README.md.
-
-mod attack;
-mod baseline;
-mod cli;
-mod journeys;
-mod prometheus;
-mod recorder;
-mod report;
-mod result;
-mod threshold;
+//! The `notejam-loadtest` binary: parse the flags, start the runtime, run the command, exit with
+//! its code (0, 99 a gate threshold failed, 1 the test could not run). See `--help`.
 
 use std::process::ExitCode;
 
 use clap::Parser;
+use notejam_loadtest::cli::Cli;
+use notejam_loadtest::commands;
 
 /// mimalloc instead of glibc's malloc: about 9 % fewer instructions per request, all of it in
 /// allocation (docs/performance.md, "Load generator").
@@ -21,15 +13,15 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = match cli::Cli::try_parse() {
+    let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { 1 } else { 0 };
             let _ = e.print();
-            if e.use_stderr() {
-                cli::junit_for_usage_error(&e.render().to_string());
+            if !e.use_stderr() {
+                return ExitCode::SUCCESS; // --help, --version
             }
-            return ExitCode::from(code);
+            commands::gate::junit_for_usage_error(&e.render().to_string());
+            return ExitCode::from(1);
         }
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -42,7 +34,7 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(cli::dispatch(cli)) {
+    match runtime.block_on(commands::dispatch(cli.command)) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("error: {e:#}");

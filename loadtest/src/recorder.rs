@@ -80,7 +80,7 @@ pub enum Correction {
 }
 
 /// One second of the timeline (for charts; percentiles here are per second, 2 digits).
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize, PartialEq)]
 pub struct Second {
     /// Seconds since the attack started.
     pub t: u64,
@@ -259,13 +259,7 @@ impl Recorder {
                     h,
                     Second {
                         t: sec,
-                        requests: 0,
-                        errors: 0,
-                        p50_ms: 0.0,
-                        p95_ms: 0.0,
-                        p99_ms: 0.0,
-                        users: 0,
-                        in_flight_max: 0,
+                        ..Second::default()
                     },
                 ));
             }

@@ -7,6 +7,7 @@ pub mod api;
 pub mod browser;
 pub mod page;
 pub mod probe;
+pub mod probe_target;
 
 use goose::prelude::*;
 

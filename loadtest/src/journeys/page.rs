@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 use goose::goose::{GooseMethod, GooseRequest, GooseResponse, TransactionError};
+use goose::metrics::GooseRequestMetric;
 use goose::prelude::*;
 
 use crate::recorder;
@@ -82,13 +83,13 @@ pub fn html_escape(s: &str) -> String {
 }
 
 /// The request for `path` on the user's site: one URL parse (goose's own builder parses it twice
-/// and formats it in between), or none for a URL made once ([`super::probe`]).
+/// and formats it in between), or none for the probe's URL, made once ([`super::probe_target`]).
 pub fn request_builder(
     user: &GooseUser,
     method: &GooseMethod,
     path: &str,
 ) -> Result<reqwest::RequestBuilder, Box<TransactionError>> {
-    let url = match super::probe::url_for(path) {
+    let url = match super::probe_target::url_for(path) {
         Some(u) => u.clone(),
         None => user
             .base_url
@@ -157,17 +158,15 @@ async fn check(
     let response = match goose.response {
         Ok(r) => r,
         Err(e) => {
-            let why = if e.is_timeout() {
-                "timed out".to_string()
-            } else if e.is_connect() {
-                "could not connect".to_string()
-            } else {
-                format!("no response: {e}")
-            };
-            rec.finish(journey, name, started, false, &why);
-            return user
-                .set_failure(&why, &mut goose.request, None, None)
-                .map(|_| unreachable!());
+            let why = no_response(&e);
+            return failed(
+                user,
+                rec,
+                (journey, name, started),
+                &why,
+                &mut goose.request,
+                None,
+            );
         }
     };
     let status = response.status().as_u16();
@@ -188,10 +187,14 @@ async fn check(
         Ok(b) => b,
         Err(e) => {
             let why = format!("body not read: {e}");
-            rec.finish(journey, name, started, false, &why);
-            return user
-                .set_failure(&why, &mut goose.request, None, None)
-                .map(|_| unreachable!());
+            return failed(
+                user,
+                rec,
+                (journey, name, started),
+                &why,
+                &mut goose.request,
+                None,
+            );
         }
     };
     let mut why = None;
@@ -207,12 +210,41 @@ async fn check(
             rec.finish(journey, name, started, true, "");
             Ok(Page { body })
         }
-        Some(why) => {
-            rec.finish(journey, name, started, false, &why);
-            user.set_failure(&why, &mut goose.request, None, Some(&body))
-                .map(|_| unreachable!())
-        }
+        Some(why) => failed(
+            user,
+            rec,
+            (journey, name, started),
+            &why,
+            &mut goose.request,
+            Some(&body),
+        ),
     }
+}
+
+/// Why a request got no response, as the report's Failures table says it.
+fn no_response(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "timed out".to_string()
+    } else if e.is_connect() {
+        "could not connect".to_string()
+    } else {
+        format!("no response: {e}")
+    }
+}
+
+/// Records a failed request (journey, name, when it was meant to start) in our recorder and in
+/// goose's own counts, and fails the step with `why`.
+fn failed<T>(
+    user: &mut GooseUser,
+    rec: &recorder::Recorder,
+    (journey, name, started): (&str, &str, std::time::Instant),
+    why: &str,
+    request: &mut GooseRequestMetric,
+    body: Option<&str>,
+) -> Result<T, Box<TransactionError>> {
+    rec.finish(journey, name, started, false, why);
+    user.set_failure(why, request, None, body)
+        .map(|_| unreachable!("set_failure always fails the step"))
 }
 
 /// The body as text: UTF-8 checked in place (reqwest's `text()` decodes through the lossy path
@@ -273,17 +305,15 @@ pub async fn call(
     let response = match goose.response {
         Ok(r) => r,
         Err(e) => {
-            let why = if e.is_timeout() {
-                "timed out".to_string()
-            } else if e.is_connect() {
-                "could not connect".to_string()
-            } else {
-                format!("no response: {e}")
-            };
-            rec.finish(journey, name, started, false, &why);
-            return user
-                .set_failure(&why, &mut goose.request, None, None)
-                .map(|_| unreachable!());
+            let why = no_response(&e);
+            return failed(
+                user,
+                &rec,
+                (journey, name, started),
+                &why,
+                &mut goose.request,
+                None,
+            );
         }
     };
     let got = response.status().as_u16();
@@ -311,11 +341,14 @@ pub async fn call(
                 etag,
             })
         }
-        Some(why) => {
-            rec.finish(journey, name, started, false, &why);
-            user.set_failure(&why, &mut goose.request, None, Some(&text))
-                .map(|_| unreachable!())
-        }
+        Some(why) => failed(
+            user,
+            &rec,
+            (journey, name, started),
+            &why,
+            &mut goose.request,
+            Some(&text),
+        ),
     }
 }
 
