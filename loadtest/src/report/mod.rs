@@ -31,7 +31,7 @@ pub fn write_all(
     };
     write("result.json", serde_json::to_string_pretty(run)?)?;
     write("report.md", markdown::markdown(run, verdicts, baseline))?;
-    write("report.html", html::html(run, verdicts, baseline))?;
+    write("report.html", html::html(run, verdicts, baseline)?)?;
     Ok(())
 }
 
