@@ -58,7 +58,8 @@ pub fn attr_after(body: &str, marker: &str) -> Option<String> {
 
 /// The id in the first link `href="{prefix}{id}/"` whose text is exactly `text`.
 pub fn link_id(body: &str, prefix: &str, text: &str) -> Option<i64> {
-    let needle = format!("\">{}</a>", html_escape(text));
+    // The app escapes text and quoted attributes alike: `& < > " '` (app/src/web/render.rs).
+    let needle = format!("\">{}</a>", html_escape::encode_quoted_attribute(text));
     let mut rest = body;
     while let Some(i) = rest.find(&format!("href=\"{prefix}")) {
         let after = &rest[i + 6 + prefix.len()..];
@@ -71,15 +72,6 @@ pub fn link_id(body: &str, prefix: &str, text: &str) -> Option<i64> {
         rest = &after[end..];
     }
     None
-}
-
-/// HTML-escapes like the app's templates do.
-pub fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#x27;")
 }
 
 /// The request for `path` on the user's site: one URL parse (goose's own builder parses it twice
@@ -370,5 +362,14 @@ mod tests {
         assert_eq!(link_id(body, "/pads/", "Pad & one"), Some(7));
         assert_eq!(link_id(body, "/pads/", "Other"), Some(12));
         assert_eq!(link_id(body, "/pads/", "Missing"), None);
+    }
+
+    #[test]
+    fn finds_a_link_whose_text_the_app_escaped() {
+        // What the app's templates make of a hostile pad name.
+        let name = r#"<b>"Tom's" & co</b>"#;
+        let body = r#"<a href="/pads/3/">&lt;b&gt;&quot;Tom&#x27;s&quot; &amp; co&lt;/b&gt;</a>
+            <a href="/pads/4/"><b>"Tom's" & co</b></a>"#;
+        assert_eq!(link_id(body, "/pads/", name), Some(3));
     }
 }

@@ -4,7 +4,6 @@
 use anyhow::{Result, anyhow};
 use plotters::prelude::*;
 
-use super::escape::esc;
 use crate::recorder::Second;
 use crate::result::RunResult;
 
@@ -26,8 +25,14 @@ pub struct Line<'a> {
     pub points: Vec<(f64, f64)>,
 }
 
-/// One chart as a `<figure>`: its title as the caption, then the SVG.
-pub fn figure(title: &str, x_desc: &str, y_desc: &str, lines: &[Line<'_>]) -> Result<String> {
+/// A drawn chart: its title (the page's caption for it) and its SVG.
+pub struct Chart {
+    pub title: &'static str,
+    pub svg: String,
+}
+
+/// One chart of these lines, x from 0 and y from 0, each axis described.
+pub fn chart(title: &'static str, x_desc: &str, y_desc: &str, lines: &[Line<'_>]) -> Result<Chart> {
     let all = || lines.iter().flat_map(|l| l.points.iter());
     let xmax = all().map(|p| p.0).fold(1.0, f64::max);
     let ymax = all().map(|p| p.1).fold(0.0, f64::max).max(1e-9) * 1.1;
@@ -71,14 +76,11 @@ pub fn figure(title: &str, x_desc: &str, y_desc: &str, lines: &[Line<'_>]) -> Re
             .map_err(|e| fail(&e))?;
         root.present().map_err(|e| fail(&e))?;
     }
-    Ok(format!(
-        "<figure><figcaption>{}</figcaption>{svg}</figure>",
-        esc(title)
-    ))
+    Ok(Chart { title, svg })
 }
 
 /// Every chart of a run, in the order the report shows them.
-pub fn charts(run: &RunResult) -> Result<String> {
+pub fn charts(run: &RunResult) -> Result<Vec<Chart>> {
     let xy = |f: fn(&Second) -> f64| -> Vec<(f64, f64)> {
         run.timeline.iter().map(|s| (s.t as f64, f(s))).collect()
     };
@@ -87,7 +89,7 @@ pub fn charts(run: &RunResult) -> Result<String> {
         color,
         points,
     };
-    let mut out = figure(
+    let mut out = vec![chart(
         "Throughput (requests per second) and errors",
         "seconds",
         "req/s",
@@ -95,8 +97,8 @@ pub fn charts(run: &RunResult) -> Result<String> {
             line("requests/s", BLUE, xy(|s| s.requests as f64)),
             line("errors/s", RED, xy(|s| s.errors as f64)),
         ],
-    )?;
-    out += &figure(
+    )?];
+    out.push(chart(
         "Latency percentiles per second (ms, uncorrected)",
         "seconds",
         "ms",
@@ -105,7 +107,7 @@ pub fn charts(run: &RunResult) -> Result<String> {
             line("p95", ORANGE, xy(|s| s.p95_ms)),
             line("p99", RED, xy(|s| s.p99_ms)),
         ],
-    )?;
+    )?);
     let mut connections = vec![
         line("users (client connections)", PURPLE, xy(|s| s.users as f64)),
         line(
@@ -121,12 +123,12 @@ pub fn charts(run: &RunResult) -> Result<String> {
             server.open_connections.clone(),
         ));
     }
-    out += &figure("Connections", "seconds", "count", &connections)?;
+    out.push(chart("Connections", "seconds", "count", &connections)?);
     if !run.steps.is_empty() {
         let by_users = |f: fn(&crate::result::StepResult) -> f64| -> Vec<(f64, f64)> {
             run.steps.iter().map(|s| (s.users as f64, f(s))).collect()
         };
-        out += &figure(
+        out.push(chart(
             "Ramp: req/s by users (x = users)",
             "users",
             "req/s",
@@ -135,13 +137,13 @@ pub fn charts(run: &RunResult) -> Result<String> {
                 BLUE,
                 by_users(|s| s.stats.requests_per_second),
             )],
-        )?;
-        out += &figure(
+        )?);
+        out.push(chart(
             "Ramp: p95 by users (x = users)",
             "users",
             "ms",
             &[line("p95", ORANGE, by_users(|s| s.stats.latency_ms.p95))],
-        )?;
+        )?);
     }
     Ok(out)
 }

@@ -3,7 +3,6 @@
 //! the short summary on stderr.
 
 pub mod charts;
-pub mod escape;
 pub mod html;
 pub mod junit;
 pub mod markdown;
