@@ -32,7 +32,7 @@ fn progress_is_drawn_on_a_terminal_and_never_into_a_log() {
         &a.iter().map(String::as_str).collect::<Vec<_>>(),
         dir.path(),
     );
-    assert_eq!(log.status.code(), Some(0), "{}", describe(&log));
+    assert_exit(&log, 0);
     let stderr = String::from_utf8_lossy(&log.stderr);
     assert!(!stderr.contains(PROGRESS), "progress in a log:\n{stderr}");
     assert!(
