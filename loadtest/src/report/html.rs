@@ -36,6 +36,8 @@ pub fn html(
             c.svg
         );
     }
+    // Kept by hand: our Markdown has only headings, items and `|` tables; a Markdown crate for
+    // these few lines would be a dependency for nothing else.
     let md = markdown(run, verdicts, baseline);
     let mut body = String::new();
     let mut in_table = false;
