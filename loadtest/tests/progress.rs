@@ -49,6 +49,8 @@ fn progress_is_drawn_on_a_terminal_and_never_into_a_log() {
         .args(["-qec", &line, "/dev/null"])
         .current_dir(dir.path())
         .env_remove("NOTEJAM_LOADTEST_HOST")
+        // A terminal that says what it is (CI has no TERM, which reads as a dumb terminal).
+        .env("TERM", "xterm")
         .output()
         .expect("util-linux's script runs");
     let screen = String::from_utf8_lossy(&tty.stdout);
