@@ -1,5 +1,4 @@
-//! Running goose: the attack a plan describes, its step windows and phases, progress on the
-//! terminal, and turning what the recorder measured into a [`RunResult`].
+//! Running goose: the attack a plan describes, its step windows and phases, and turning what the recorder measured into a [`RunResult`].
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,6 +8,7 @@ use goose::config::GooseConfiguration;
 use goose::prelude::*;
 
 use crate::journeys::{self, Weights};
+use crate::progress::Progress;
 use crate::recorder::{self, Recorder, Snapshot};
 use crate::result::{Method, RESULT_FORMAT, RunResult, Shard, Stats};
 
@@ -162,8 +162,8 @@ pub async fn attack(plan: &Plan) -> Result<Outcome> {
         t = end;
     }
     let phaser = tokio::spawn(drive_phases(recorder.clone(), windows.clone()));
-    let progress =
-        (!plan.quiet).then(|| tokio::spawn(show_progress(recorder.clone(), users.clone())));
+    let planned = windows.last().map(|w| w.1.ceil() as u64).unwrap_or(0);
+    let progress = (!plan.quiet).then(|| Progress::start(recorder.clone(), users.clone(), planned));
 
     let started_at = chrono::Utc::now();
     let metrics = attack
@@ -174,8 +174,7 @@ pub async fn attack(plan: &Plan) -> Result<Outcome> {
     phaser.abort();
     recorder.set_phase(None);
     if let Some(p) = progress {
-        p.abort();
-        eprintln!();
+        p.finish();
     }
     let (mut ok, mut failed) = (0u64, 0u64);
     for agg in metrics.requests.values() {
@@ -204,23 +203,6 @@ async fn sleep_until(recorder: &Recorder, t: f64) {
     let now = recorder.elapsed().as_secs_f64();
     if t > now {
         tokio::time::sleep(Duration::from_secs_f64(t - now)).await;
-    }
-}
-
-async fn show_progress(recorder: Arc<Recorder>, steps: Vec<usize>) {
-    use std::io::IsTerminal;
-    let tty = std::io::stderr().is_terminal();
-    let mut tick = tokio::time::interval(Duration::from_secs(2));
-    loop {
-        tick.tick().await;
-        let (req, err, p95) = recorder.progress();
-        let secs = recorder.elapsed().as_secs_f64();
-        eprint!(
-            "{}[{secs:6.0}s] users {:>4} (plan {:?}) · measured {req} requests · {err} errors · p95 {p95:.1} ms   ",
-            if tty { "\r" } else { "\n" },
-            recorder.users(),
-            steps
-        );
     }
 }
 

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod journeys;
 pub mod preflight;
+pub mod progress;
 pub mod prometheus;
 pub mod recorder;
 pub mod report;

@@ -279,23 +279,8 @@ impl Recorder {
         let c = self.correction;
         let mut inner = self.inner.lock().unwrap();
         inner.total.record(latency_us, ok, c);
-        // Look up before inserting: no String allocation per request once a name is known.
-        match inner.journeys.get_mut(journey) {
-            Some(series) => series.record(latency_us, ok, c),
-            None => {
-                let mut series = Series::default();
-                series.record(latency_us, ok, c);
-                inner.journeys.insert(journey.to_string(), series);
-            }
-        }
-        match inner.requests.get_mut(name) {
-            Some(series) => series.record(latency_us, ok, c),
-            None => {
-                let mut series = Series::default();
-                series.record(latency_us, ok, c);
-                inner.requests.insert(name.to_string(), series);
-            }
-        }
+        record_named(&mut inner.journeys, journey, latency_us, ok, c);
+        record_named(&mut inner.requests, name, latency_us, ok, c);
         inner
             .phases
             .entry(phase as usize)
@@ -345,6 +330,25 @@ impl Recorder {
             measured_seconds,
             sent: self.sent.load(Ordering::Relaxed) as u64,
             redirects: self.redirects.load(Ordering::Relaxed) as u64,
+        }
+    }
+}
+
+/// Records into the series named `key`, looking it up before inserting: no String allocation per
+/// request once a name is known.
+fn record_named(
+    map: &mut BTreeMap<String, Series>,
+    key: &str,
+    latency_us: u64,
+    ok: bool,
+    correction: Correction,
+) {
+    match map.get_mut(key) {
+        Some(series) => series.record(latency_us, ok, correction),
+        None => {
+            let mut series = Series::default();
+            series.record(latency_us, ok, correction);
+            map.insert(key.to_string(), series);
         }
     }
 }

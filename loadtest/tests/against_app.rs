@@ -16,11 +16,9 @@ fn run_validates_every_step_and_reports_counts_that_match_the_app() {
     let app = App::start();
     let dir = tempfile::tempdir().unwrap();
     let reports = dir.path().join("reports");
-    let out = loadtest(
+    let out = app.loadtest(
+        "run",
         &[
-            "run",
-            "--host",
-            &app.base,
             "--users",
             "6",
             "--run-time",
@@ -33,7 +31,7 @@ fn run_validates_every_step_and_reports_counts_that_match_the_app() {
         ],
         dir.path(),
     );
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_exit(&out, 0);
     let r = read_json(&reports.join("result.json"));
     let total = &r["total"];
     assert!(total["requests"].as_u64().unwrap() > 20, "{total:#}");
@@ -89,8 +87,12 @@ fn run_validates_every_step_and_reports_counts_that_match_the_app() {
     let pads_left: u64 = app.sql("SELECT count(*) FROM pads").parse().unwrap();
     assert!(pads_left <= 6, "{pads_left} pads left by 6 users");
     // Percentiles are exact to the microsecond, not goose's rounded milliseconds.
-    let p50 = total["latency_ms"]["p50"].as_f64().unwrap();
-    assert!(p50 > 0.0 && (p50 * 1000.0).fract() == 0.0, "{p50}");
+    // (Whole microseconds up to float rounding: 1.001 ms * 1000 is 1000.9999999999999.)
+    let p50_us = total["latency_ms"]["p50"].as_f64().unwrap() * 1000.0;
+    assert!(
+        p50_us > 0.0 && (p50_us - p50_us.round()).abs() < 1e-6,
+        "{p50_us}"
+    );
     let md = std::fs::read_to_string(reports.join("report.md")).unwrap();
     assert!(
         md.contains("| **all** |") && md.contains("`POST /notes/create/`"),
@@ -109,11 +111,9 @@ fn gate_passes_loose_thresholds_and_exits_99_on_impossible_ones_with_junit() {
     let app = App::start();
     let dir = tempfile::tempdir().unwrap();
     let junit = dir.path().join("junit.xml");
-    let loose = loadtest(
+    let loose = app.loadtest(
+        "gate",
         &[
-            "gate",
-            "--host",
-            &app.base,
             "--users",
             "2",
             "--run-time",
@@ -134,7 +134,7 @@ fn gate_passes_loose_thresholds_and_exits_99_on_impossible_ones_with_junit() {
         ],
         dir.path(),
     );
-    assert_eq!(loose.status.code(), Some(0), "{}", describe(&loose));
+    assert_exit(&loose, 0);
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert_eq!(xml.matches("<testcase").count(), 4, "{xml}");
     assert!(
@@ -142,11 +142,9 @@ fn gate_passes_loose_thresholds_and_exits_99_on_impossible_ones_with_junit() {
         "{xml}"
     );
 
-    let strict = loadtest(
+    let strict = app.loadtest(
+        "gate",
         &[
-            "gate",
-            "--host",
-            &app.base,
             "--users",
             "2",
             "--run-time",
@@ -165,7 +163,7 @@ fn gate_passes_loose_thresholds_and_exits_99_on_impossible_ones_with_junit() {
         ],
         dir.path(),
     );
-    assert_eq!(strict.status.code(), Some(99), "{}", describe(&strict));
+    assert_exit(&strict, 99);
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert_eq!(xml.matches("<failure").count(), 2, "{xml}");
     assert!(xml.contains(r#"name="p50&lt;1us""#), "{xml}");
@@ -177,11 +175,9 @@ fn gate_passes_loose_thresholds_and_exits_99_on_impossible_ones_with_junit() {
 fn a_malformed_threshold_fails_before_any_load() {
     let app = App::start();
     let dir = tempfile::tempdir().unwrap();
-    let out = loadtest(
+    let out = app.loadtest(
+        "gate",
         &[
-            "gate",
-            "--host",
-            &app.base,
             "--users",
             "2",
             "--run-time",
@@ -193,7 +189,7 @@ fn a_malformed_threshold_fails_before_any_load() {
         ],
         dir.path(),
     );
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert_exit(&out, 1);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains(r#"malformed threshold "p95<300": a latency needs a unit"#),
@@ -201,17 +197,8 @@ fn a_malformed_threshold_fails_before_any_load() {
     );
     assert_eq!(app.sql("SELECT count(*) FROM users"), "0", "load was sent");
 
-    let relative = loadtest(
-        &[
-            "gate",
-            "--host",
-            &app.base,
-            "--threshold",
-            "p95<baseline*1.2",
-        ],
-        dir.path(),
-    );
-    assert_eq!(relative.status.code(), Some(1), "{}", describe(&relative));
+    let relative = app.loadtest("gate", &["--threshold", "p95<baseline*1.2"], dir.path());
+    assert_exit(&relative, 1);
     assert!(String::from_utf8_lossy(&relative.stderr).contains("give --baseline FILE"));
 }
 
@@ -224,7 +211,7 @@ fn a_target_that_is_not_notejam_is_refused() {
         &["run", "--host", &app.admin, "--run-time", "2s"],
         dir.path(),
     );
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert_exit(&out, 1);
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("is not Notejam's sign-in page"),
         "{}",
@@ -241,11 +228,9 @@ fn baseline_writes_a_file_that_matches_the_schema() {
     let app = App::start();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("baseline.json");
-    let out = loadtest(
+    let out = app.loadtest(
+        "baseline",
         &[
-            "baseline",
-            "--host",
-            &app.base,
             "--steps",
             "1,2,4",
             "--step-duration",
@@ -262,9 +247,7 @@ fn baseline_writes_a_file_that_matches_the_schema() {
         ],
         dir.path(),
     );
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    let b = read_json(&file);
-    assert_valid_baseline(&b);
+    let b = baseline_written(&out, &file);
     assert_eq!(b["connections_source"], "client");
     assert_eq!(b["steps"].as_array().unwrap().len(), 3);
     assert_eq!(b["steps"][2]["users"], 4);
@@ -277,11 +260,9 @@ fn baseline_writes_a_file_that_matches_the_schema() {
     );
 
     // The gate reads it for relative thresholds.
-    let gate = loadtest(
+    let gate = app.loadtest(
+        "gate",
         &[
-            "gate",
-            "--host",
-            &app.base,
             "--users",
             "2",
             "--run-time",
@@ -298,7 +279,7 @@ fn baseline_writes_a_file_that_matches_the_schema() {
         ],
         dir.path(),
     );
-    assert_eq!(gate.status.code(), Some(0), "{}", describe(&gate));
+    assert_exit(&gate, 0);
 }
 
 #[test]
@@ -335,7 +316,7 @@ fn shards_merge_exactly_and_the_gate_judges_the_merged_run() {
     let (a, b) = (shard("0"), shard("1"));
     let (a, b) = (a.join().unwrap(), b.join().unwrap());
     for (i, out) in [&a, &b].into_iter().enumerate() {
-        assert_eq!(out.status.code(), Some(0), "{}", describe(out));
+        assert_exit(out, 0);
         // As the Kubernetes Job reads it: the result is the log's last line.
         let log = dir.path().join(format!("shard-{i}.log"));
         std::fs::write(&log, &out.stdout).unwrap();
@@ -353,7 +334,7 @@ fn shards_merge_exactly_and_the_gate_judges_the_merged_run() {
         ],
         dir.path(),
     );
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_exit(&out, 0);
     let m = read_json(&merged);
     let r0 = read_json(&dir.path().join("shard-0/result.json"));
     let r1 = read_json(&dir.path().join("shard-1/result.json"));
@@ -381,7 +362,7 @@ fn shards_merge_exactly_and_the_gate_judges_the_merged_run() {
         ],
         dir.path(),
     );
-    assert_eq!(gate.status.code(), Some(0), "{}", describe(&gate));
+    assert_exit(&gate, 0);
 }
 
 #[test]
@@ -389,11 +370,9 @@ fn a_fixed_rate_run_sends_at_that_rate_and_measures_from_the_schedule() {
     let app = App::start();
     let dir = tempfile::tempdir().unwrap();
     let reports = dir.path().join("r");
-    let out = loadtest(
+    let out = app.loadtest(
+        "run",
         &[
-            "run",
-            "--host",
-            &app.base,
             "--users",
             "8",
             "--rate",
@@ -402,20 +381,16 @@ fn a_fixed_rate_run_sends_at_that_rate_and_measures_from_the_schedule() {
             "4s",
             "--quiet",
             // The cheap probe, so 8 users keep up with the schedule even on a busy machine.
-            "--probe-weight",
-            "1",
-            "--anonymous-weight",
-            "0",
-            "--browser-weight",
-            "0",
-            "--api-weight",
-            "0",
             "--report-dir",
             s(&reports),
-        ],
+        ]
+        .iter()
+        .chain(&ONLY_THE_PROBE)
+        .copied()
+        .collect::<Vec<_>>(),
         dir.path(),
     );
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_exit(&out, 0);
     let r = read_json(&reports.join("result.json"));
     assert_eq!(r["method"]["coordinated_omission_correction"], "scheduled");
     let n = r["total"]["requests"].as_u64().unwrap();
@@ -491,7 +466,7 @@ fn sharded_baseline_ramps_merge_into_one_baseline_file() {
     let outs = [a.join().unwrap(), b.join().unwrap()];
     let mut logs = Vec::new();
     for (i, out) in outs.iter().enumerate() {
-        assert_eq!(out.status.code(), Some(0), "{}", describe(out));
+        assert_exit(out, 0);
         let log = dir.path().join(format!("shard-{i}.log"));
         std::fs::write(&log, &out.stdout).unwrap();
         logs.push(log);
@@ -515,7 +490,7 @@ fn sharded_baseline_ramps_merge_into_one_baseline_file() {
         ],
         dir.path(),
     );
-    assert_eq!(partial.status.code(), Some(1), "{}", describe(&partial));
+    assert_exit(&partial, 1);
     assert!(
         String::from_utf8_lossy(&partial.stderr).contains("shard(s) [1] of 2 missing"),
         "{}",
@@ -537,9 +512,7 @@ fn sharded_baseline_ramps_merge_into_one_baseline_file() {
         ],
         dir.path(),
     );
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    let b = read_json(&file);
-    assert_valid_baseline(&b);
+    let b = baseline_written(&out, &file);
     assert_eq!(b["connections_source"], "client");
     assert_eq!(b["target"]["replicas"], 2);
     assert_eq!(b["target"]["environment"], "development");
@@ -620,7 +593,7 @@ fn sharded_baseline_ramps_merge_into_one_baseline_file() {
         ],
         dir.path(),
     );
-    assert_eq!(gate.status.code(), Some(0), "{}", describe(&gate));
+    assert_exit(&gate, 0);
 }
 
 #[test]
@@ -628,33 +601,27 @@ fn the_probe_validates_its_status() {
     let app = App::start();
     let dir = tempfile::tempdir().unwrap();
     let reports = dir.path().join("r");
-    let out = loadtest(
+    let out = app.loadtest(
+        "run",
         &[
-            "run",
-            "--host",
-            &app.base,
             "--users",
             "2",
             "--run-time",
             "2s",
             "--quiet",
-            "--probe-weight",
-            "1",
             "--probe-path",
             "/no-such-page/",
-            "--anonymous-weight",
-            "0",
-            "--browser-weight",
-            "0",
-            "--api-weight",
-            "0",
             "--report-dir",
             s(&reports),
-        ],
+        ]
+        .iter()
+        .chain(&ONLY_THE_PROBE)
+        .copied()
+        .collect::<Vec<_>>(),
         dir.path(),
     );
     // Every request failed: exit 1, and the report says why.
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert_exit(&out, 1);
     let r = read_json(&reports.join("result.json"));
     assert!(r["total"]["requests"].as_u64().unwrap() > 0, "{r:#}");
     assert_eq!(r["total"]["errors"], r["total"]["requests"]);

@@ -65,7 +65,7 @@ fn an_unreachable_host_is_exit_1_with_a_message() {
         ],
         dir.path(),
     );
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert_exit(&out, 1);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("cannot reach the target") && err.contains("connection refused"),
@@ -118,41 +118,38 @@ fn a_gate_that_cannot_run_still_writes_junit_saying_why() {
     let dir = tempfile::tempdir().unwrap();
     let unreachable = format!("http://127.0.0.1:{}", free_port());
     let junit = dir.path().join("out/junit.xml");
+    let j = junit.to_str().unwrap();
+    let gate_fails = |args: &[&str], reason: &str| {
+        let out = loadtest(&[&["gate"], args].concat(), dir.path());
+        assert_exit(&out, 1);
+        assert_run_failure_junit(&junit, reason);
+    };
     // The target is not there.
-    let out = loadtest(
+    gate_fails(
         &[
-            "gate",
             "--host",
             &unreachable,
             "--threshold",
             "p95<1s",
             "--junit",
-            junit.to_str().unwrap(),
+            j,
         ],
-        dir.path(),
+        "cannot reach the target",
     );
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
-    assert_run_failure_junit(&junit, "cannot reach the target");
-
     // A malformed threshold (found before any load).
-    let out = loadtest(
+    gate_fails(
         &[
-            "gate",
             "--host",
             &unreachable,
             "--threshold",
             "p95<300",
-            &format!("--junit={}", junit.display()),
+            &format!("--junit={j}"),
         ],
-        dir.path(),
+        "malformed threshold &quot;p95&lt;300&quot;",
     );
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
-    assert_run_failure_junit(&junit, "malformed threshold &quot;p95&lt;300&quot;");
-
     // A flag clap refuses.
-    let out = loadtest(
+    gate_fails(
         &[
-            "gate",
             "--host",
             &unreachable,
             "--userz",
@@ -160,26 +157,20 @@ fn a_gate_that_cannot_run_still_writes_junit_saying_why() {
             "--threshold",
             "p95<1s",
             "--junit",
-            junit.to_str().unwrap(),
+            j,
         ],
-        dir.path(),
+        "--userz",
     );
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
-    assert_run_failure_junit(&junit, "--userz");
-
     // An unreadable result to judge.
-    let out = loadtest(
+    gate_fails(
         &[
-            "gate",
             "--from",
             dir.path().join("missing.json").to_str().unwrap(),
             "--threshold",
             "p95<1s",
             "--junit",
-            junit.to_str().unwrap(),
+            j,
         ],
-        dir.path(),
+        "cannot read",
     );
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
-    assert_run_failure_junit(&junit, "cannot read");
 }

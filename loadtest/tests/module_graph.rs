@@ -2,6 +2,9 @@
 //! other, and no longer cycle either. The graph is read from the source text: every
 //! `crate::…`, `super::…` and `notejam_loadtest::…` path (in `use` lines and inline), resolved to
 //! the longest module prefix it names. A `#[cfg(test)] mod tests` block's `super` is its file.
+//! Not read: inline paths relative to a module (`child::f()` in the module that declares
+//! `child`): a parent calling its children that way cannot close a cycle unless a child imports
+//! the parent, which is read.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

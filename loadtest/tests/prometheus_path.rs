@@ -63,11 +63,9 @@ fn baseline_reads_server_side_connections_from_prometheus() {
         std::thread::sleep(Duration::from_millis(300));
     }
     let file = dir.path().join("baseline.json");
-    let out = loadtest(
+    let out = app.loadtest(
+        "baseline",
         &[
-            "baseline",
-            "--host",
-            &app.base,
             "--steps",
             "1,2",
             "--step-duration",
@@ -92,9 +90,7 @@ fn baseline_reads_server_side_connections_from_prometheus() {
         ],
         dir.path(),
     );
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    let b = read_json(&file);
-    assert_valid_baseline(&b);
+    let b = baseline_written(&out, &file);
     assert_eq!(b["connections_source"], "server");
     assert_eq!(b["method"]["prometheus_url"], prom.as_str());
     // Each goose user keeps a connection open: the server saw at least one per step.
@@ -110,17 +106,10 @@ fn baseline_reads_server_side_connections_from_prometheus() {
     assert!(p95 > 0.0, "{p95}");
 
     // Something that is not Prometheus is refused before any load.
-    let empty = loadtest(
-        &[
-            "run",
-            "--host",
-            &app.base,
-            "--run-time",
-            "2s",
-            "--prometheus-url",
-            &app.admin,
-        ],
+    let empty = app.loadtest(
+        "run",
+        &["--run-time", "2s", "--prometheus-url", &app.admin],
         dir.path(),
     );
-    assert_eq!(empty.status.code(), Some(1), "{}", describe(&empty));
+    assert_exit(&empty, 1);
 }

@@ -8,7 +8,7 @@ use goose::prelude::*;
 use rand::Rng;
 use serde_json::json;
 
-use super::page::{call, ensure};
+use super::api_call::{call, ensure};
 use crate::recorder;
 
 const J: &str = "api";

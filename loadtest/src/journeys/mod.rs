@@ -4,10 +4,12 @@
 
 pub mod anonymous;
 pub mod api;
+pub mod api_call;
 pub mod browser;
 pub mod page;
 pub mod probe;
 pub mod probe_target;
+pub mod request;
 
 use goose::prelude::*;
 

@@ -1,12 +1,12 @@
-//! One validated request: send it through goose (so goose counts it too), time it ourselves
-//! (microseconds, from the intended send time), read the page and check it.
+//! A validated page: a GET or a form POST, redirects followed like a browser, then the status,
+//! where it landed and the text it must contain checked; and reading forms and links off it.
 
 use std::borrow::Cow;
 
-use goose::goose::{GooseMethod, GooseRequest, GooseResponse, TransactionError};
-use goose::metrics::GooseRequestMetric;
+use goose::goose::{GooseMethod, GooseResponse, TransactionError};
 use goose::prelude::*;
 
+use super::request::{Sent, no_response, read_text, request_builder, send};
 use crate::recorder;
 
 /// What a response must look like to count as a success.
@@ -58,7 +58,8 @@ pub fn attr_after(body: &str, marker: &str) -> Option<String> {
 
 /// The id in the first link `href="{prefix}{id}/"` whose text is exactly `text`.
 pub fn link_id(body: &str, prefix: &str, text: &str) -> Option<i64> {
-    let needle = format!("\">{}</a>", html_escape(text));
+    // The app escapes text and quoted attributes alike: `& < > " '` (app/src/web/render.rs).
+    let needle = format!("\">{}</a>", html_escape::encode_quoted_attribute(text));
     let mut rest = body;
     while let Some(i) = rest.find(&format!("href=\"{prefix}")) {
         let after = &rest[i + 6 + prefix.len()..];
@@ -71,41 +72,6 @@ pub fn link_id(body: &str, prefix: &str, text: &str) -> Option<i64> {
         rest = &after[end..];
     }
     None
-}
-
-/// HTML-escapes like the app's templates do.
-pub fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#x27;")
-}
-
-/// The request for `path` on the user's site: one URL parse (goose's own builder parses it twice
-/// and formats it in between), or none for the probe's URL, made once ([`super::probe_target`]).
-pub fn request_builder(
-    user: &GooseUser,
-    method: &GooseMethod,
-    path: &str,
-) -> Result<reqwest::RequestBuilder, Box<TransactionError>> {
-    let url = match super::probe_target::url_for(path) {
-        Some(u) => u.clone(),
-        None => user
-            .base_url
-            .join(path)
-            .map_err(|e| Box::new(TransactionError::from(e)))?,
-    };
-    let method = match method {
-        GooseMethod::Delete => reqwest::Method::DELETE,
-        GooseMethod::Get => reqwest::Method::GET,
-        GooseMethod::Head => reqwest::Method::HEAD,
-        GooseMethod::Patch => reqwest::Method::PATCH,
-        GooseMethod::Post => reqwest::Method::POST,
-        GooseMethod::Put => reqwest::Method::PUT,
-        GooseMethod::Custom => return user.get_request_builder(method, path),
-    };
-    Ok(user.client.request(method, url))
 }
 
 /// Sends a GET (`form: None`) or a form POST, follows redirects like a browser, and validates.
@@ -129,51 +95,25 @@ pub async fn visit(
             request_builder(user, &GooseMethod::Post, path)?.form(fields),
         ),
     };
-    let request = GooseRequest::builder()
-        .method(method)
-        .path(path)
-        .name(name)
-        .set_request_builder(builder)
-        .build();
-    let started = rec.begin().await;
-    let goose = match user.request(request).await {
-        Ok(g) => g,
-        Err(e) => {
-            rec.finish(journey, name, started, false, "request not sent");
-            return Err(e);
-        }
-    };
-    check(user, rec.as_ref(), journey, name, started, goose, expect).await
+    let (sent, goose) = send(user, &rec, (journey, name), (method, path), builder).await?;
+    check(user, &sent, goose, expect).await
 }
 
 async fn check(
     user: &mut GooseUser,
-    rec: &recorder::Recorder,
-    journey: &str,
-    name: &str,
-    started: std::time::Instant,
+    sent: &Sent<'_>,
     mut goose: GooseResponse,
     expect: Expect<'_>,
 ) -> Result<Page, Box<TransactionError>> {
     let response = match goose.response {
         Ok(r) => r,
-        Err(e) => {
-            let why = no_response(&e);
-            return failed(
-                user,
-                rec,
-                (journey, name, started),
-                &why,
-                &mut goose.request,
-                None,
-            );
-        }
+        Err(e) => return sent.failed(user, &no_response(&e), &mut goose.request, None),
     };
     let status = response.status().as_u16();
     let url = response.url();
     // Every page redirect here is a single hop (302 after a POST, or to sign in).
     if url.as_str() != goose.request.raw.url {
-        rec.redirect_followed();
+        sent.rec.redirect_followed();
     }
     // Where the user landed, only when it is checked (no allocation otherwise).
     let wrong_landing = expect.lands_on.and_then(|want| {
@@ -187,14 +127,7 @@ async fn check(
         Ok(b) => b,
         Err(e) => {
             let why = format!("body not read: {e}");
-            return failed(
-                user,
-                rec,
-                (journey, name, started),
-                &why,
-                &mut goose.request,
-                None,
-            );
+            return sent.failed(user, &why, &mut goose.request, None);
         }
     };
     let mut why = None;
@@ -207,154 +140,11 @@ async fn check(
     }
     match why {
         None => {
-            rec.finish(journey, name, started, true, "");
+            sent.passed();
             Ok(Page { body })
         }
-        Some(why) => failed(
-            user,
-            rec,
-            (journey, name, started),
-            &why,
-            &mut goose.request,
-            Some(&body),
-        ),
+        Some(why) => sent.failed(user, &why, &mut goose.request, Some(&body)),
     }
-}
-
-/// Why a request got no response, as the report's Failures table says it.
-fn no_response(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
-        "timed out".to_string()
-    } else if e.is_connect() {
-        "could not connect".to_string()
-    } else {
-        format!("no response: {e}")
-    }
-}
-
-/// Records a failed request (journey, name, when it was meant to start) in our recorder and in
-/// goose's own counts, and fails the step with `why`.
-fn failed<T>(
-    user: &mut GooseUser,
-    rec: &recorder::Recorder,
-    (journey, name, started): (&str, &str, std::time::Instant),
-    why: &str,
-    request: &mut GooseRequestMetric,
-    body: Option<&str>,
-) -> Result<T, Box<TransactionError>> {
-    rec.finish(journey, name, started, false, why);
-    user.set_failure(why, request, None, body)
-        .map(|_| unreachable!("set_failure always fails the step"))
-}
-
-/// The body as text: UTF-8 checked in place (reqwest's `text()` decodes through the lossy path
-/// even when the body is valid, at about ten times the cost); invalid bytes are replaced.
-async fn read_text(response: reqwest::Response) -> Result<String, reqwest::Error> {
-    let bytes = response.bytes().await?;
-    Ok(match std::str::from_utf8(&bytes) {
-        Ok(s) => s.to_owned(),
-        Err(_) => String::from_utf8_lossy(&bytes).into_owned(),
-    })
-}
-
-/// A JSON API answer that passed validation.
-pub struct ApiAnswer {
-    pub json: serde_json::Value,
-    pub etag: Option<String>,
-}
-
-/// Sends a JSON API request (bearer token, JSON body) and validates the status and, when the
-/// answer has a body, that it is JSON. `name` is the bounded request name, e.g. `GET /api/v1/notes/{id}`.
-#[allow(clippy::too_many_arguments)]
-pub async fn call(
-    user: &mut GooseUser,
-    journey: &str,
-    name: &str,
-    method: GooseMethod,
-    path: &str,
-    bearer: Option<&str>,
-    body: Option<&serde_json::Value>,
-    headers: &[(&str, &str)],
-    status: u16,
-) -> Result<ApiAnswer, Box<TransactionError>> {
-    let rec = recorder::current();
-    let mut builder = request_builder(user, &method, path)?.header("accept", "application/json");
-    if let Some(t) = bearer {
-        builder = builder.bearer_auth(t);
-    }
-    if let Some(b) = body {
-        builder = builder.json(b);
-    }
-    for (k, v) in headers {
-        builder = builder.header(*k, *v);
-    }
-    let request = GooseRequest::builder()
-        .method(method)
-        .path(path)
-        .name(name)
-        .set_request_builder(builder)
-        .build();
-    let started = rec.begin().await;
-    let mut goose = match user.request(request).await {
-        Ok(g) => g,
-        Err(e) => {
-            rec.finish(journey, name, started, false, "request not sent");
-            return Err(e);
-        }
-    };
-    let response = match goose.response {
-        Ok(r) => r,
-        Err(e) => {
-            let why = no_response(&e);
-            return failed(
-                user,
-                &rec,
-                (journey, name, started),
-                &why,
-                &mut goose.request,
-                None,
-            );
-        }
-    };
-    let got = response.status().as_u16();
-    let etag = response
-        .headers()
-        .get("etag")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let text = read_text(response).await.unwrap_or_default();
-    let json = if text.is_empty() {
-        Ok(serde_json::Value::Null)
-    } else {
-        serde_json::from_str(&text)
-    };
-    let why = match (&json, got == status) {
-        (_, false) => Some(format!("status {got}, expected {status}")),
-        (Err(e), true) => Some(format!("the answer is not JSON: {e}")),
-        _ => None,
-    };
-    match why {
-        None => {
-            rec.finish(journey, name, started, true, "");
-            Ok(ApiAnswer {
-                json: json.unwrap_or_default(),
-                etag,
-            })
-        }
-        Some(why) => failed(
-            user,
-            &rec,
-            (journey, name, started),
-            &why,
-            &mut goose.request,
-            Some(&text),
-        ),
-    }
-}
-
-/// Fails the step unless `ok`, with `why`.
-pub fn ensure(ok: bool, why: impl FnOnce() -> String) -> Result<(), Box<TransactionError>> {
-    if ok { Ok(()) } else { Err(why().into()) }
 }
 
 #[cfg(test)]
@@ -370,5 +160,14 @@ mod tests {
         assert_eq!(link_id(body, "/pads/", "Pad & one"), Some(7));
         assert_eq!(link_id(body, "/pads/", "Other"), Some(12));
         assert_eq!(link_id(body, "/pads/", "Missing"), None);
+    }
+
+    #[test]
+    fn finds_a_link_whose_text_the_app_escaped() {
+        // What the app's templates make of a hostile pad name.
+        let name = r#"<b>"Tom's" & co</b>"#;
+        let body = r#"<a href="/pads/3/">&lt;b&gt;&quot;Tom&#x27;s&quot; &amp; co&lt;/b&gt;</a>
+            <a href="/pads/4/"><b>"Tom's" & co</b></a>"#;
+        assert_eq!(link_id(body, "/pads/", name), Some(3));
     }
 }

@@ -1,6 +1,6 @@
 //! What the probe requests: its path, its URL parsed once, and one HTTP client its users share
 //! (no cookie jar, no `Accept-Encoding`). Set once from the flags before the attack; read by the
-//! probe and by [`super::page::request_builder`] (which skips the per-request URL join for it).
+//! probe and by [`super::request::request_builder`] (which skips the per-request URL join for it).
 
 use std::sync::OnceLock;
 use std::time::Duration;

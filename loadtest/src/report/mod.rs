@@ -3,7 +3,6 @@
 //! the short summary on stderr.
 
 pub mod charts;
-pub mod escape;
 pub mod html;
 pub mod junit;
 pub mod markdown;
@@ -31,7 +30,7 @@ pub fn write_all(
     };
     write("result.json", serde_json::to_string_pretty(run)?)?;
     write("report.md", markdown::markdown(run, verdicts, baseline))?;
-    write("report.html", html::html(run, verdicts, baseline))?;
+    write("report.html", html::html(run, verdicts, baseline)?)?;
     Ok(())
 }
 

@@ -118,6 +118,11 @@ impl App {
     pub fn sql(&self, q: &str) -> String {
         psql(&self.db_url, q)
     }
+
+    /// Runs `notejam-loadtest COMMAND --host <this app> ARGS...` in `cwd`.
+    pub fn loadtest(&self, command: &str, args: &[&str], cwd: &Path) -> Output {
+        loadtest(&[&[command, "--host", &self.base], args].concat(), cwd)
+    }
 }
 
 pub fn rand_u64() -> u64 {
@@ -191,6 +196,11 @@ pub fn describe(out: &Output) -> String {
     )
 }
 
+/// The command ended with exit code `code`; its output is shown when it did not.
+pub fn assert_exit(out: &Output, code: i32) {
+    assert_eq!(out.status.code(), Some(code), "{}", describe(out));
+}
+
 pub fn read_json(p: &Path) -> serde_json::Value {
     serde_json::from_str(
         &std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())),
@@ -201,6 +211,26 @@ pub fn read_json(p: &Path) -> serde_json::Value {
 /// The committed baseline schema.
 pub fn baseline_schema() -> serde_json::Value {
     read_json(&Path::new(env!("CARGO_MANIFEST_DIR")).join("baseline.schema.json"))
+}
+
+/// The flags that leave only the probe running (the cheap GET, checked for its status).
+pub const ONLY_THE_PROBE: [&str; 8] = [
+    "--probe-weight",
+    "1",
+    "--anonymous-weight",
+    "0",
+    "--browser-weight",
+    "0",
+    "--api-weight",
+    "0",
+];
+
+/// A command that succeeded and wrote the baseline file `path`, which passes the schema.
+pub fn baseline_written(out: &Output, path: &Path) -> serde_json::Value {
+    assert_exit(out, 0);
+    let b = read_json(path);
+    assert_valid_baseline(&b);
+    b
 }
 
 pub fn assert_valid_baseline(doc: &serde_json::Value) {
