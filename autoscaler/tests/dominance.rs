@@ -1,7 +1,9 @@
 //! The benchmark's claims as a test, so that a regression fails CI: with the prod overlay's
 //! policy, on twelve seeds of every corpus family (not the benchmark's seeds), ours has no more
 //! overload and no more churn than the plain HPA, costs at most 110 % of it, never scales down
-//! while data is missing; and the forecast lowers the overload of the seasonal families.
+//! while data is missing; where its decisions differ from the HPA's, it still wins when the
+//! baseline's capacity moves 5 % either way; and the forecast lowers the overload of the
+//! seasonal families.
 
 use std::path::{Path, PathBuf};
 
@@ -28,9 +30,8 @@ fn prod() -> (ValidPolicy, Baseline) {
     (policy, baseline)
 }
 
-#[test]
-fn ours_dominates_the_plain_hpa_on_every_family() {
-    let (policy, baseline) = prod();
+/// Every dominance claim that fails with the prod policy and `baseline`, one line per family.
+fn dominance_claims_failing(policy: &ValidPolicy, baseline: &Baseline) -> Vec<String> {
     let mut failures = Vec::new();
     for family in Family::ALL {
         let r = run_family(&policy, Some(&baseline), family, SEEDS).unwrap();
@@ -48,6 +49,56 @@ fn ours_dominates_the_plain_hpa_on_every_family() {
         if family.has_outage() {
             // The test can fail: the KEDA-like scaler, reading missing as 0, does scale in.
             assert!(s.keda.scale_downs_in_outage > 0, "{}", family.name());
+        }
+    }
+    failures
+}
+
+#[test]
+fn ours_dominates_the_plain_hpa_on_every_family() {
+    let (policy, baseline) = prod();
+    let failures = dominance_claims_failing(&policy, &baseline);
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// Not one lucky target. Where ours decides differently from the HPA (panic mode on bursts, the
+/// forecast on seasons), it must still have less overload when the measured capacity (which the
+/// targets of both come from) moves 5 % either way, as the next load test's baseline may. On
+/// the other families ours decides as the HPA does and the two tie; which lands a pod higher
+/// inside the tolerance band then depends on the target (outage-one-source tipped 5 % against
+/// ours at capacity x1.05), so those are held to cost and to never scaling down on missing data.
+#[test]
+fn where_ours_decides_differently_it_still_wins_when_the_baseline_moves_five_percent() {
+    let (policy, baseline) = prod();
+    let mut failures = Vec::new();
+    for factor in [0.95, 1.05] {
+        let moved = Baseline {
+            capacity_connections_per_pod: baseline.capacity_connections_per_pod * factor,
+            capacity_rps_per_pod: baseline.capacity_rps_per_pod * factor,
+            ..baseline.clone()
+        };
+        for family in Family::ALL {
+            let r = run_family(&policy, Some(&moved), family, SEEDS).unwrap();
+            let (ours, hpa) = (&r.scores.ours, &r.scores.hpa);
+            let winning = [
+                Family::FlashCrowd,
+                Family::Daily,
+                Family::Weekly,
+                Family::LongTailWeek,
+            ];
+            if winning.contains(&family)
+                && ours.overload_pod_seconds >= hpa.overload_pod_seconds
+            {
+                failures.push(format!(
+                    "x{factor} {}: overload {:.0}, not under the HPA's {:.0}",
+                    family.name(),
+                    ours.overload_pod_seconds,
+                    hpa.overload_pod_seconds
+                ));
+            }
+            if ours.pod_hours > 1.10 * hpa.pod_hours || ours.scale_downs_in_outage > 0 {
+                failures.push(format!("x{factor} {}: {ours:?} vs {hpa:?}", family.name()));
+            }
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
