@@ -4,6 +4,7 @@
 use poem::error::ResponseError;
 use poem::http::StatusCode;
 
+use crate::service::ServiceError;
 use crate::storage::StorageError;
 
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +48,19 @@ impl From<StorageError> for AppError {
         match err {
             StorageError::Unavailable(_) => Self::Unavailable,
             other => Self::Storage(other),
+        }
+    }
+}
+
+/// The outcomes a page handler does not turn into its own answer (a form with errors, a flash).
+impl From<ServiceError> for AppError {
+    fn from(err: ServiceError) -> Self {
+        match err {
+            ServiceError::NotFound => Self::NotFound,
+            ServiceError::Unavailable => Self::Unavailable,
+            ServiceError::Storage(e) => Self::Storage(e),
+            ServiceError::Internal(e) => Self::Internal(e),
+            other => Self::Internal(anyhow::anyhow!("a page did not handle: {other}")),
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod header_limits;
 pub mod mail;
 pub mod observability;
 pub mod passwords;
+pub mod service;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;

@@ -24,9 +24,10 @@ use crate::mail::Mailer;
 use crate::observability::connections::CountingAcceptor;
 use crate::observability::faults::{FaultSpec, Faults};
 use crate::observability::http::HttpObservability;
+use crate::service::{Policy, Service};
 use crate::storage::{SigninThrottle, Storage};
-use crate::web::render::Templates;
 use crate::web::state::AppState;
+use crate::web::templates::Templates;
 
 /// A built, bound, not yet running server.
 pub struct Application {
@@ -71,22 +72,24 @@ impl Application {
                 CookieKey::generate()
             }
         };
+        let service = Service::new(
+            storage.clone(),
+            Mailer::new(&settings.mail)?,
+            Policy {
+                throttle: SigninThrottle::default(),
+                token_ttl: chrono::Duration::from_std(settings.api_token_ttl)?,
+                base_url: settings.base_url.clone(),
+            },
+        );
         let state = AppState {
-            storage: storage.clone(),
+            service: service.clone(),
             templates: Arc::new(Templates::load().context("cannot compile the templates")?),
-            mailer: Mailer::new(&settings.mail)?,
-            base_url: settings.base_url.clone(),
-            throttle: SigninThrottle::default(),
         };
         if settings.mail.smtp_url.is_none() {
             tracing::warn!("NOTEJAM_SMTP_URL is not set: mails are logged instead of sent");
         }
         let site = crate::web::routes(state, key, settings.cookie_secure);
-        let api = crate::api::routes(crate::api::ApiState {
-            storage: storage.clone(),
-            settings: crate::api::ApiSettings::from_settings(&settings)?,
-            throttle: SigninThrottle::default(),
-        });
+        let api = crate::api::routes(service);
         let site = crate::api::in_front_of(site, api);
         // Everything on the public listener is measured, traced and logged per request.
         let faults = Faults::new(settings.fault_injection);

@@ -1,9 +1,9 @@
 //! The JSON API for programs, under `/api`: `/api/v1/...` (poem-openapi), the OpenAPI document at
 //! `/api/openapi.json` and interactive docs at `/api/docs`.
 //!
-//! It shares the domain rules (`crate::domain`) and the data layer (`crate::storage`) with the
-//! pages; what is its own is bearer-token authentication ([`auth`]), ETags ([`etag`]) and answering
-//! every error as RFC 9457 problem+json ([`problem`], [`problem_layer`]), never as an HTML page.
+//! It translates HTTP to the core (`crate::service`, shared with the pages) and back; what is its
+//! own is bearer-token extraction ([`auth`]), ETags ([`etag`]) and answering every error as
+//! RFC 9457 problem+json ([`problem`], [`problem_layer`]), never as an HTML page.
 
 pub mod accounts;
 pub mod auth;
@@ -21,53 +21,21 @@ use poem::http::{HeaderValue, Method, StatusCode, header};
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route};
 use poem_openapi::OpenApiService;
 
-use crate::storage::{SigninThrottle, Storage};
+use crate::service::Service;
 use problem::{BEARER_CHALLENGE, PROBLEM_JSON, Problem};
 
 /// Largest request body the API reads (a note's text is at most 100,000 characters).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// Settings of the API.
-#[derive(Debug, Clone)]
-pub struct ApiSettings {
-    /// How long a new bearer token works.
-    pub token_ttl: chrono::Duration,
-}
-
-impl Default for ApiSettings {
-    fn default() -> Self {
-        Self {
-            token_ttl: chrono::Duration::days(30),
-        }
-    }
-}
-
-impl ApiSettings {
-    /// The API's part of the validated settings (`NOTEJAM_API_TOKEN_TTL`).
-    pub fn from_settings(settings: &crate::configuration::Settings) -> anyhow::Result<Self> {
-        Ok(Self {
-            token_ttl: chrono::Duration::from_std(settings.api_token_ttl)?,
-        })
-    }
-}
-
-/// What the API's handlers reach.
-#[derive(Clone)]
-pub struct ApiState {
-    pub storage: Storage,
-    pub settings: ApiSettings,
-    pub throttle: SigninThrottle,
-}
-
 /// The service behind `/api/v1`, also used to write the document.
-fn service(
-    state: &ApiState,
+fn operations(
+    service: &Service,
 ) -> OpenApiService<(accounts::AccountsApi, pads::PadsApi, notes::NotesApi), ()> {
     OpenApiService::new(
         (
-            accounts::AccountsApi::new(state.clone()),
-            pads::PadsApi::new(state.clone()),
-            notes::NotesApi::new(state.clone()),
+            accounts::AccountsApi(service.clone()),
+            pads::PadsApi(service.clone()),
+            notes::NotesApi(service.clone()),
         ),
         "Notejam API",
         env!("CARGO_PKG_VERSION"),
@@ -76,14 +44,9 @@ fn service(
     .server("/api/v1")
 }
 
-/// The OpenAPI document as served at `/api/openapi.json`.
-pub fn openapi_json(state: &ApiState) -> String {
-    document::finish(&service(state).spec())
-}
-
 /// Everything under `/api` (paths relative to it), answering errors as problem+json.
-pub fn routes(state: ApiState) -> BoxEndpoint<'static> {
-    let api = service(&state);
+pub fn routes(service: Service) -> BoxEndpoint<'static> {
+    let api = operations(&service);
     let docs = api.swagger_ui();
     let spec: Arc<str> = document::finish(&api.spec()).into();
     let operations = Arc::new(document::operations(&spec));
@@ -106,7 +69,7 @@ pub fn routes(state: ApiState) -> BoxEndpoint<'static> {
             poem::middleware::SetHeader::new()
                 .overriding(header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         )
-        .data(state)
+        .data(service)
         .boxed()
 }
 

@@ -13,6 +13,8 @@ use poem::http::StatusCode;
 use poem_openapi::Object;
 use poem_openapi::types::Example;
 
+use crate::domain::messages;
+use crate::service::ServiceError;
 use crate::storage::StorageError;
 
 /// The `WWW-Authenticate` challenge sent with every 401.
@@ -68,46 +70,7 @@ impl Problem {
     }
 }
 
-/// Field name to messages, for a 422.
-#[derive(Debug, Default, Clone)]
-pub struct FieldErrors(BTreeMap<String, Vec<String>>);
-
-impl FieldErrors {
-    pub fn add(&mut self, field: &str, message: &str) {
-        self.0
-            .entry(field.to_owned())
-            .or_default()
-            .push(message.to_owned());
-    }
-
-    /// Keeps the value if it parsed, else records the message under `field`.
-    pub fn check<T>(&mut self, field: &str, parsed: Result<T, &'static str>) -> Option<T> {
-        parsed.map_err(|m| self.add(field, m)).ok()
-    }
-
-    /// A required field: missing counts as empty.
-    pub fn required<T>(
-        &mut self,
-        field: &str,
-        value: Option<&str>,
-        parse: impl FnOnce(&str) -> Result<T, &'static str>,
-    ) -> Option<T> {
-        self.check(field, parse(value.unwrap_or_default()))
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// `Ok(())` when nothing failed, else the 422.
-    pub fn into_result(self) -> Result<(), ApiError> {
-        if self.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::Validation(self))
-        }
-    }
-}
+pub use crate::domain::FieldErrors;
 
 /// Everything a handler of the API can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -153,6 +116,27 @@ impl From<StorageError> for ApiError {
 }
 
 impl ApiError {
+    /// The API's answer to an outcome of the core; `missing` is what a 404 says is missing.
+    pub fn from_service(missing: &'static str) -> impl Fn(ServiceError) -> ApiError {
+        move |err| match err {
+            ServiceError::Invalid(mut errors) => {
+                // The API calls the note's pad `pad_id`.
+                errors.rename("pad", "pad_id");
+                Self::Validation(errors)
+            }
+            ServiceError::EmailTaken => Self::EmailTaken,
+            ServiceError::NotFound => Self::NotFound(missing),
+            ServiceError::Stale => Self::PreconditionFailed,
+            ServiceError::WrongCredentials => Self::Unauthorized(messages::WRONG_CREDENTIALS),
+            ServiceError::Throttled { until } => {
+                Self::Throttled(ServiceError::retry_after_seconds(until))
+            }
+            ServiceError::Unavailable => Self::Unavailable,
+            ServiceError::Storage(e) => Self::Storage(e),
+            ServiceError::Internal(e) => Self::Internal(e),
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
@@ -187,12 +171,12 @@ impl ApiError {
         match self {
             Self::Validation(errors) => {
                 problem.kind = "/api/problems/validation".to_owned();
-                problem.errors = Some(errors.0);
+                problem.errors = Some(errors.into_map());
             }
             Self::EmailTaken => {
                 let mut errors = FieldErrors::default();
                 errors.add("email", crate::domain::messages::EMAIL_TAKEN);
-                problem.errors = Some(errors.0);
+                problem.errors = Some(errors.into_map());
             }
             _ => {}
         }

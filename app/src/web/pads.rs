@@ -1,58 +1,45 @@
 //! Pad pages: create, the pad's notes, rename ("Pad settings"), delete.
 
-use poem::http::StatusCode;
 use poem::session::Session;
 use poem::web::{Data, Path, Query};
 use poem::{Response, handler};
-use serde_json::json;
 
-use crate::domain::PadName;
+use crate::domain::FieldErrors;
 use crate::error::AppError;
-use crate::storage::{Conditional, Pad, User};
-use crate::web::form::{FieldErrors, FormData};
-use crate::web::notes::{ListParams, note_list, parse_id};
-use crate::web::render::{Layout, page, redirect, render_with_status};
-use crate::web::session::{CurrentUser, flash_success, verify_csrf};
+use crate::service::{Precondition, ServiceError};
+use crate::storage::User;
+use crate::web::form::{CheckedForm, parse_id};
+use crate::web::notes::{ListParams, note_list};
+use crate::web::pages::{Link, NameField, PadDeletePage, PadFormPage};
+use crate::web::render::{redirect, render};
+use crate::web::session::{CurrentUser, flash_success};
 use crate::web::state::AppState;
 
-async fn owned_pad(state: &AppState, user: &User, raw_id: &str) -> Result<Pad, AppError> {
-    let id = parse_id(raw_id)?;
-    state
-        .storage
-        .pad(user.id, id)
-        .await?
-        .ok_or(AppError::NotFound)
+/// One of the user's pads, by the id in the path.
+async fn owned_pad(state: &AppState, user: &User, raw_id: &str) -> Result<Link, AppError> {
+    let pad = state.service.pad(user, parse_id(raw_id)?).await?;
+    Ok(Link::from(&pad.pad))
 }
 
-async fn pad_form_page(
+/// The pad form again, with the name as typed and its errors.
+async fn form_again(
     state: &AppState,
     session: &Session,
     user: &User,
-    pad: Option<&Pad>,
-    name: &str,
-    errors: FieldErrors,
+    pad: Option<Link>,
+    form: &CheckedForm,
+    err: ServiceError,
 ) -> Result<Response, AppError> {
-    let title = if pad.is_some() {
-        "Pad settings"
-    } else {
-        "New pad"
+    let ServiceError::Invalid(errors) = err else {
+        return Err(err.into());
     };
-    let data = json!({
-        "pad": pad.map(|p| json!({"id": p.id, "name": p.name})),
-        "form": {"name": name},
-        "errors": errors,
-    });
-    render_with_status(
-        state,
-        session,
-        Some(user),
-        Layout::WithPads,
-        "pad_form",
-        title,
-        data,
-        StatusCode::OK,
-    )
-    .await
+    let name = form.get("name").to_owned();
+    let page = PadFormPage {
+        pad,
+        form: NameField { name },
+        errors,
+    };
+    render(state, session, Some(user), &page).await
 }
 
 #[handler]
@@ -61,7 +48,12 @@ pub async fn create_form(
     state: Data<&AppState>,
     session: &Session,
 ) -> Result<Response, AppError> {
-    pad_form_page(&state, session, &user, None, "", FieldErrors::default()).await
+    let page = PadFormPage {
+        pad: None,
+        form: NameField::default(),
+        errors: FieldErrors::default(),
+    };
+    render(&state, session, Some(&user), &page).await
 }
 
 #[handler]
@@ -69,17 +61,14 @@ pub async fn create(
     CurrentUser(user): CurrentUser,
     state: Data<&AppState>,
     session: &Session,
-    form: FormData,
+    form: CheckedForm,
 ) -> Result<Response, AppError> {
-    verify_csrf(session, form.opt("csrf_token"))?;
-    let mut errors = FieldErrors::default();
-    match errors.check("name", PadName::parse(form.get("name"))) {
-        Some(name) => {
-            state.storage.create_pad(user.id, &name).await?;
+    match state.service.create_pad(&user, form.get("name")).await {
+        Ok(_) => {
             flash_success(session, "Pad is successfully created");
             Ok(redirect("/"))
         }
-        None => pad_form_page(&state, session, &user, None, form.get("name"), errors).await,
+        Err(err) => form_again(&state, session, &user, None, &form, err).await,
     }
 }
 
@@ -91,8 +80,8 @@ pub async fn view(
     Path(id): Path<String>,
     Query(params): Query<ListParams>,
 ) -> Result<Response, AppError> {
-    let pad = owned_pad(&state, &user, &id).await?;
-    note_list(&state, session, &user, Some(&pad), &params).await
+    let pad = parse_id(&id)?;
+    note_list(&state, session, &user, Some(pad), &params).await
 }
 
 #[handler]
@@ -103,15 +92,14 @@ pub async fn edit_form(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let pad = owned_pad(&state, &user, &id).await?;
-    pad_form_page(
-        &state,
-        session,
-        &user,
-        Some(&pad),
-        &pad.name,
-        FieldErrors::default(),
-    )
-    .await
+    let page = PadFormPage {
+        form: NameField {
+            name: pad.name.clone(),
+        },
+        pad: Some(pad),
+        errors: FieldErrors::default(),
+    };
+    render(&state, session, Some(&user), &page).await
 }
 
 #[handler]
@@ -120,24 +108,23 @@ pub async fn edit(
     state: Data<&AppState>,
     session: &Session,
     Path(id): Path<String>,
-    form: FormData,
+    form: CheckedForm,
 ) -> Result<Response, AppError> {
-    let pad = owned_pad(&state, &user, &id).await?;
-    verify_csrf(session, form.opt("csrf_token"))?;
-    let mut errors = FieldErrors::default();
-    match errors.check("name", PadName::parse(form.get("name"))) {
-        Some(name) => {
-            let Conditional::Done(renamed) = state
-                .storage
-                .rename_pad(user.id, pad.id, &name, None)
-                .await?
-            else {
-                return Err(AppError::NotFound);
-            };
+    let id = parse_id(&id)?;
+    let name = form.get("name");
+    match state
+        .service
+        .rename_pad(&user, id, name, Precondition::Any)
+        .await
+    {
+        Ok(renamed) => {
             flash_success(session, "Pad is successfully updated");
             Ok(redirect(&format!("/pads/{}/", renamed.pad.id)))
         }
-        None => pad_form_page(&state, session, &user, Some(&pad), form.get("name"), errors).await,
+        Err(err) => {
+            let pad = Link::from(&state.service.pad(&user, id).await?.pad);
+            form_again(&state, session, &user, Some(pad), &form, err).await
+        }
     }
 }
 
@@ -149,17 +136,7 @@ pub async fn delete_form(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let pad = owned_pad(&state, &user, &id).await?;
-    let data = json!({"pad": {"id": pad.id, "name": pad.name}});
-    page(
-        &state,
-        session,
-        Some(&user),
-        Layout::WithPads,
-        "pad_delete",
-        &pad.name,
-        data,
-    )
-    .await
+    render(&state, session, Some(&user), &PadDeletePage { pad }).await
 }
 
 #[handler]
@@ -168,13 +145,13 @@ pub async fn delete(
     state: Data<&AppState>,
     session: &Session,
     Path(id): Path<String>,
-    form: FormData,
+    _form: CheckedForm,
 ) -> Result<Response, AppError> {
-    let pad = owned_pad(&state, &user, &id).await?;
-    verify_csrf(session, form.opt("csrf_token"))?;
-    if state.storage.delete_pad(user.id, pad.id, None).await? != Conditional::Done(()) {
-        return Err(AppError::NotFound);
-    }
+    let id = parse_id(&id)?;
+    state
+        .service
+        .delete_pad(&user, id, Precondition::Any)
+        .await?;
     flash_success(session, "Pad is successfully deleted");
     Ok(redirect("/"))
 }

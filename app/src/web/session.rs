@@ -121,19 +121,15 @@ impl CurrentUser {
         let fresh = session
             .get::<i64>(SIGNED_IN_AT)
             .is_some_and(|at| Utc::now().timestamp() - at < SESSION_LIFETIME.num_seconds());
+        let fingerprint = session.get::<String>(FINGERPRINT).unwrap_or_default();
         let user = if fresh {
-            state.storage.user_by_id(uid).await?
+            state.service.session_user(uid, &fingerprint).await?
         } else {
             None
         };
         match user {
-            Some(user)
-                if session.get::<String>(FINGERPRINT).as_deref()
-                    == Some(&passwords::fingerprint(&user.password_hash)) =>
-            {
-                Ok(Some(user))
-            }
-            _ => {
+            Some(user) => Ok(Some(user)),
+            None => {
                 // Expired, deleted, or the password changed elsewhere: the session is over.
                 sign_out(session);
                 Ok(None)

@@ -2,18 +2,12 @@
 
 use std::sync::Arc;
 
-use url::Url;
+use crate::service::Service;
+use crate::web::templates::Templates;
 
-use crate::mail::Mailer;
-use crate::storage::{SigninThrottle, Storage};
-use crate::web::render::Templates;
-
-/// Shared, cheap-to-clone application state.
+/// Shared, cheap-to-clone state of the pages.
 #[derive(Clone)]
 pub struct AppState {
-    pub storage: Storage,
+    pub service: Service,
     pub templates: Arc<Templates>,
-    pub mailer: Mailer,
-    pub base_url: Url,
-    pub throttle: SigninThrottle,
 }
