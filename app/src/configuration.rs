@@ -3,13 +3,12 @@
 //! The command line is parsed by clap into [`RawSettings`]; [`RawSettings::validate`] turns it into
 //! [`Settings`], refusing values that make no sense with a message that names the variable.
 
-use std::fmt;
 use std::net::SocketAddr;
-use std::str::FromStr;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, builder::BoolishValueParser};
 use lettre::message::Mailbox;
+use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 /// The `notejam` command line.
@@ -61,9 +60,10 @@ pub struct RawSettings {
         env = "DATABASE_URL",
         default_value = "sqlite://notejam.db",
         global = true,
-        hide_env_values = true
+        hide_env_values = true,
+        value_parser = parse_secret
     )]
-    pub database_url: Secret,
+    pub database_url: SecretString,
 
     /// Apply migrations when the server starts.
     #[arg(long, env = "NOTEJAM_MIGRATE", default_value = "true", value_parser = BoolishValueParser::new(), global = true, action = clap::ArgAction::Set)]
@@ -99,9 +99,10 @@ pub struct RawSettings {
         long,
         env = "NOTEJAM_SECRET_KEY",
         global = true,
-        hide_env_values = true
+        hide_env_values = true,
+        value_parser = parse_secret
     )]
-    pub secret_key: Option<Secret>,
+    pub secret_key: Option<SecretString>,
 
     /// Public base URL of the site, used for links inside mails.
     #[arg(
@@ -113,8 +114,8 @@ pub struct RawSettings {
     pub base_url: String,
 
     /// SMTP server for mails, e.g. `smtp://127.0.0.1:2525` or `smtps://user:pass@host`. Without it mails are logged.
-    #[arg(long, env = "NOTEJAM_SMTP_URL", global = true, hide_env_values = true)]
-    pub smtp_url: Option<Secret>,
+    #[arg(long, env = "NOTEJAM_SMTP_URL", global = true, hide_env_values = true, value_parser = parse_secret)]
+    pub smtp_url: Option<SecretString>,
 
     /// Sender of the mails.
     #[arg(
@@ -150,36 +151,16 @@ fn parse_duration(value: &str) -> Result<Duration, String> {
     humantime::parse_duration(value).map_err(|e| format!("{e} (expected e.g. `20s` or `1m 30s`)"))
 }
 
-/// A value that must never be printed: its `Debug` and `Display` are redacted.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl FromStr for Secret {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(Self(s.to_owned()))
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret([redacted])")
-    }
+/// A secret from the command line or the environment: `secrecy` keeps it out of `Debug` output
+/// and zeroes it on drop.
+fn parse_secret(value: &str) -> Result<SecretString, std::convert::Infallible> {
+    Ok(SecretString::from(value.to_owned()))
 }
 
 /// Where the data lives.
 #[derive(Debug, Clone)]
 pub struct DatabaseSettings {
-    pub url: Secret,
+    pub url: SecretString,
     pub max_connections: u32,
     pub acquire_timeout: Duration,
     /// Where the credentials live when not in the URL (PostgreSQL only).
@@ -189,14 +170,14 @@ pub struct DatabaseSettings {
 
 impl DatabaseSettings {
     pub fn is_sqlite(&self) -> bool {
-        self.url.expose().starts_with("sqlite:")
+        self.url.expose_secret().starts_with("sqlite:")
     }
 }
 
 /// How mails leave.
 #[derive(Debug, Clone)]
 pub struct MailSettings {
-    pub smtp_url: Option<Secret>,
+    pub smtp_url: Option<SecretString>,
     pub from: Mailbox,
 }
 
@@ -208,7 +189,7 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub migrate: bool,
     /// `None` means "make a random key" (allowed on SQLite only).
-    pub secret_key: Option<Secret>,
+    pub secret_key: Option<SecretString>,
     pub base_url: Url,
     pub mail: MailSettings,
     pub cookie_secure: bool,
@@ -239,7 +220,7 @@ impl RawSettings {
 
     /// Checks every value and returns the typed settings.
     pub fn validate(self) -> Result<Settings, SettingsError> {
-        let url = self.database_url.expose();
+        let url = self.database_url.expose_secret();
         let is_sqlite = url.starts_with("sqlite:");
         if !is_sqlite && !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
             return Err(invalid(
@@ -294,7 +275,7 @@ impl RawSettings {
             ));
         }
         match &self.secret_key {
-            Some(key) if key.expose().len() < 32 => {
+            Some(key) if key.expose_secret().len() < 32 => {
                 return Err(invalid(
                     "NOTEJAM_SECRET_KEY",
                     "must be at least 32 bytes long",
@@ -317,7 +298,7 @@ impl RawSettings {
             ));
         }
         if let Some(smtp) = &self.smtp_url {
-            let parsed = Url::parse(smtp.expose())
+            let parsed = Url::parse(smtp.expose_secret())
                 .map_err(|_| invalid("NOTEJAM_SMTP_URL", "is not a URL"))?;
             if !matches!(parsed.scheme(), "smtp" | "smtps") {
                 return Err(invalid(

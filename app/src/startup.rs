@@ -4,6 +4,7 @@
 //! [`Application::build`] binds both listeners itself, so tests bind port 0 and read the real
 //! ports; [`Application::run_until_stopped`] is the only way in.
 
+use secrecy::ExposeSecret;
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -64,7 +65,7 @@ impl Application {
         storage.keep_credentials_fresh(settings.database.secret_refresh);
         storage.watch_reachability();
         let key = match &settings.secret_key {
-            Some(secret) => CookieKey::derive_from(secret.expose().as_bytes()),
+            Some(secret) => CookieKey::derive_from(secret.expose_secret().as_bytes()),
             None => {
                 tracing::warn!(
                     "NOTEJAM_SECRET_KEY is not set: using a random key, so sessions end when the process restarts"

@@ -13,6 +13,7 @@ mod signin_failures;
 mod tokens;
 mod users;
 
+use secrecy::ExposeSecret;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -141,7 +142,7 @@ impl Storage {
     /// Connects (and for SQLite creates the file if missing). Fails fast with a clear error.
     /// With `NOTEJAM_DATABASE_SECRET_ARN`, the user name and password come from that secret.
     pub async fn connect(settings: &DatabaseSettings) -> Result<Self, StorageError> {
-        let url = settings.url.expose();
+        let url = settings.url.expose_secret();
         let acquire_timeout = settings.acquire_timeout;
         let mut secret = None;
         let pool = if settings.is_sqlite() {
@@ -399,5 +400,5 @@ fn with_credentials(
 ) -> PgConnectOptions {
     options
         .username(&credentials.username)
-        .password(credentials.password.expose())
+        .password(credentials.password.expose_secret())
 }
