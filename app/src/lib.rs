@@ -4,6 +4,7 @@
 //! types and rules, `storage` is the one data-access layer (PostgreSQL or SQLite), `web` serves the
 //! HTML pages, `mail` sends password-reset mails.
 
+pub mod admin;
 pub mod api;
 pub mod configuration;
 pub mod domain;
