@@ -4,7 +4,7 @@ use poem::Request;
 use poem_openapi::SecurityScheme;
 use poem_openapi::auth::Bearer;
 
-use super::problem::ApiError;
+use super::problem::{ApiError, problem_error};
 use crate::service::{ApiUser, Service};
 
 /// Detail of a 401 without a usable token.
@@ -31,9 +31,7 @@ async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<ApiUser> {
     })?;
     match service.authenticate(&bearer.token).await {
         Ok(Some(user)) => Ok(user),
-        Ok(None) => Err(super::problem_error(ApiError::Unauthorized(INVALID_TOKEN))),
-        Err(e) => Err(super::problem_error(ApiError::from_service(INVALID_TOKEN)(
-            e,
-        ))),
+        Ok(None) => Err(problem_error(ApiError::Unauthorized(INVALID_TOKEN))),
+        Err(e) => Err(problem_error(ApiError::from_service(INVALID_TOKEN)(e))),
     }
 }

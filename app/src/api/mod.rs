@@ -22,7 +22,8 @@ use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route};
 use poem_openapi::OpenApiService;
 
 use crate::service::Service;
-use problem::{BEARER_CHALLENGE, PROBLEM_JSON, Problem};
+use problem::Problem;
+pub use problem::{problem_error, problem_response};
 
 /// Largest request body the API reads (a note's text is at most 100,000 characters).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -214,36 +215,6 @@ fn too_large() -> Response {
     resp.headers_mut()
         .insert(header::CONNECTION, HeaderValue::from_static("close"));
     resp
-}
-
-/// A problem+json response; a 401 carries the Bearer challenge, a 503 its `Retry-After`.
-pub fn problem_response(problem: Problem) -> Response {
-    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let body = poem_openapi::types::ToJSON::to_json_string(&problem);
-    let mut resp = Response::builder()
-        .status(status)
-        .content_type(PROBLEM_JSON)
-        .body(body);
-    if status == StatusCode::UNAUTHORIZED {
-        resp.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static(BEARER_CHALLENGE),
-        );
-    }
-    if status == StatusCode::SERVICE_UNAVAILABLE {
-        resp.headers_mut().insert(
-            header::RETRY_AFTER,
-            HeaderValue::from(crate::storage::RETRY_AFTER_SECONDS),
-        );
-    }
-    resp
-}
-
-/// An [`problem::ApiError`] as a `poem::Error` carrying its problem+json response (for code that
-/// runs before an operation's own response type exists, like the token check).
-pub fn problem_error(err: problem::ApiError) -> poem::Error {
-    let (problem, _) = err.into_problem();
-    poem::Error::from_response(problem_response(problem))
 }
 
 /// The documented methods of the path template that `path` matches.

@@ -9,7 +9,8 @@
 
 use std::collections::BTreeMap;
 
-use poem::http::StatusCode;
+use poem::Response;
+use poem::http::{HeaderValue, StatusCode, header};
 use poem_openapi::Object;
 use poem_openapi::types::Example;
 
@@ -182,6 +183,36 @@ impl ApiError {
         }
         (problem, retry_after)
     }
+}
+
+/// A problem+json response; a 401 carries the Bearer challenge, a 503 its `Retry-After`.
+pub fn problem_response(problem: Problem) -> Response {
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = poem_openapi::types::ToJSON::to_json_string(&problem);
+    let mut resp = Response::builder()
+        .status(status)
+        .content_type(PROBLEM_JSON)
+        .body(body);
+    if status == StatusCode::UNAUTHORIZED {
+        resp.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(BEARER_CHALLENGE),
+        );
+    }
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        resp.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(crate::storage::RETRY_AFTER_SECONDS),
+        );
+    }
+    resp
+}
+
+/// An [`ApiError`] as a `poem::Error` carrying its problem+json response (for code that
+/// runs before an operation's own response type exists, like the token check).
+pub fn problem_error(err: ApiError) -> poem::Error {
+    let (problem, _) = err.into_problem();
+    poem::Error::from_response(problem_response(problem))
 }
 
 /// A field of a JSON body that has the wrong JSON type (422 `errors`).

@@ -2,7 +2,7 @@
 
 use poem::http::StatusCode;
 use poem::session::Session;
-use poem::web::{Data, Path, Query};
+use poem::web::{Path, Query};
 use poem::{Response, handler};
 use serde::Deserialize;
 
@@ -13,9 +13,9 @@ use crate::web::form::CheckedForm;
 use crate::web::pages::{
     EmailField, ForgotPasswordPage, ResetPasswordPage, SettingsPage, SignInPage, SignUpPage,
 };
-use crate::web::render::{redirect, render, render_with_status};
-use crate::web::session::{self, CurrentUser, flash_error, flash_success, safe_next};
-use crate::web::state::AppState;
+use crate::web::render::redirect;
+use crate::web::session::{self, flash_error, safe_next};
+use crate::web::visit::{SignedIn, Visit};
 
 /// The field errors of a form that failed, or the error to answer with.
 fn form_errors(err: ServiceError) -> Result<FieldErrors, AppError> {
@@ -37,33 +37,25 @@ fn email_field(form: &CheckedForm) -> EmailField {
 }
 
 #[handler]
-pub async fn signup_form(state: Data<&AppState>, session: &Session) -> Result<Response, AppError> {
-    render(&state, session, None, &SignUpPage::default()).await
+pub async fn signup_form(visit: Visit<'_>) -> Result<Response, AppError> {
+    visit.render(&SignUpPage::default()).await
 }
 
 #[handler]
-pub async fn signup(
-    state: Data<&AppState>,
-    session: &Session,
-    form: CheckedForm,
-) -> Result<Response, AppError> {
+pub async fn signup(visit: Visit<'_>, form: CheckedForm) -> Result<Response, AppError> {
     let input = SignUp {
         email: form.get("email"),
         password: form.get("password"),
         repeat: Some(form.get("repeat_password")),
     };
-    let errors = match state.service.sign_up(input).await {
-        Ok(_) => {
-            flash_success(session, "Account is created. Now you can sign in.");
-            return Ok(redirect("/signin/"));
+    match visit.service().sign_up(input).await {
+        Ok(_) => Ok(visit.done("Account is created. Now you can sign in.", "/signin/")),
+        Err(err) => {
+            let errors = form_errors(err)?;
+            let form = email_field(&form);
+            visit.render(&SignUpPage { form, errors }).await
         }
-        Err(err) => form_errors(err)?,
-    };
-    let page = SignUpPage {
-        form: email_field(&form),
-        errors,
-    };
-    render(&state, session, None, &page).await
+    }
 }
 
 #[derive(Deserialize)]
@@ -73,22 +65,21 @@ pub struct NextParam {
 
 #[handler]
 pub async fn signin_form(
-    state: Data<&AppState>,
-    session: &Session,
+    visit: Visit<'_>,
     Query(q): Query<NextParam>,
 ) -> Result<Response, AppError> {
     let next = q.next.as_deref().map(|n| safe_next(Some(n)).to_owned());
-    let page = SignInPage {
-        next,
-        ..SignInPage::default()
-    };
-    render(&state, session, None, &page).await
+    visit
+        .render(&SignInPage {
+            next,
+            ..SignInPage::default()
+        })
+        .await
 }
 
 #[handler]
 pub async fn signin(
-    state: Data<&AppState>,
-    session: &Session,
+    visit: Visit<'_>,
     Query(q): Query<NextParam>,
     form: CheckedForm,
 ) -> Result<Response, AppError> {
@@ -100,24 +91,25 @@ pub async fn signin(
         .map(|n| safe_next(Some(n)).to_owned());
     let mut status = StatusCode::OK;
     let mut errors = FieldErrors::default();
-    match state
-        .service
+    match visit
+        .service()
         .sign_in(form.get("email"), form.get("password"))
         .await
     {
         Ok(user) => {
-            session::sign_in(session, &user);
-            flash_success(session, "You are signed in!");
-            return Ok(redirect(safe_next(next.as_deref())));
+            session::sign_in(visit.session, &user);
+            return Ok(visit.done("You are signed in!", safe_next(next.as_deref())));
         }
         Err(ServiceError::Throttled { until }) => {
             let minutes = ServiceError::retry_after_seconds(until).div_ceil(60);
             let message =
                 format!("Too many failed sign-in attempts. Try again in {minutes} minutes.");
-            flash_error(session, &message);
+            flash_error(visit.session, &message);
             status = StatusCode::TOO_MANY_REQUESTS;
         }
-        Err(ServiceError::WrongCredentials) => flash_error(session, messages::WRONG_CREDENTIALS),
+        Err(ServiceError::WrongCredentials) => {
+            flash_error(visit.session, messages::WRONG_CREDENTIALS)
+        }
         Err(err) => errors = form_errors(err)?,
     }
     let page = SignInPage {
@@ -125,7 +117,7 @@ pub async fn signin(
         errors,
         next,
     };
-    render_with_status(&state, session, None, &page, status).await
+    visit.render_with_status(&page, status).await
 }
 
 #[handler]
@@ -135,105 +127,82 @@ pub fn signout(session: &Session) -> Response {
 }
 
 #[handler]
-pub async fn forgot_form(state: Data<&AppState>, session: &Session) -> Result<Response, AppError> {
-    render(&state, session, None, &ForgotPasswordPage::default()).await
+pub async fn forgot_form(visit: Visit<'_>) -> Result<Response, AppError> {
+    visit.render(&ForgotPasswordPage::default()).await
 }
 
 #[handler]
-pub async fn forgot(
-    state: Data<&AppState>,
-    session: &Session,
-    form: CheckedForm,
-) -> Result<Response, AppError> {
-    match state
-        .service
+pub async fn forgot(visit: Visit<'_>, form: CheckedForm) -> Result<Response, AppError> {
+    match visit
+        .service()
         .request_password_reset(form.get("email"))
         .await
     {
-        Ok(()) => {
-            // The same answer whether or not the address is known.
-            flash_success(
-                session,
-                "Check your inbox for a link to reset your password",
-            );
-            Ok(redirect("/signin/"))
-        }
+        // The same answer whether or not the address is known.
+        Ok(()) => Ok(visit.done(
+            "Check your inbox for a link to reset your password",
+            "/signin/",
+        )),
         Err(err) => {
-            let page = ForgotPasswordPage {
-                form: email_field(&form),
-                errors: form_errors(err)?,
-            };
-            render(&state, session, None, &page).await
+            let errors = form_errors(err)?;
+            let form = email_field(&form);
+            visit.render(&ForgotPasswordPage { form, errors }).await
         }
     }
 }
 
 #[handler]
-pub async fn reset_form(
-    state: Data<&AppState>,
-    session: &Session,
-    Path(token): Path<String>,
-) -> Result<Response, AppError> {
-    state.service.check_reset_link(&token).await?;
-    let page = ResetPasswordPage {
-        token,
-        ..ResetPasswordPage::default()
-    };
-    render(&state, session, None, &page).await
+pub async fn reset_form(visit: Visit<'_>, Path(token): Path<String>) -> Result<Response, AppError> {
+    visit.service().check_reset_link(&token).await?;
+    visit
+        .render(&ResetPasswordPage {
+            token,
+            ..ResetPasswordPage::default()
+        })
+        .await
 }
 
 #[handler]
 pub async fn reset(
-    state: Data<&AppState>,
-    session: &Session,
+    visit: Visit<'_>,
     Path(token): Path<String>,
     form: CheckedForm,
 ) -> Result<Response, AppError> {
     let new = form.get("new_password");
     let repeat = Some(form.get("repeat_new_password"));
-    match state.service.reset_password(&token, new, repeat).await {
-        Ok(()) => {
-            flash_success(session, "Your password is successfully changed.");
-            Ok(redirect("/signin/"))
-        }
+    match visit.service().reset_password(&token, new, repeat).await {
+        Ok(()) => Ok(visit.done("Your password is successfully changed.", "/signin/")),
         Err(err) => {
             let errors = form_errors(err)?;
-            let page = ResetPasswordPage { token, errors };
-            render(&state, session, None, &page).await
+            visit.render(&ResetPasswordPage { token, errors }).await
         }
     }
 }
 
 #[handler]
-pub async fn settings_form(
-    CurrentUser(user): CurrentUser,
-    state: Data<&AppState>,
-    session: &Session,
-) -> Result<Response, AppError> {
-    render(&state, session, Some(&user), &SettingsPage::default()).await
+pub async fn settings_form(page: SignedIn<'_>) -> Result<Response, AppError> {
+    page.render(&SettingsPage::default()).await
 }
 
 #[handler]
-pub async fn settings(
-    CurrentUser(user): CurrentUser,
-    state: Data<&AppState>,
-    session: &Session,
-    form: CheckedForm,
-) -> Result<Response, AppError> {
+pub async fn settings(page: SignedIn<'_>, form: CheckedForm) -> Result<Response, AppError> {
     let (old, new) = (form.get("old_password"), form.get("new_password"));
     let repeat = Some(form.get("repeat_new_password"));
-    match state.service.change_password(&user, old, new, repeat).await {
+    match page
+        .service()
+        .change_password(&page.user, old, new, repeat)
+        .await
+    {
         Ok(new_hash) => {
             // This session stays signed in; every other session of the user ends.
-            session::refresh_fingerprint(session, &new_hash);
-            flash_success(session, "Your password is successfully changed.");
-            Ok(redirect("/"))
+            session::refresh_fingerprint(page.session, &new_hash);
+            Ok(page.done("Your password is successfully changed.", "/"))
         }
         Err(err) => {
-            let page = SettingsPage {
+            page.render(&SettingsPage {
                 errors: form_errors(err)?,
-            };
-            render(&state, session, Some(&user), &page).await
+            })
+            .await
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod session;
 pub mod state;
 pub mod static_files;
 pub mod templates;
+pub mod visit;
 
 use std::sync::Arc;
 

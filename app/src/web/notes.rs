@@ -1,22 +1,18 @@
 //! Note pages: the lists (all notes, one pad's), create, view, edit, delete.
 
 use chrono::Utc;
-use poem::session::Session;
-use poem::web::{Data, Path, Query};
+use poem::web::Query;
 use poem::{Response, handler};
 use serde::Deserialize;
 
 use crate::domain::{FieldErrors, NoteOrder};
 use crate::error::AppError;
 use crate::service::{NoteDraft, NoteQuery, PadChoice, Precondition, ServiceError};
-use crate::storage::User;
 use crate::web::form::{CheckedForm, FormData, parse_id};
 use crate::web::pages::{
     Link, NoteDeletePage, NoteFields, NoteFormPage, NotePage, NoteView, NotesListPage,
 };
-use crate::web::render::{redirect, render};
-use crate::web::session::{CurrentUser, flash_success};
-use crate::web::state::AppState;
+use crate::web::visit::{PathId, SignedIn};
 
 /// Notes per page of a list.
 pub const PAGE_SIZE: i64 = 50;
@@ -30,14 +26,12 @@ pub struct ListParams {
 /// Renders a note list: all the user's notes, or one pad's (404 when it is not theirs, and for a
 /// page past the end).
 pub async fn note_list(
-    state: &AppState,
-    session: &Session,
-    user: &User,
+    page: &SignedIn<'_>,
     pad: Option<i64>,
     params: &ListParams,
 ) -> Result<Response, AppError> {
     let order = NoteOrder::from_query(params.order.as_deref());
-    let page = params
+    let number = params
         .page
         .as_deref()
         .and_then(|p| p.parse::<i64>().ok())
@@ -46,25 +40,23 @@ pub async fn note_list(
     let query = NoteQuery {
         pad,
         order,
-        page,
+        page: number,
         per_page: PAGE_SIZE,
     };
-    let list = state.service.note_summaries(user, query).await?;
-    if page > list.pages() {
+    let list = page.service().note_summaries(&page.user, query).await?;
+    if number > list.pages() {
         return Err(AppError::NotFound);
     }
-    let page = NotesListPage::new(list, order, Utc::now());
-    render(state, session, Some(user), &page).await
+    page.render(&NotesListPage::new(list, order, Utc::now()))
+        .await
 }
 
 #[handler]
 pub async fn list_all(
-    CurrentUser(user): CurrentUser,
-    state: Data<&AppState>,
-    session: &Session,
+    page: SignedIn<'_>,
     Query(params): Query<ListParams>,
 ) -> Result<Response, AppError> {
-    note_list(&state, session, &user, None, &params).await
+    note_list(&page, None, &params).await
 }
 
 /// Where to go after a note changed: its pad's page, or all notes.
@@ -85,39 +77,37 @@ fn draft(form: &FormData) -> NoteDraft<'_> {
     }
 }
 
-/// The note form with these values and errors, the user's pads to choose from.
+/// The note form with these values, the user's pads to choose from, and the errors (a failed
+/// write's, or none).
 async fn note_form(
-    state: &AppState,
-    session: &Session,
-    user: &User,
+    page: &SignedIn<'_>,
     note: Option<Link>,
     form: NoteFields,
     selected: Option<i64>,
-    errors: FieldErrors,
+    errors: Result<FieldErrors, ServiceError>,
 ) -> Result<Response, AppError> {
-    let pads = state.service.pads(user).await?;
-    let page = NoteFormPage::new(note, form, &pads, selected, errors);
-    render(state, session, Some(user), &page).await
+    let errors = match errors {
+        Ok(errors) | Err(ServiceError::Invalid(errors)) => errors,
+        Err(other) => return Err(other.into()),
+    };
+    let pads = page.service().pads(&page.user).await?;
+    page.render(&NoteFormPage::new(note, form, &pads, selected, errors))
+        .await
 }
 
 /// The note form again after a failed write, with the values as typed.
 async fn form_again(
-    state: &AppState,
-    session: &Session,
-    user: &User,
+    page: &SignedIn<'_>,
     note: Option<Link>,
     form: &FormData,
     err: ServiceError,
 ) -> Result<Response, AppError> {
-    let ServiceError::Invalid(errors) = err else {
-        return Err(err.into());
-    };
     let values = NoteFields {
         name: form.get("name").to_owned(),
         text: form.get("text").to_owned(),
     };
     let selected = form.get("pad").parse().ok();
-    note_form(state, session, user, note, values, selected, errors).await
+    note_form(page, note, values, selected, Err(err)).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -127,56 +117,44 @@ pub struct CreateParams {
 
 #[handler]
 pub async fn create_form(
-    CurrentUser(user): CurrentUser,
-    state: Data<&AppState>,
-    session: &Session,
+    page: SignedIn<'_>,
     Query(q): Query<CreateParams>,
 ) -> Result<Response, AppError> {
     // `?pad=<id>` pre-selects the pad when it is one of the user's (the select shows only those).
     let selected = q.pad.as_deref().and_then(|p| parse_id(p).ok());
-    let fields = NoteFields::default();
-    let errors = FieldErrors::default();
-    note_form(&state, session, &user, None, fields, selected, errors).await
+    note_form(
+        &page,
+        None,
+        NoteFields::default(),
+        selected,
+        Ok(FieldErrors::default()),
+    )
+    .await
 }
 
 #[handler]
-pub async fn create(
-    CurrentUser(user): CurrentUser,
-    state: Data<&AppState>,
-    session: &Session,
-    form: CheckedForm,
-) -> Result<Response, AppError> {
-    match state.service.create_note(&user, draft(&form)).await {
-        Ok(note) => {
-            flash_success(session, "Note is successfully created");
-            Ok(redirect(&after_note(note.note.pad_id)))
-        }
-        Err(err) => form_again(&state, session, &user, None, &form, err).await,
+pub async fn create(page: SignedIn<'_>, form: CheckedForm) -> Result<Response, AppError> {
+    match page.service().create_note(&page.user, draft(&form)).await {
+        Ok(note) => Ok(page.done(
+            "Note is successfully created",
+            &after_note(note.note.pad_id),
+        )),
+        Err(err) => form_again(&page, None, &form, err).await,
     }
 }
 
 #[handler]
-pub async fn view(
-    CurrentUser(user): CurrentUser,
-    state: Data<&AppState>,
-    session: &Session,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let note = state.service.note(&user, parse_id(&id)?).await?.note;
-    let page = NotePage {
+pub async fn view(page: SignedIn<'_>, PathId(id): PathId) -> Result<Response, AppError> {
+    let note = page.service().note(&page.user, id).await?.note;
+    page.render(&NotePage {
         note: NoteView::new(note, Utc::now()),
-    };
-    render(&state, session, Some(&user), &page).await
+    })
+    .await
 }
 
 #[handler]
-pub async fn edit_form(
-    CurrentUser(user): CurrentUser,
-    state: Data<&AppState>,
-    session: &Session,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let note = state.service.note(&user, parse_id(&id)?).await?.note;
+pub async fn edit_form(page: SignedIn<'_>, PathId(id): PathId) -> Result<Response, AppError> {
+    let note = page.service().note(&page.user, id).await?.note;
     let link = Link {
         id: note.id,
         name: note.name.clone(),
@@ -185,75 +163,64 @@ pub async fn edit_form(
         name: note.name,
         text: note.text,
     };
-    let errors = FieldErrors::default();
     note_form(
-        &state,
-        session,
-        &user,
+        &page,
         Some(link),
         values,
         note.pad_id,
-        errors,
+        Ok(FieldErrors::default()),
     )
     .await
 }
 
 #[handler]
 pub async fn edit(
-    CurrentUser(user): CurrentUser,
-    state: Data<&AppState>,
-    session: &Session,
-    Path(id): Path<String>,
+    page: SignedIn<'_>,
+    PathId(id): PathId,
     form: CheckedForm,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
-    let written = state
-        .service
-        .replace_note(&user, id, draft(&form), Precondition::Any)
-        .await;
-    match written {
-        Ok(note) => {
-            flash_success(session, "Note is successfully updated");
-            Ok(redirect(&after_note(note.note.pad_id)))
-        }
+    let any = Precondition::Any;
+    match page
+        .service()
+        .replace_note(&page.user, id, draft(&form), any)
+        .await
+    {
+        Ok(note) => Ok(page.done(
+            "Note is successfully updated",
+            &after_note(note.note.pad_id),
+        )),
         Err(err) => {
-            let note = state.service.note(&user, id).await?.note;
+            let note = page.service().note(&page.user, id).await?.note;
             let link = Link {
                 id: note.id,
                 name: note.name,
             };
-            form_again(&state, session, &user, Some(link), &form, err).await
+            form_again(&page, Some(link), &form, err).await
         }
     }
 }
 
 #[handler]
-pub async fn delete_form(
-    CurrentUser(user): CurrentUser,
-    state: Data<&AppState>,
-    session: &Session,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let note = state.service.note(&user, parse_id(&id)?).await?.note;
-    let page = NoteDeletePage {
+pub async fn delete_form(page: SignedIn<'_>, PathId(id): PathId) -> Result<Response, AppError> {
+    let note = page.service().note(&page.user, id).await?.note;
+    page.render(&NoteDeletePage {
         note: NoteView::new(note, Utc::now()),
-    };
-    render(&state, session, Some(&user), &page).await
+    })
+    .await
 }
 
 #[handler]
 pub async fn delete(
-    CurrentUser(user): CurrentUser,
-    state: Data<&AppState>,
-    session: &Session,
-    Path(id): Path<String>,
+    page: SignedIn<'_>,
+    PathId(id): PathId,
     _form: CheckedForm,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
-    let note = state
-        .service
-        .delete_note(&user, id, Precondition::Any)
+    let note = page
+        .service()
+        .delete_note(&page.user, id, Precondition::Any)
         .await?;
-    flash_success(session, "Note is successfully deleted");
-    Ok(redirect(&after_note(note.note.pad_id)))
+    Ok(page.done(
+        "Note is successfully deleted",
+        &after_note(note.note.pad_id),
+    ))
 }

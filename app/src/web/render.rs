@@ -30,17 +30,7 @@ struct UserHeader<'a> {
     email: &'a str,
 }
 
-/// Renders a page (200).
-pub async fn render<V: View>(
-    state: &AppState,
-    session: &Session,
-    user: Option<&User>,
-    page: &V,
-) -> Result<Response, AppError> {
-    render_with_status(state, session, user, page, StatusCode::OK).await
-}
-
-/// Renders a page with another status (a throttled sign-in is a 429).
+/// Renders a page with its status (a throttled sign-in is a 429).
 pub async fn render_with_status<V: View>(
     state: &AppState,
     session: &Session,
