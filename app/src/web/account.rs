@@ -9,26 +9,13 @@ use serde::Deserialize;
 use crate::domain::{FieldErrors, messages};
 use crate::error::AppError;
 use crate::service::{ServiceError, SignUp};
-use crate::web::form::CheckedForm;
+use crate::web::form::{CheckedForm, form_errors};
 use crate::web::pages::{
     EmailField, ForgotPasswordPage, ResetPasswordPage, SettingsPage, SignInPage, SignUpPage,
 };
 use crate::web::render::redirect;
 use crate::web::session::{self, flash_error, safe_next};
 use crate::web::visit::{SignedIn, Visit};
-
-/// The field errors of a form that failed, or the error to answer with.
-fn form_errors(err: ServiceError) -> Result<FieldErrors, AppError> {
-    match err {
-        ServiceError::Invalid(errors) => Ok(errors),
-        ServiceError::EmailTaken => {
-            let mut errors = FieldErrors::default();
-            errors.add("email", messages::EMAIL_TAKEN);
-            Ok(errors)
-        }
-        other => Err(other.into()),
-    }
-}
 
 fn email_field(form: &CheckedForm) -> EmailField {
     EmailField {

@@ -7,7 +7,9 @@ use poem::http::header;
 use poem::session::Session;
 use poem::{FromRequest, Request, RequestBody};
 
+use crate::domain::{FieldErrors, messages};
 use crate::error::AppError;
+use crate::service::ServiceError;
 use crate::web::session::verify_csrf;
 
 /// Largest form body accepted: a note of 100,000 characters of 4-byte UTF-8, percent-encoded, fits.
@@ -114,6 +116,20 @@ impl std::ops::Deref for CheckedForm {
     type Target = FormData;
     fn deref(&self) -> &FormData {
         &self.0
+    }
+}
+
+/// The field errors a form shows again after a failed call (an email that is taken is one of
+/// them), or the error to answer with.
+pub fn form_errors(err: ServiceError) -> Result<FieldErrors, AppError> {
+    match err {
+        ServiceError::Invalid(errors) => Ok(errors),
+        ServiceError::EmailTaken => {
+            let mut errors = FieldErrors::default();
+            errors.add("email", messages::EMAIL_TAKEN);
+            Ok(errors)
+        }
+        other => Err(other.into()),
     }
 }
 

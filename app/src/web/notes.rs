@@ -8,7 +8,7 @@ use serde::Deserialize;
 use crate::domain::{FieldErrors, NoteOrder};
 use crate::error::AppError;
 use crate::service::{NoteDraft, NoteQuery, PadChoice, Precondition, ServiceError};
-use crate::web::form::{CheckedForm, FormData, parse_id};
+use crate::web::form::{CheckedForm, FormData, form_errors, parse_id};
 use crate::web::pages::{
     Link, NoteDeletePage, NoteFields, NoteFormPage, NotePage, NoteView, NotesListPage,
 };
@@ -77,19 +77,14 @@ fn draft(form: &FormData) -> NoteDraft<'_> {
     }
 }
 
-/// The note form with these values, the user's pads to choose from, and the errors (a failed
-/// write's, or none).
+/// The note form with these values and errors, the user's pads to choose from.
 async fn note_form(
     page: &SignedIn<'_>,
     note: Option<Link>,
     form: NoteFields,
     selected: Option<i64>,
-    errors: Result<FieldErrors, ServiceError>,
+    errors: FieldErrors,
 ) -> Result<Response, AppError> {
-    let errors = match errors {
-        Ok(errors) | Err(ServiceError::Invalid(errors)) => errors,
-        Err(other) => return Err(other.into()),
-    };
     let pads = page.service().pads(&page.user).await?;
     page.render(&NoteFormPage::new(note, form, &pads, selected, errors))
         .await
@@ -107,7 +102,7 @@ async fn form_again(
         text: form.get("text").to_owned(),
     };
     let selected = form.get("pad").parse().ok();
-    note_form(page, note, values, selected, Err(err)).await
+    note_form(page, note, values, selected, form_errors(err)?).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -127,7 +122,7 @@ pub async fn create_form(
         None,
         NoteFields::default(),
         selected,
-        Ok(FieldErrors::default()),
+        FieldErrors::default(),
     )
     .await
 }
@@ -168,7 +163,7 @@ pub async fn edit_form(page: SignedIn<'_>, PathId(id): PathId) -> Result<Respons
         Some(link),
         values,
         note.pad_id,
-        Ok(FieldErrors::default()),
+        FieldErrors::default(),
     )
     .await
 }

@@ -5,23 +5,19 @@ use poem::{Response, handler};
 
 use crate::domain::FieldErrors;
 use crate::error::AppError;
-use crate::service::{Precondition, ServiceError};
-use crate::web::form::CheckedForm;
+use crate::service::Precondition;
+use crate::web::form::{CheckedForm, form_errors};
 use crate::web::notes::{ListParams, note_list};
 use crate::web::pages::{Link, NameField, PadDeletePage, PadFormPage};
 use crate::web::visit::{PathId, SignedIn};
 
-/// The pad form, with the name as typed and its errors (a failed write's, or none).
+/// The pad form, with the name as typed and its errors.
 async fn pad_form(
     page: &SignedIn<'_>,
     pad: Option<Link>,
     name: &str,
-    errors: Result<FieldErrors, ServiceError>,
+    errors: FieldErrors,
 ) -> Result<Response, AppError> {
-    let errors = match errors {
-        Ok(errors) | Err(ServiceError::Invalid(errors)) => errors,
-        Err(other) => return Err(other.into()),
-    };
     let form = NameField {
         name: name.to_owned(),
     };
@@ -34,7 +30,7 @@ async fn owned_pad(page: &SignedIn<'_>, id: i64) -> Result<Link, AppError> {
 
 #[handler]
 pub async fn create_form(page: SignedIn<'_>) -> Result<Response, AppError> {
-    pad_form(&page, None, "", Ok(FieldErrors::default())).await
+    pad_form(&page, None, "", FieldErrors::default()).await
 }
 
 #[handler]
@@ -45,7 +41,7 @@ pub async fn create(page: SignedIn<'_>, form: CheckedForm) -> Result<Response, A
         .await
     {
         Ok(_) => Ok(page.done("Pad is successfully created", "/")),
-        Err(err) => pad_form(&page, None, form.get("name"), Err(err)).await,
+        Err(err) => pad_form(&page, None, form.get("name"), form_errors(err)?).await,
     }
 }
 
@@ -62,7 +58,7 @@ pub async fn view(
 pub async fn edit_form(page: SignedIn<'_>, PathId(id): PathId) -> Result<Response, AppError> {
     let pad = owned_pad(&page, id).await?;
     let name = pad.name.clone();
-    pad_form(&page, Some(pad), &name, Ok(FieldErrors::default())).await
+    pad_form(&page, Some(pad), &name, FieldErrors::default()).await
 }
 
 #[handler]
@@ -83,7 +79,7 @@ pub async fn edit(
         )),
         Err(err) => {
             let pad = owned_pad(&page, id).await?;
-            pad_form(&page, Some(pad), name, Err(err)).await
+            pad_form(&page, Some(pad), name, form_errors(err)?).await
         }
     }
 }

@@ -140,13 +140,7 @@ impl CurrentUser {
 
 impl<'a> FromRequest<'a> for CurrentUser {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        let state = req
-            .data::<AppState>()
-            .expect("AppState is attached to every route");
-        let session = req
-            .extensions()
-            .get::<Session>()
-            .expect("CookieSession wraps every page");
+        let (state, session) = AppState::of(req);
         match Self::from_session(state, session).await? {
             Some(user) => Ok(Self(user)),
             None => {

@@ -27,20 +27,9 @@ pub struct SignedIn<'a> {
     pub user: User,
 }
 
-fn parts(req: &Request) -> (&AppState, &Session) {
-    let state = req
-        .data::<AppState>()
-        .expect("AppState is attached to every route");
-    let session = req
-        .extensions()
-        .get::<Session>()
-        .expect("CookieSession wraps every page");
-    (state, session)
-}
-
 impl<'a> FromRequest<'a> for Visit<'a> {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        let (state, session) = parts(req);
+        let (state, session) = AppState::of(req);
         Ok(Self { state, session })
     }
 }
@@ -48,7 +37,7 @@ impl<'a> FromRequest<'a> for Visit<'a> {
 impl<'a> FromRequest<'a> for SignedIn<'a> {
     async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
         let CurrentUser(user) = CurrentUser::from_request(req, body).await?;
-        let (state, session) = parts(req);
+        let (state, session) = AppState::of(req);
         Ok(Self {
             state,
             session,

@@ -4,19 +4,10 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Client, Method, StatusCode, redirect};
 use serde_json::{Value, json};
 
-pub use crate::common::{Db, postgres_address};
+pub use crate::common::{Db, TestApp, postgres_address};
 use crate::common::{FreshDatabase, Spawned, spawn};
 
 pub const PASSWORD: &str = "correct horse battery";
-
-/// A running app and a client that follows no redirects and keeps no cookies.
-pub struct TestApp {
-    pub address: String,
-    pub client: Client,
-    pub db: Db,
-    pub database_url: String,
-    _tempdir: Option<tempfile::TempDir>,
-}
 
 /// A response read to the end, its body parsed as JSON when it is JSON.
 #[derive(Debug)]
@@ -88,23 +79,14 @@ pub async fn spawn_app_reaching_postgres_at(
 
 /// A client for a spawned app that follows no redirects and keeps no cookies, as a program.
 fn program(app: Spawned) -> TestApp {
-    TestApp {
-        address: app.address,
-        client: Client::builder()
-            .redirect(redirect::Policy::none())
-            .build()
-            .expect("client"),
-        db: app.database.db,
-        database_url: app.database.url,
-        _tempdir: app.database.dir,
-    }
+    let client = Client::builder()
+        .redirect(redirect::Policy::none())
+        .build()
+        .expect("client");
+    TestApp::new(app, client)
 }
 
 impl TestApp {
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.address)
-    }
-
     /// Sends a request; `body` is sent as JSON when given.
     pub async fn send(
         &self,

@@ -165,6 +165,33 @@ pub async fn spawn(database: FreshDatabase, extra: &[&str]) -> Spawned {
     Spawned { address, database }
 }
 
+/// A running app and the client a suite drives it with (a browser for the pages, a program for
+/// the API); each suite adds its own helpers in an `impl TestApp` of its `helpers.rs`.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: Db,
+    pub database_url: String,
+    /// Keeps a SQLite database's folder until the test ends.
+    pub tempdir: Option<tempfile::TempDir>,
+}
+
+impl TestApp {
+    pub fn new(app: Spawned, client: reqwest::Client) -> Self {
+        Self {
+            address: app.address,
+            client,
+            db: app.database.db,
+            database_url: app.database.url,
+            tempdir: app.database.dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+}
+
 /// Runs one SQL statement on a database (to age a token, read what is stored, ...).
 pub async fn sql_execute(db: Db, url: &str, sql: &str) {
     use sqlx::Connection;

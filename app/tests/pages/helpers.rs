@@ -3,17 +3,8 @@
 use reqwest::{Client, StatusCode, redirect};
 use scraper::{Html, Selector};
 
-pub use crate::common::Db;
+pub use crate::common::{Db, TestApp};
 use crate::common::{FreshDatabase, spawn};
-
-/// A running app and a browser-like client (cookie jar, no automatic redirects).
-pub struct TestApp {
-    pub address: String,
-    pub client: Client,
-    pub db: Db,
-    pub database_url: String,
-    _tempdir: Option<tempfile::TempDir>,
-}
 
 /// Starts the app on a fresh database and returns a browser for it.
 pub async fn spawn_app(db: Db) -> TestApp {
@@ -23,13 +14,7 @@ pub async fn spawn_app(db: Db) -> TestApp {
 /// Like [`spawn_app`], with extra command-line settings (e.g. an SMTP URL).
 pub async fn spawn_app_with(db: Db, extra: &[&str]) -> TestApp {
     let app = spawn(FreshDatabase::new(db).await, extra).await;
-    TestApp {
-        address: app.address,
-        client: new_client(),
-        db,
-        database_url: app.database.url,
-        _tempdir: app.database.dir,
-    }
+    TestApp::new(app, new_client())
 }
 
 pub fn new_client() -> Client {
@@ -138,10 +123,6 @@ async fn read(resp: reqwest::Response) -> Page {
 }
 
 impl TestApp {
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.address, path)
-    }
-
     /// The same browser (cookies and all) talking to another server.
     pub fn pointed_at(self, address: String) -> TestApp {
         TestApp { address, ..self }
@@ -154,7 +135,7 @@ impl TestApp {
             client: new_client(),
             db: self.db,
             database_url: self.database_url.clone(),
-            _tempdir: None,
+            tempdir: None,
         }
     }
 
