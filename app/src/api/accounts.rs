@@ -9,8 +9,8 @@ use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 use super::auth::BearerAuth;
 use super::problem::{ApiError, AuthError, CreateError, ReadError, SignInError, SignUpError};
 use super::text::{JsonText, text};
+use crate::service::User;
 use crate::service::{Service, ServiceError, SignUp};
-use crate::storage::User;
 
 /// The groups of operations in the document.
 #[derive(Tags)]

@@ -14,7 +14,7 @@ use super::problem::{ApiError, CreateError, DeleteError, ListError, ReadError, U
 use super::text::{JsonText, text};
 use crate::domain::NoteOrder;
 use crate::service::{self, NoteDraft, NoteQuery, PadChoice, Service};
-use crate::storage::{Note, VersionedNote};
+use crate::service::{Note, VersionedNote};
 
 /// A note.
 #[derive(Debug, Object)]

@@ -12,7 +12,7 @@ use super::etag::{self, parse_if_match};
 use super::problem::{ApiError, AuthError, CreateError, DeleteError, ReadError, UpdateError};
 use super::text::{JsonText, text};
 use crate::service::Service;
-use crate::storage::{Pad, VersionedPad};
+use crate::service::{Pad, VersionedPad};
 
 /// A pad.
 #[derive(Debug, Object)]

@@ -17,6 +17,8 @@ use url::Url;
 use crate::mail::Mailer;
 use crate::storage::{SigninThrottle, Storage};
 
+/// The rows the core answers with (the doors read them, never the storage behind them).
+pub use crate::storage::{ApiToken, Note, NoteSummary, Pad, User, VersionedNote, VersionedPad};
 pub use accounts::SignUp;
 pub use error::ServiceError;
 pub use notes::{NoteDraft, NoteListing, NotePatch, NoteQuery, PadChoice};

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::domain::{FieldErrors, NoteOrder, smart_date};
 use crate::service::NoteListing;
-use crate::storage::{Note, NoteSummary, Pad};
+use crate::service::{Note, NoteSummary, Pad};
 
 /// Which frame a page uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use poem::session::Session;
 use serde::Serialize;
 
 use crate::error::AppError;
-use crate::storage::User;
+use crate::service::User;
 use crate::web::pages::{Layout, Link, View};
 use crate::web::session::{Flash, csrf_token, take_flash};
 use crate::web::state::AppState;

@@ -14,7 +14,7 @@ use subtle::ConstantTimeEq;
 
 use crate::error::AppError;
 use crate::passwords;
-use crate::storage::User;
+use crate::service::User;
 use crate::web::state::AppState;
 
 const USER_ID: &str = "uid";

@@ -7,7 +7,7 @@ use poem::{FromRequest, Request, RequestBody, Response};
 
 use crate::error::AppError;
 use crate::service::Service;
-use crate::storage::User;
+use crate::service::User;
 use crate::web::form::parse_id;
 use crate::web::pages::View;
 use crate::web::render::{redirect, render_with_status};
