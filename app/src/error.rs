@@ -43,15 +43,6 @@ pub enum AppError {
 pub const SERVER_ERROR_MESSAGE: &str =
     "Something went wrong on our side. It has been logged; please try again in a moment.";
 
-impl From<StorageError> for AppError {
-    fn from(err: StorageError) -> Self {
-        match err {
-            StorageError::Unavailable(_) => Self::Unavailable,
-            other => Self::Storage(other),
-        }
-    }
-}
-
 /// The outcomes a page handler does not turn into its own answer (a form with errors, a flash).
 impl From<ServiceError> for AppError {
     fn from(err: ServiceError) -> Self {

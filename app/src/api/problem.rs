@@ -107,15 +107,6 @@ pub enum ApiError {
     Internal(#[from] anyhow::Error),
 }
 
-impl From<StorageError> for ApiError {
-    fn from(err: StorageError) -> Self {
-        match err {
-            StorageError::Unavailable(_) => Self::Unavailable,
-            other => Self::Storage(other),
-        }
-    }
-}
-
 impl ApiError {
     /// The API's answer to an outcome of the core; `missing` is what a 404 says is missing.
     pub fn from_service(missing: &'static str) -> impl Fn(ServiceError) -> ApiError {

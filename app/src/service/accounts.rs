@@ -38,6 +38,19 @@ fn check_repeat(
     }
 }
 
+/// A new password and its confirmation (the page's; the API has none).
+fn parse_new_password(
+    errors: &mut FieldErrors,
+    new: &str,
+    repeat: Option<&str>,
+) -> Option<Password> {
+    let password = errors.check("new_password", Password::parse(new));
+    let ok = password.is_some();
+    let differ = messages::NEW_PASSWORDS_DIFFER;
+    check_repeat(errors, "repeat_new_password", repeat, new, ok, differ);
+    password
+}
+
 /// `notejam_signins_total{result}`: a throttled attempt counts as a failure.
 fn count_signin(outcome: &'static str) {
     let result = if outcome == "success" {
@@ -153,7 +166,7 @@ impl Service {
         } else if !passwords::verify(old, Some(&user.password_hash)).await? {
             errors.add("old_password", messages::WRONG_OLD_PASSWORD);
         }
-        let password = self.parse_new_password(&mut errors, new, repeat);
+        let password = parse_new_password(&mut errors, new, repeat);
         valid(errors)?;
         let password = password.expect("no field errors means the new password parsed");
         let hash = passwords::hash(password.expose()).await?;
@@ -166,19 +179,6 @@ impl Service {
         }
         tracing::info!(user_id = user.id, "password changed; API tokens revoked");
         Ok(hash)
-    }
-
-    fn parse_new_password(
-        &self,
-        errors: &mut FieldErrors,
-        new: &str,
-        repeat: Option<&str>,
-    ) -> Option<Password> {
-        let password = errors.check("new_password", Password::parse(new));
-        let ok = password.is_some();
-        let differ = messages::NEW_PASSWORDS_DIFFER;
-        check_repeat(errors, "repeat_new_password", repeat, new, ok, differ);
-        password
     }
 
     /// Mails a one-time reset link to a known address; the answer is the same for an unknown one.
@@ -228,7 +228,7 @@ impl Service {
     ) -> Result<(), ServiceError> {
         self.check_reset_link(token).await?;
         let mut errors = FieldErrors::default();
-        let password = self.parse_new_password(&mut errors, new, repeat);
+        let password = parse_new_password(&mut errors, new, repeat);
         valid(errors)?;
         let password = password.expect("no field errors means the new password parsed");
         let new_hash = passwords::hash(password.expose()).await?;
