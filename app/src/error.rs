@@ -4,6 +4,7 @@
 use poem::error::ResponseError;
 use poem::http::StatusCode;
 
+use crate::service::ServiceError;
 use crate::storage::StorageError;
 
 #[derive(Debug, thiserror::Error)]
@@ -42,11 +43,15 @@ pub enum AppError {
 pub const SERVER_ERROR_MESSAGE: &str =
     "Something went wrong on our side. It has been logged; please try again in a moment.";
 
-impl From<StorageError> for AppError {
-    fn from(err: StorageError) -> Self {
+/// The outcomes a page handler does not turn into its own answer (a form with errors, a flash).
+impl From<ServiceError> for AppError {
+    fn from(err: ServiceError) -> Self {
         match err {
-            StorageError::Unavailable(_) => Self::Unavailable,
-            other => Self::Storage(other),
+            ServiceError::NotFound => Self::NotFound,
+            ServiceError::Unavailable => Self::Unavailable,
+            ServiceError::Storage(e) => Self::Storage(e),
+            ServiceError::Internal(e) => Self::Internal(e),
+            other => Self::Internal(anyhow::anyhow!("a page did not handle: {other}")),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! types and rules, `storage` is the one data-access layer (PostgreSQL or SQLite), `web` serves the
 //! HTML pages, `mail` sends password-reset mails.
 
+pub mod admin;
 pub mod api;
 pub mod configuration;
 pub mod domain;
@@ -12,6 +13,7 @@ pub mod header_limits;
 pub mod mail;
 pub mod observability;
 pub mod passwords;
+pub mod service;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;

@@ -1,5 +1,6 @@
 //! Outgoing mail over SMTP with lettre; without `NOTEJAM_SMTP_URL` mails are logged instead.
 
+use secrecy::ExposeSecret;
 use std::time::Duration;
 
 use lettre::message::{Mailbox, header::ContentType};
@@ -18,7 +19,7 @@ impl Mailer {
     pub fn new(settings: &MailSettings) -> anyhow::Result<Self> {
         let transport = match &settings.smtp_url {
             Some(url) => Some(
-                AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())
                     .map_err(|e| anyhow::anyhow!("invalid NOTEJAM_SMTP_URL: {e}"))?
                     .timeout(Some(Duration::from_secs(10)))
                     .build(),

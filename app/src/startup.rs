@@ -4,29 +4,29 @@
 //! [`Application::build`] binds both listeners itself, so tests bind port 0 and read the real
 //! ports; [`Application::run_until_stopped`] is the only way in.
 
+use secrecy::ExposeSecret;
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
-use metrics_exporter_prometheus::PrometheusHandle;
 use poem::endpoint::BoxEndpoint;
-use poem::http::StatusCode;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::web::cookie::CookieKey;
-use poem::web::{Data, Json};
-use poem::{EndpointExt, Route, Server, get, handler};
+use poem::{EndpointExt, Server};
 use tokio::sync::watch;
 
+use crate::admin::Health;
 use crate::configuration::Settings;
 use crate::mail::Mailer;
 use crate::observability::connections::CountingAcceptor;
-use crate::observability::faults::{FaultSpec, Faults};
+use crate::observability::faults::Faults;
 use crate::observability::http::HttpObservability;
+use crate::service::{Policy, Service};
 use crate::storage::{SigninThrottle, Storage};
-use crate::web::render::Templates;
 use crate::web::state::AppState;
+use crate::web::templates::Templates;
 
 /// A built, bound, not yet running server.
 pub struct Application {
@@ -36,15 +36,6 @@ pub struct Application {
     health: Health,
     storage: Storage,
     shutdown_grace: Duration,
-}
-
-/// What the admin endpoints look at.
-#[derive(Clone)]
-struct Health {
-    storage: Storage,
-    draining: Arc<AtomicBool>,
-    metrics: PrometheusHandle,
-    faults: Faults,
 }
 
 impl Application {
@@ -63,7 +54,7 @@ impl Application {
         storage.keep_credentials_fresh(settings.database.secret_refresh);
         storage.watch_reachability();
         let key = match &settings.secret_key {
-            Some(secret) => CookieKey::derive_from(secret.expose().as_bytes()),
+            Some(secret) => CookieKey::derive_from(secret.expose_secret().as_bytes()),
             None => {
                 tracing::warn!(
                     "NOTEJAM_SECRET_KEY is not set: using a random key, so sessions end when the process restarts"
@@ -71,22 +62,24 @@ impl Application {
                 CookieKey::generate()
             }
         };
+        let service = Service::new(
+            storage.clone(),
+            Mailer::new(&settings.mail)?,
+            Policy {
+                throttle: SigninThrottle::default(),
+                token_ttl: chrono::Duration::from_std(settings.api_token_ttl)?,
+                base_url: settings.base_url.clone(),
+            },
+        );
         let state = AppState {
-            storage: storage.clone(),
+            service: service.clone(),
             templates: Arc::new(Templates::load().context("cannot compile the templates")?),
-            mailer: Mailer::new(&settings.mail)?,
-            base_url: settings.base_url.clone(),
-            throttle: SigninThrottle::default(),
         };
         if settings.mail.smtp_url.is_none() {
             tracing::warn!("NOTEJAM_SMTP_URL is not set: mails are logged instead of sent");
         }
         let site = crate::web::routes(state, key, settings.cookie_secure);
-        let api = crate::api::routes(crate::api::ApiState {
-            storage: storage.clone(),
-            settings: crate::api::ApiSettings::from_settings(&settings)?,
-            throttle: SigninThrottle::default(),
-        });
+        let api = crate::api::routes(service);
         let site = crate::api::in_front_of(site, api);
         // Everything on the public listener is measured, traced and logged per request.
         let faults = Faults::new(settings.fault_injection);
@@ -155,15 +148,7 @@ impl Application {
         );
 
         crate::observability::metrics::spawn_upkeep(self.health.metrics.clone());
-        let admin_app = Route::new()
-            .at("/healthz", get(healthz))
-            .at("/readyz", get(readyz))
-            .at("/metrics", get(metrics_endpoint))
-            .at(
-                "/faults",
-                get(list_faults).put(set_faults).delete(clear_faults),
-            )
-            .data(self.health.clone());
+        let admin_app = crate::admin::routes(self.health.clone());
         // The admin listener outlives the public one, so `/readyz` answers 503 while requests drain.
         let (admin_stop_tx, mut admin_stop) = watch::channel(false);
         let admin_server = tokio::spawn(
@@ -211,95 +196,6 @@ fn port_of(acceptor: &impl Acceptor) -> u16 {
         .first()
         .and_then(|a| a.as_socket_addr().copied())
         .map_or(0, |a| a.port())
-}
-
-/// The process is alive.
-#[handler]
-fn healthz() -> &'static str {
-    "ok"
-}
-
-/// The process can serve: not draining, and the database answers within a second.
-#[handler]
-async fn readyz(health: Data<&Health>) -> (StatusCode, &'static str) {
-    if health.draining.load(Ordering::SeqCst) {
-        return (StatusCode::SERVICE_UNAVAILABLE, "draining");
-    }
-    match tokio::time::timeout(Duration::from_secs(1), health.storage.ping()).await {
-        Ok(true) => (StatusCode::OK, "ready"),
-        _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
-    }
-}
-
-/// The Prometheus exposition.
-#[handler]
-fn metrics_endpoint(health: Data<&Health>) -> poem::Response {
-    let body = crate::observability::metrics::render(&health.metrics, &health.storage);
-    poem::Response::builder()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(body)
-}
-
-fn faults_disabled() -> poem::Response {
-    poem::Response::builder()
-        .status(StatusCode::NOT_FOUND)
-        .body("fault injection is off (NOTEJAM_FAULT_INJECTION=false)")
-}
-
-/// The active faults.
-#[handler]
-fn list_faults(health: Data<&Health>) -> poem::Response {
-    if !health.faults.enabled() {
-        return faults_disabled();
-    }
-    poem::IntoResponse::into_response(Json(health.faults.list()))
-}
-
-/// Replaces the active faults with the JSON list given; every fault is checked first.
-#[handler]
-async fn set_faults(health: Data<&Health>, body: poem::Body) -> poem::Response {
-    if !health.faults.enabled() {
-        return faults_disabled();
-    }
-    let bytes = match body.into_bytes_limit(64 * 1024).await {
-        Ok(b) => b,
-        Err(_) => {
-            return poem::Response::builder()
-                .status(StatusCode::PAYLOAD_TOO_LARGE)
-                .body("at most 64 KiB");
-        }
-    };
-    let specs: Vec<FaultSpec> = match serde_json::from_slice(&bytes) {
-        Ok(s) => s,
-        Err(e) => {
-            return poem::Response::builder()
-                .status(StatusCode::BAD_REQUEST)
-                .body(format!("expected a JSON list of faults: {e}"));
-        }
-    };
-    for (i, spec) in specs.iter().enumerate() {
-        if let Err(e) = spec.validate() {
-            return poem::Response::builder()
-                .status(StatusCode::UNPROCESSABLE_ENTITY)
-                .body(format!("fault {i}: {e}"));
-        }
-    }
-    tracing::warn!(faults = ?specs, "fault injection: faults set");
-    health.faults.set(specs);
-    poem::IntoResponse::into_response(Json(health.faults.list()))
-}
-
-/// Removes every fault.
-#[handler]
-fn clear_faults(health: Data<&Health>) -> poem::Response {
-    if !health.faults.enabled() {
-        return faults_disabled();
-    }
-    health.faults.set(Vec::new());
-    tracing::warn!("fault injection: faults cleared");
-    poem::Response::builder()
-        .status(StatusCode::NO_CONTENT)
-        .finish()
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

@@ -3,7 +3,6 @@
 //! `OTEL_EXPORTER_OTLP_ENDPOINT` (or `..._TRACES_ENDPOINT`) is set; configured only by the standard
 //! `OTEL_*` variables, which are checked at start so that a value that makes no sense is an error.
 
-use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -16,12 +15,8 @@ use opentelemetry_sdk::trace::{
     BatchConfigBuilder, BatchSpanProcessor, SdkTracerProvider, Span, SpanData, SpanExporter,
     SpanProcessor,
 };
-use serde_json::{Map, Value};
-use tracing::field::{Field, Visit};
-use tracing::{Event, Level, Subscriber};
+use tracing::{Level, Subscriber};
 use tracing_subscriber::filter::{self, LevelFilter};
-use tracing_subscriber::fmt::FmtContext;
-use tracing_subscriber::fmt::format::{FormatEvent, FormatFields, Writer};
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::{EnvFilter, Layer, layer::SubscriberExt, util::SubscriberInitExt};
 
@@ -256,11 +251,7 @@ pub fn init(filter: &str, otlp_endpoint: Option<&str>) -> anyhow::Result<()> {
         );
     let installed = tracing_subscriber::registry()
         .with(otel)
-        .with(
-            tracing_subscriber::fmt::layer()
-                .event_format(JsonWithTrace)
-                .with_filter(filter),
-        )
+        .with(json_logs().with_filter(filter))
         .try_init();
     if installed.is_ok() {
         let _ = PROVIDER.set(provider);
@@ -280,72 +271,34 @@ pub fn shutdown() {
     }
 }
 
-/// JSON lines: timestamp, level, target, message, the event's fields, and the `trace_id` and
-/// `span_id` of the current span.
-struct JsonWithTrace;
-
-impl<S, N> FormatEvent<S, N> for JsonWithTrace
+/// The log layer: JSON lines (json-subscriber) with timestamp, level, target, the event's fields
+/// at the top level (`message` among them), and the `trace_id` and `span_id` of the current span.
+fn json_logs<S>() -> json_subscriber::JsonLayer<S>
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
-    N: for<'a> FormatFields<'a> + 'static,
 {
-    fn format_event(
-        &self,
-        _ctx: &FmtContext<'_, S, N>,
-        mut writer: Writer<'_>,
-        event: &Event<'_>,
-    ) -> fmt::Result {
-        let meta = event.metadata();
-        let mut line = Map::new();
-        line.insert(
-            "timestamp".into(),
-            Value::String(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)),
-        );
-        line.insert("level".into(), Value::String(meta.level().to_string()));
-        line.insert("target".into(), Value::String(meta.target().to_owned()));
-        // The dispatcher's current span, not `ctx.lookup_current()`: this layer's filter may
-        // hide the request span (RUST_LOG=warn) that the trace layer keeps.
-        let cx = tracing::dispatcher::get_default(|d| {
-            d.current_span()
-                .id()
-                .and_then(|id| tracing_opentelemetry::get_otel_context(id, d))
-        });
-        if let Some(cx) = cx {
-            let sc = cx.span().span_context().clone();
-            if sc.is_valid() {
-                line.insert("trace_id".into(), Value::String(sc.trace_id().to_string()));
-                line.insert("span_id".into(), Value::String(sc.span_id().to_string()));
-            }
-        }
-        event.record(&mut JsonFields(&mut line));
-        let text = serde_json::to_string(&line).map_err(|_| fmt::Error)?;
-        writeln!(writer, "{text}")
-    }
+    let mut layer = json_subscriber::JsonLayer::stdout();
+    layer
+        .with_timer("timestamp", tracing_subscriber::fmt::time::SystemTime)
+        .with_level("level")
+        .with_target("target")
+        .with_flattened_event();
+    layer.add_dynamic_field("trace_id", |_, _| current_ids().map(|(trace, _)| trace));
+    layer.add_dynamic_field("span_id", |_, _| current_ids().map(|(_, span)| span));
+    layer
 }
 
-struct JsonFields<'a>(&'a mut Map<String, Value>);
-
-impl Visit for JsonFields<'_> {
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.0
-            .insert(field.name().to_owned(), Value::String(format!("{value:?}")));
-    }
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.0
-            .insert(field.name().to_owned(), Value::String(value.to_owned()));
-    }
-    fn record_i64(&mut self, field: &Field, value: i64) {
-        self.0.insert(field.name().to_owned(), Value::from(value));
-    }
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        self.0.insert(field.name().to_owned(), Value::from(value));
-    }
-    fn record_f64(&mut self, field: &Field, value: f64) {
-        self.0.insert(field.name().to_owned(), Value::from(value));
-    }
-    fn record_bool(&mut self, field: &Field, value: bool) {
-        self.0.insert(field.name().to_owned(), Value::from(value));
-    }
+/// The OpenTelemetry ids of the dispatcher's current span. Not the layer context's current span:
+/// the log layer's filter may hide the request span (RUST_LOG=warn) that the trace layer keeps.
+fn current_ids() -> Option<(String, String)> {
+    let cx = tracing::dispatcher::get_default(|d| {
+        d.current_span()
+            .id()
+            .and_then(|id| tracing_opentelemetry::get_otel_context(id, d))
+    })?;
+    let sc = cx.span().span_context().clone();
+    sc.is_valid()
+        .then(|| (sc.trace_id().to_string(), sc.span_id().to_string()))
 }
 
 #[cfg(test)]

@@ -6,15 +6,11 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::Example;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
-use super::ApiState;
-use super::auth::{self, BearerAuth};
-use super::problem::{
-    ApiError, AuthError, CreateError, FieldErrors, ReadError, SignInError, SignUpError,
-};
+use super::auth::BearerAuth;
+use super::problem::{ApiError, AuthError, CreateError, ReadError, SignInError, SignUpError};
 use super::text::{JsonText, text};
-use crate::domain::{Email, Password, messages};
-use crate::passwords;
-use crate::storage::{StorageError, User};
+use crate::service::User;
+use crate::service::{Service, ServiceError, SignUp};
 
 /// The groups of operations in the document.
 #[derive(Tags)]
@@ -186,16 +182,10 @@ pub enum NoContent {
     Done,
 }
 
-/// Sign up, tokens, and the current user.
-pub struct AccountsApi {
-    state: ApiState,
-}
+const NO_TOKEN: &str = "No such token among yours.";
 
-impl AccountsApi {
-    pub fn new(state: ApiState) -> Self {
-        Self { state }
-    }
-}
+/// Sign up, tokens, and the current user.
+pub struct AccountsApi(pub Service);
 
 #[OpenApi(tag = "ApiTags::Accounts")]
 impl AccountsApi {
@@ -204,22 +194,16 @@ impl AccountsApi {
     /// Creates an account with the same rules and messages as the sign-up page.
     #[oai(path = "/users", method = "post", operation_id = "signUp")]
     async fn sign_up(&self, body: Json<NewUser>) -> Result<SignUpResponse, SignUpError> {
-        let mut errors = FieldErrors::default();
-        let email = errors.required("email", text(&body.email), Email::parse);
-        let password = errors.required("password", text(&body.password), Password::parse);
-        errors.into_result()?;
-        let (Some(email), Some(password)) = (email, password) else {
-            unreachable!("no field errors means both fields parsed")
+        let input = SignUp {
+            email: text(&body.email).unwrap_or_default(),
+            password: text(&body.password).unwrap_or_default(),
+            repeat: None,
         };
-        let hash = passwords::hash(password.expose())
+        let user = self
+            .0
+            .sign_up(input)
             .await
-            .map_err(ApiError::from)?;
-        let user = match self.state.storage.create_user(&email, &hash).await {
-            Ok(user) => user,
-            Err(StorageError::EmailTaken) => return Err(ApiError::EmailTaken.into()),
-            Err(e) => return Err(ApiError::from(e).into()),
-        };
-        tracing::info!(user_id = user.id, "user signed up through the API");
+            .map_err(ApiError::from_service(NO_TOKEN))?;
         Ok(SignUpResponse::Created(
             Json(UserOut::from(&user)),
             "/api/v1/me".to_owned(),
@@ -232,61 +216,16 @@ impl AccountsApi {
     /// per-email throttle as the sign-in page.
     #[oai(path = "/tokens", method = "post", operation_id = "createToken")]
     async fn create_token(&self, body: Json<Credentials>) -> Result<TokenResponse, SignInError> {
-        let storage = &self.state.storage;
-        let mut errors = FieldErrors::default();
-        let email = errors.required("email", text(&body.email), Email::parse);
-        let password = text(&body.password).unwrap_or_default().to_owned();
-        if password.is_empty() {
-            errors.add("password", messages::REQUIRED);
-        }
-        errors.into_result()?;
-        let email = email.expect("no field errors means the email parsed");
-        if let Some(until) = storage
-            .signin_locked_until(&email, self.state.throttle)
+        let email = text(&body.email).unwrap_or_default();
+        let password = text(&body.password).unwrap_or_default();
+        let issued = self
+            .0
+            .issue_token(email, password)
             .await
-            .map_err(ApiError::from)?
-        {
-            count_signin("failure");
-            let seconds = (until - Utc::now()).num_seconds().max(1) as u64;
-            return Err(ApiError::Throttled(seconds).into());
-        }
-        let user = storage
-            .user_by_email(&email)
-            .await
-            .map_err(ApiError::from)?;
-        let ok = passwords::verify(&password, user.as_ref().map(|u| u.password_hash.as_str()))
-            .await
-            .map_err(ApiError::from)?;
-        let user = match user {
-            Some(user) if ok => user,
-            _ => {
-                storage
-                    .record_signin_failure(&email, self.state.throttle)
-                    .await
-                    .map_err(ApiError::from)?;
-                count_signin("failure");
-                return Err(ApiError::Unauthorized(messages::WRONG_CREDENTIALS).into());
-            }
-        };
-        storage
-            .clear_signin_failures(&email)
-            .await
-            .map_err(ApiError::from)?;
-        count_signin("success");
-        let (token, hash) = auth::new_token();
-        let issued = storage
-            .create_api_token(
-                user.id,
-                &hash,
-                &passwords::fingerprint(&user.password_hash),
-                self.state.settings.token_ttl,
-            )
-            .await
-            .map_err(ApiError::from)?;
-        tracing::info!(user_id = user.id, token_id = issued.id, "API token issued");
+            .map_err(ApiError::from_service(NO_TOKEN))?;
         Ok(TokenResponse::Created(Json(NewToken {
             id: issued.id,
-            token,
+            token: issued.token,
             token_type: "Bearer".to_owned(),
             created_at: issued.created_at,
             expires_at: issued.expires_at,
@@ -300,11 +239,10 @@ impl AccountsApi {
     async fn list_tokens(&self, auth: BearerAuth) -> Result<Json<Vec<TokenOut>>, AuthError> {
         let me = auth.0;
         let tokens = self
-            .state
-            .storage
-            .api_tokens_of(me.user.id, &passwords::fingerprint(&me.user.password_hash))
+            .0
+            .tokens(&me.user)
             .await
-            .map_err(ApiError::from)?;
+            .map_err(ApiError::from_service(NO_TOKEN))?;
         Ok(Json(
             tokens
                 .into_iter()
@@ -323,17 +261,11 @@ impl AccountsApi {
     /// Revokes one of your tokens (the current one too: that signs this client out).
     #[oai(path = "/tokens/:id", method = "delete", operation_id = "revokeToken")]
     async fn revoke_token(&self, auth: BearerAuth, id: Path<i64>) -> Result<NoContent, ReadError> {
-        if self
-            .state
-            .storage
-            .delete_api_token(auth.0.user.id, id.0)
+        self.0
+            .revoke_token(&auth.0.user, id.0)
             .await
-            .map_err(ApiError::from)?
-        {
-            Ok(NoContent::Done)
-        } else {
-            Err(ApiError::NotFound("No such token among yours.").into())
-        }
+            .map_err(ApiError::from_service(NO_TOKEN))?;
+        Ok(NoContent::Done)
     }
 
     /// The current user
@@ -352,44 +284,14 @@ impl AccountsApi {
         auth: BearerAuth,
         body: Json<PasswordChange>,
     ) -> Result<NoContent, CreateError> {
-        let user = auth.0.user;
-        let mut errors = FieldErrors::default();
-        let old = text(&body.old_password).unwrap_or_default().to_owned();
-        let old_ok = if old.is_empty() {
-            errors.add("old_password", messages::REQUIRED);
-            false
-        } else {
-            passwords::verify(&old, Some(&user.password_hash))
-                .await
-                .map_err(ApiError::from)?
-        };
-        if !old.is_empty() && !old_ok {
-            errors.add("old_password", messages::WRONG_OLD_PASSWORD);
+        let old = text(&body.old_password).unwrap_or_default();
+        let new = text(&body.new_password).unwrap_or_default();
+        match self.0.change_password(&auth.0.user, old, new, None).await {
+            Ok(_) => Ok(NoContent::Done),
+            Err(ServiceError::NotFound) => {
+                Err(ApiError::Unauthorized("The account no longer exists.").into())
+            }
+            Err(e) => Err(ApiError::from_service(NO_TOKEN)(e).into()),
         }
-        let new = errors.required("new_password", text(&body.new_password), Password::parse);
-        errors.into_result()?;
-        let new = new.expect("no field errors means the new password parsed");
-        let hash = passwords::hash(new.expose())
-            .await
-            .map_err(ApiError::from)?;
-        if !self
-            .state
-            .storage
-            .change_password_revoking_tokens(user.id, &hash)
-            .await
-            .map_err(ApiError::from)?
-        {
-            return Err(ApiError::Unauthorized("The account no longer exists.").into());
-        }
-        tracing::info!(
-            user_id = user.id,
-            "password changed through the API; tokens revoked"
-        );
-        Ok(NoContent::Done)
     }
-}
-
-/// `notejam_signins_total{result}`, as the sign-in page counts it.
-fn count_signin(result: &'static str) {
-    metrics::counter!("notejam_signins_total", "result" => result).increment(1);
 }

@@ -2,33 +2,11 @@
 //! client that sends the ETag it read back in `If-Match` gets 412 instead of overwriting a change
 //! it has not seen.
 
-use super::problem::ApiError;
+pub use crate::service::Precondition;
 
 /// The strong ETag of a version: `"v7"`.
 pub fn of(version: i64) -> String {
     format!("\"v{version}\"")
-}
-
-/// What `If-Match` asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Precondition {
-    /// No header, or `*`: any current version (the resource must exist).
-    Any,
-    /// One of the listed versions must be current.
-    Version(i64),
-    /// Only ETags that are not ours: nothing can match.
-    Never,
-}
-
-impl Precondition {
-    /// The version the storage must find, `None` for any; `Never` is a 412 before any write.
-    pub fn expected(self) -> Result<Option<i64>, ApiError> {
-        match self {
-            Self::Any => Ok(None),
-            Self::Version(v) => Ok(Some(v)),
-            Self::Never => Err(ApiError::PreconditionFailed),
-        }
-    }
 }
 
 /// Parses an `If-Match` header (RFC 9110 §13.1.1). With several ETags of ours, the first one is

@@ -1,9 +1,9 @@
 //! The JSON API for programs, under `/api`: `/api/v1/...` (poem-openapi), the OpenAPI document at
 //! `/api/openapi.json` and interactive docs at `/api/docs`.
 //!
-//! It shares the domain rules (`crate::domain`) and the data layer (`crate::storage`) with the
-//! pages; what is its own is bearer-token authentication ([`auth`]), ETags ([`etag`]) and answering
-//! every error as RFC 9457 problem+json ([`problem`], [`problem_layer`]), never as an HTML page.
+//! It translates HTTP to the core (`crate::service`, shared with the pages) and back; what is its
+//! own is bearer-token extraction ([`auth`]), ETags ([`etag`]) and answering every error as
+//! RFC 9457 problem+json ([`problem`], [`problem_layer`]), never as an HTML page.
 
 pub mod accounts;
 pub mod auth;
@@ -21,53 +21,22 @@ use poem::http::{HeaderValue, Method, StatusCode, header};
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route};
 use poem_openapi::OpenApiService;
 
-use crate::storage::{SigninThrottle, Storage};
-use problem::{BEARER_CHALLENGE, PROBLEM_JSON, Problem};
+use crate::service::Service;
+use problem::Problem;
+pub use problem::{problem_error, problem_response};
 
 /// Largest request body the API reads (a note's text is at most 100,000 characters).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// Settings of the API.
-#[derive(Debug, Clone)]
-pub struct ApiSettings {
-    /// How long a new bearer token works.
-    pub token_ttl: chrono::Duration,
-}
-
-impl Default for ApiSettings {
-    fn default() -> Self {
-        Self {
-            token_ttl: chrono::Duration::days(30),
-        }
-    }
-}
-
-impl ApiSettings {
-    /// The API's part of the validated settings (`NOTEJAM_API_TOKEN_TTL`).
-    pub fn from_settings(settings: &crate::configuration::Settings) -> anyhow::Result<Self> {
-        Ok(Self {
-            token_ttl: chrono::Duration::from_std(settings.api_token_ttl)?,
-        })
-    }
-}
-
-/// What the API's handlers reach.
-#[derive(Clone)]
-pub struct ApiState {
-    pub storage: Storage,
-    pub settings: ApiSettings,
-    pub throttle: SigninThrottle,
-}
-
 /// The service behind `/api/v1`, also used to write the document.
-fn service(
-    state: &ApiState,
+fn operations(
+    service: &Service,
 ) -> OpenApiService<(accounts::AccountsApi, pads::PadsApi, notes::NotesApi), ()> {
     OpenApiService::new(
         (
-            accounts::AccountsApi::new(state.clone()),
-            pads::PadsApi::new(state.clone()),
-            notes::NotesApi::new(state.clone()),
+            accounts::AccountsApi(service.clone()),
+            pads::PadsApi(service.clone()),
+            notes::NotesApi(service.clone()),
         ),
         "Notejam API",
         env!("CARGO_PKG_VERSION"),
@@ -76,14 +45,9 @@ fn service(
     .server("/api/v1")
 }
 
-/// The OpenAPI document as served at `/api/openapi.json`.
-pub fn openapi_json(state: &ApiState) -> String {
-    document::finish(&service(state).spec())
-}
-
 /// Everything under `/api` (paths relative to it), answering errors as problem+json.
-pub fn routes(state: ApiState) -> BoxEndpoint<'static> {
-    let api = service(&state);
+pub fn routes(service: Service) -> BoxEndpoint<'static> {
+    let api = operations(&service);
     let docs = api.swagger_ui();
     let spec: Arc<str> = document::finish(&api.spec()).into();
     let operations = Arc::new(document::operations(&spec));
@@ -106,7 +70,7 @@ pub fn routes(state: ApiState) -> BoxEndpoint<'static> {
             poem::middleware::SetHeader::new()
                 .overriding(header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         )
-        .data(state)
+        .data(service)
         .boxed()
 }
 
@@ -251,36 +215,6 @@ fn too_large() -> Response {
     resp.headers_mut()
         .insert(header::CONNECTION, HeaderValue::from_static("close"));
     resp
-}
-
-/// A problem+json response; a 401 carries the Bearer challenge, a 503 its `Retry-After`.
-pub fn problem_response(problem: Problem) -> Response {
-    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let body = poem_openapi::types::ToJSON::to_json_string(&problem);
-    let mut resp = Response::builder()
-        .status(status)
-        .content_type(PROBLEM_JSON)
-        .body(body);
-    if status == StatusCode::UNAUTHORIZED {
-        resp.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static(BEARER_CHALLENGE),
-        );
-    }
-    if status == StatusCode::SERVICE_UNAVAILABLE {
-        resp.headers_mut().insert(
-            header::RETRY_AFTER,
-            HeaderValue::from(crate::storage::RETRY_AFTER_SECONDS),
-        );
-    }
-    resp
-}
-
-/// An [`problem::ApiError`] as a `poem::Error` carrying its problem+json response (for code that
-/// runs before an operation's own response type exists, like the token check).
-pub fn problem_error(err: problem::ApiError) -> poem::Error {
-    let (problem, _) = err.into_problem();
-    poem::Error::from_response(problem_response(problem))
 }
 
 /// The documented methods of the path template that `path` matches.

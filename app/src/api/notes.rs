@@ -7,16 +7,14 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::{Example, MaybeUndefined};
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 
-use super::ApiState;
 use super::accounts::{ApiTags, NoContent, example_time};
 use super::auth::BearerAuth;
 use super::etag::{self, parse_if_match};
-use super::problem::{
-    ApiError, CreateError, DeleteError, FieldErrors, ListError, ReadError, UpdateError,
-};
+use super::problem::{ApiError, CreateError, DeleteError, ListError, ReadError, UpdateError};
 use super::text::{JsonText, text};
-use crate::domain::{NoteName, NoteOrder, NoteText, messages};
-use crate::storage::{Conditional, Note, NoteChanges, StorageError, VersionedNote};
+use crate::domain::NoteOrder;
+use crate::service::{self, NoteDraft, NoteQuery, PadChoice, Service};
+use crate::service::{Note, VersionedNote};
 
 /// A note.
 #[derive(Debug, Object)]
@@ -179,81 +177,30 @@ fn with_etag(n: VersionedNote) -> NoteResponse {
 const NO_NOTE: &str = "No such note among yours.";
 const NO_PAD: &str = "No such pad among yours.";
 
+/// The pad field: absent or null is "No pad".
+fn pad_choice(pad_id: Option<i64>) -> PadChoice {
+    pad_id.map_or(PadChoice::NoPad, PadChoice::Pad)
+}
+
+fn draft(body: &NoteInput) -> NoteDraft<'_> {
+    NoteDraft {
+        name: text(&body.name).unwrap_or_default(),
+        text: text(&body.text).unwrap_or_default(),
+        pad: pad_choice(body.pad_id),
+    }
+}
+
+/// A field of a `PATCH`: absent keeps the value; `null` is an empty value, which the rules refuse.
+fn patched(field: &MaybeUndefined<JsonText>) -> Option<&str> {
+    match field {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(""),
+        MaybeUndefined::Value(t) => Some(t.0.as_str()),
+    }
+}
+
 /// Notes.
-pub struct NotesApi {
-    state: ApiState,
-}
-
-impl NotesApi {
-    pub fn new(state: ApiState) -> Self {
-        Self { state }
-    }
-
-    /// The pad field: absent or null is "No pad"; anything but one of the user's pads is
-    /// "Not a valid choice".
-    async fn check_pad(
-        &self,
-        user_id: i64,
-        pad_id: Option<i64>,
-        errors: &mut FieldErrors,
-    ) -> Result<Option<i64>, ApiError> {
-        let Some(id) = pad_id else { return Ok(None) };
-        if id > 0 && self.state.storage.pad(user_id, id).await?.is_some() {
-            Ok(Some(id))
-        } else {
-            errors.add("pad_id", messages::NOT_A_VALID_CHOICE);
-            Ok(None)
-        }
-    }
-
-    /// Writes with `If-Match`; a stale precondition on a note that is not the user's is a 404.
-    async fn write(
-        &self,
-        user_id: i64,
-        note_id: i64,
-        if_match: Option<&str>,
-        changes: &NoteChanges,
-    ) -> Result<NoteResponse, ApiError> {
-        let expected = match parse_if_match(if_match).expected() {
-            Ok(expected) => expected,
-            Err(stale) => return Err(self.missing_or(user_id, note_id, stale).await),
-        };
-        match self
-            .state
-            .storage
-            .update_note(user_id, note_id, changes, expected)
-            .await
-        {
-            Ok(Conditional::Done(note)) => Ok(with_etag(note)),
-            Ok(Conditional::NotFound) => Err(ApiError::NotFound(NO_NOTE)),
-            Ok(Conditional::Stale) => Err(ApiError::PreconditionFailed),
-            // The pad was deleted between the check and the write.
-            Err(StorageError::InvalidPad) => {
-                let mut errors = FieldErrors::default();
-                errors.add("pad_id", messages::NOT_A_VALID_CHOICE);
-                Err(ApiError::Validation(errors))
-            }
-            Err(e) => Err(e.into()),
-        }
-    }
-
-    async fn missing_or(&self, user_id: i64, note_id: i64, err: ApiError) -> ApiError {
-        match self.state.storage.note(user_id, note_id).await {
-            Ok(Some(_)) => err,
-            Ok(None) => ApiError::NotFound(NO_NOTE),
-            Err(e) => e.into(),
-        }
-    }
-
-    /// 404 before validation, so another user's note never reads as "exists but invalid".
-    async fn existing(&self, user_id: i64, note_id: i64) -> Result<Note, ApiError> {
-        self.state
-            .storage
-            .note(user_id, note_id)
-            .await?
-            .ok_or(ApiError::NotFound(NO_NOTE))
-    }
-}
+pub struct NotesApi(pub Service);
 
 #[OpenApi(tag = "ApiTags::Notes")]
 impl NotesApi {
@@ -282,33 +229,23 @@ impl NotesApi {
         )]
         page: Query<u32>,
     ) -> Result<Json<NoteList>, ListError> {
-        let user_id = auth.0.user.id;
-        if let Some(pad_id) = pad.0
-            && self
-                .state
-                .storage
-                .pad(user_id, pad_id)
-                .await
-                .map_err(ApiError::from)?
-                .is_none()
-        {
-            return Err(ApiError::NotFound(NO_PAD).into());
-        }
-        let (limit, page) = (limit.0, page.0);
-        let offset = i64::from(page - 1) * i64::from(limit);
+        let query = NoteQuery {
+            pad: pad.0,
+            order: order.0.into(),
+            page: i64::from(page.0),
+            per_page: i64::from(limit.0),
+        };
         let found = self
-            .state
-            .storage
-            .list_notes(user_id, pad.0, order.0.into(), i64::from(limit), offset)
+            .0
+            .notes(&auth.0.user, query)
             .await
-            .map_err(ApiError::from)?;
-        let next_page = (offset + i64::from(limit) < found.total).then_some(page + 1);
+            .map_err(ApiError::from_service(NO_PAD))?;
         Ok(Json(NoteList {
             items: found.notes.iter().map(NoteOut::from).collect(),
             total: found.total,
-            page,
-            limit,
-            next_page,
+            page: page.0,
+            limit: limit.0,
+            next_page: found.next_page().map(|_| page.0 + 1),
         }))
     }
 
@@ -319,21 +256,14 @@ impl NotesApi {
         auth: BearerAuth,
         body: Json<NoteInput>,
     ) -> Result<NoteCreated, CreateError> {
-        let user_id = auth.0.user.id;
-        let changes = self.parse_whole(user_id, &body).await?;
-        let note = match self.state.storage.create_note(user_id, &changes).await {
-            Ok(note) => note,
-            Err(StorageError::InvalidPad) => {
-                let mut errors = FieldErrors::default();
-                errors.add("pad_id", messages::NOT_A_VALID_CHOICE);
-                return Err(ApiError::Validation(errors).into());
-            }
-            Err(e) => return Err(ApiError::from(e).into()),
-        };
-        let id = note.note.id;
+        let note = self
+            .0
+            .create_note(&auth.0.user, draft(&body))
+            .await
+            .map_err(ApiError::from_service(NO_NOTE))?;
         Ok(NoteCreated::Created(
             Json(NoteOut::from(&note.note)),
-            format!("/api/v1/notes/{id}"),
+            format!("/api/v1/notes/{}", note.note.id),
             etag::of(note.version),
         ))
     }
@@ -341,16 +271,12 @@ impl NotesApi {
     /// Get a note
     #[oai(path = "/notes/:id", method = "get", operation_id = "getNote")]
     async fn get(&self, auth: BearerAuth, id: Path<i64>) -> Result<NoteResponse, ReadError> {
-        match self
-            .state
-            .storage
-            .versioned_note(auth.0.user.id, id.0)
+        let note = self
+            .0
+            .note(&auth.0.user, id.0)
             .await
-            .map_err(ApiError::from)?
-        {
-            Some(note) => Ok(with_etag(note)),
-            None => Err(ApiError::NotFound(NO_NOTE).into()),
-        }
+            .map_err(ApiError::from_service(NO_NOTE))?;
+        Ok(with_etag(note))
     }
 
     /// Replace a note
@@ -366,12 +292,13 @@ impl NotesApi {
         if_match: Header<Option<String>>,
         body: Json<NoteInput>,
     ) -> Result<NoteResponse, UpdateError> {
-        let user_id = auth.0.user.id;
-        self.existing(user_id, id.0).await?;
-        let changes = self.parse_whole(user_id, &body).await?;
-        Ok(self
-            .write(user_id, id.0, if_match.0.as_deref(), &changes)
-            .await?)
+        let precondition = parse_if_match(if_match.0.as_deref());
+        let note = self
+            .0
+            .replace_note(&auth.0.user, id.0, draft(&body), precondition)
+            .await
+            .map_err(ApiError::from_service(NO_NOTE))?;
+        Ok(with_etag(note))
     }
 
     /// Change some fields of a note
@@ -385,35 +312,22 @@ impl NotesApi {
         if_match: Header<Option<String>>,
         body: Json<NotePatch>,
     ) -> Result<NoteResponse, UpdateError> {
-        let user_id = auth.0.user.id;
-        let current = self.existing(user_id, id.0).await?;
-        let mut errors = FieldErrors::default();
-        // Absent keeps the value; null is an empty value, which the rules refuse.
-        let name = match &body.name {
-            MaybeUndefined::Undefined => NoteName::parse(&current.name).ok(),
-            given => errors.check("name", NoteName::parse(given_text(given))),
+        let patch = service::NotePatch {
+            name: patched(&body.name),
+            text: patched(&body.text),
+            pad: match body.pad_id {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(PadChoice::NoPad),
+                MaybeUndefined::Value(id) => Some(PadChoice::Pad(id)),
+            },
         };
-        let text = match &body.text {
-            MaybeUndefined::Undefined => NoteText::parse(&current.text).ok(),
-            given => errors.check("text", NoteText::parse(given_text(given))),
-        };
-        let pad_id = match &body.pad_id {
-            MaybeUndefined::Undefined => current.pad_id,
-            MaybeUndefined::Null => None,
-            MaybeUndefined::Value(id) => self.check_pad(user_id, Some(*id), &mut errors).await?,
-        };
-        errors.into_result()?;
-        let (Some(name), Some(text)) = (name, text) else {
-            return Err(ApiError::Internal(anyhow::anyhow!(
-                "stored note {} breaks the note rules",
-                current.id
-            ))
-            .into());
-        };
-        let changes = NoteChanges { pad_id, name, text };
-        Ok(self
-            .write(user_id, id.0, if_match.0.as_deref(), &changes)
-            .await?)
+        let precondition = parse_if_match(if_match.0.as_deref());
+        let note = self
+            .0
+            .patch_note(&auth.0.user, id.0, patch, precondition)
+            .await
+            .map_err(ApiError::from_service(NO_NOTE))?;
+        Ok(with_etag(note))
     }
 
     /// Delete a note
@@ -426,44 +340,12 @@ impl NotesApi {
         #[oai(name = "If-Match")]
         if_match: Header<Option<String>>,
     ) -> Result<NoContent, DeleteError> {
-        let user_id = auth.0.user.id;
-        let expected = match parse_if_match(if_match.0.as_deref()).expected() {
-            Ok(expected) => expected,
-            Err(stale) => return Err(self.missing_or(user_id, id.0, stale).await.into()),
-        };
-        match self
-            .state
-            .storage
-            .delete_note(user_id, id.0, expected)
+        let precondition = parse_if_match(if_match.0.as_deref());
+        self.0
+            .delete_note(&auth.0.user, id.0, precondition)
             .await
-            .map_err(ApiError::from)?
-        {
-            Conditional::Done(()) => Ok(NoContent::Done),
-            Conditional::NotFound => Err(ApiError::NotFound(NO_NOTE).into()),
-            Conditional::Stale => Err(ApiError::PreconditionFailed.into()),
-        }
-    }
-}
-
-impl NotesApi {
-    async fn parse_whole(&self, user_id: i64, body: &NoteInput) -> Result<NoteChanges, ApiError> {
-        let mut errors = FieldErrors::default();
-        let name = errors.required("name", text(&body.name), NoteName::parse);
-        let text = errors.required("text", text(&body.text), NoteText::parse);
-        let pad_id = self.check_pad(user_id, body.pad_id, &mut errors).await?;
-        errors.into_result()?;
-        match (name, text) {
-            (Some(name), Some(text)) => Ok(NoteChanges { pad_id, name, text }),
-            _ => unreachable!("no field errors means name and text parsed"),
-        }
-    }
-}
-
-/// The text of a field that was given (`null` reads as empty).
-fn given_text(field: &MaybeUndefined<JsonText>) -> &str {
-    match field {
-        MaybeUndefined::Value(t) => t.0.as_str(),
-        _ => "",
+            .map_err(ApiError::from_service(NO_NOTE))?;
+        Ok(NoContent::Done)
     }
 }
 

@@ -6,16 +6,13 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::Example;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-use super::ApiState;
 use super::accounts::{ApiTags, NoContent, example_time};
 use super::auth::BearerAuth;
 use super::etag::{self, parse_if_match};
-use super::problem::{
-    ApiError, AuthError, CreateError, DeleteError, FieldErrors, ReadError, UpdateError,
-};
+use super::problem::{ApiError, AuthError, CreateError, DeleteError, ReadError, UpdateError};
 use super::text::{JsonText, text};
-use crate::domain::PadName;
-use crate::storage::{Conditional, Pad, VersionedPad};
+use crate::service::Service;
+use crate::service::{Pad, VersionedPad};
 
 /// A pad.
 #[derive(Debug, Object)]
@@ -102,25 +99,10 @@ fn with_etag(p: VersionedPad) -> PadResponse {
     PadResponse::Ok(Json(PadOut::from(&p.pad)), etag::of(p.version))
 }
 
-fn parse_input(input: &PadInput) -> Result<PadName, ApiError> {
-    let mut errors = FieldErrors::default();
-    let name = errors.required("name", text(&input.name), PadName::parse);
-    errors.into_result()?;
-    Ok(name.expect("no field errors means the name parsed"))
-}
-
 const NO_PAD: &str = "No such pad among yours.";
 
 /// Pads.
-pub struct PadsApi {
-    state: ApiState,
-}
-
-impl PadsApi {
-    pub fn new(state: ApiState) -> Self {
-        Self { state }
-    }
-}
+pub struct PadsApi(pub Service);
 
 #[OpenApi(tag = "ApiTags::Pads")]
 impl PadsApi {
@@ -128,11 +110,10 @@ impl PadsApi {
     #[oai(path = "/pads", method = "get", operation_id = "listPads")]
     async fn list(&self, auth: BearerAuth) -> Result<Json<PadList>, AuthError> {
         let pads = self
-            .state
-            .storage
-            .pads_of(auth.0.user.id)
+            .0
+            .pads(&auth.0.user)
             .await
-            .map_err(ApiError::from)?;
+            .map_err(ApiError::from_service(NO_PAD))?;
         Ok(Json(PadList {
             total: pads.len() as i64,
             items: pads.iter().map(PadOut::from).collect(),
@@ -146,13 +127,12 @@ impl PadsApi {
         auth: BearerAuth,
         body: Json<PadInput>,
     ) -> Result<PadCreated, CreateError> {
-        let name = parse_input(&body)?;
+        let name = text(&body.name).unwrap_or_default();
         let pad = self
-            .state
-            .storage
-            .create_pad(auth.0.user.id, &name)
+            .0
+            .create_pad(&auth.0.user, name)
             .await
-            .map_err(ApiError::from)?;
+            .map_err(ApiError::from_service(NO_PAD))?;
         Ok(PadCreated::Created(
             Json(PadOut::from(&pad)),
             format!("/api/v1/pads/{}", pad.id),
@@ -163,16 +143,12 @@ impl PadsApi {
     /// Get a pad
     #[oai(path = "/pads/:id", method = "get", operation_id = "getPad")]
     async fn get(&self, auth: BearerAuth, id: Path<i64>) -> Result<PadResponse, ReadError> {
-        match self
-            .state
-            .storage
-            .versioned_pad(auth.0.user.id, id.0)
+        let pad = self
+            .0
+            .pad(&auth.0.user, id.0)
             .await
-            .map_err(ApiError::from)?
-        {
-            Some(pad) => Ok(with_etag(pad)),
-            None => Err(ApiError::NotFound(NO_PAD).into()),
-        }
+            .map_err(ApiError::from_service(NO_PAD))?;
+        Ok(with_etag(pad))
     }
 
     /// Rename a pad
@@ -186,25 +162,14 @@ impl PadsApi {
         if_match: Header<Option<String>>,
         body: Json<PadInput>,
     ) -> Result<PadResponse, UpdateError> {
-        let name = parse_input(&body)?;
-        let expected = parse_if_match(if_match.0.as_deref()).expected();
-        let user_id = auth.0.user.id;
-        let expected = match expected {
-            Ok(expected) => expected,
-            // Nothing can match, but a pad that is not yours is still a 404.
-            Err(stale) => return Err(self.missing_or(user_id, id.0, stale).await.into()),
-        };
-        match self
-            .state
-            .storage
-            .rename_pad(user_id, id.0, &name, expected)
+        let name = text(&body.name).unwrap_or_default();
+        let precondition = parse_if_match(if_match.0.as_deref());
+        let pad = self
+            .0
+            .rename_pad(&auth.0.user, id.0, name, precondition)
             .await
-            .map_err(ApiError::from)?
-        {
-            Conditional::Done(pad) => Ok(with_etag(pad)),
-            Conditional::NotFound => Err(ApiError::NotFound(NO_PAD).into()),
-            Conditional::Stale => Err(ApiError::PreconditionFailed.into()),
-        }
+            .map_err(ApiError::from_service(NO_PAD))?;
+        Ok(with_etag(pad))
     }
 
     /// Delete a pad and its notes
@@ -217,32 +182,11 @@ impl PadsApi {
         #[oai(name = "If-Match")]
         if_match: Header<Option<String>>,
     ) -> Result<NoContent, DeleteError> {
-        let user_id = auth.0.user.id;
-        let expected = match parse_if_match(if_match.0.as_deref()).expected() {
-            Ok(expected) => expected,
-            Err(stale) => return Err(self.missing_or(user_id, id.0, stale).await.into()),
-        };
-        match self
-            .state
-            .storage
-            .delete_pad(user_id, id.0, expected)
+        let precondition = parse_if_match(if_match.0.as_deref());
+        self.0
+            .delete_pad(&auth.0.user, id.0, precondition)
             .await
-            .map_err(ApiError::from)?
-        {
-            Conditional::Done(()) => Ok(NoContent::Done),
-            Conditional::NotFound => Err(ApiError::NotFound(NO_PAD).into()),
-            Conditional::Stale => Err(ApiError::PreconditionFailed.into()),
-        }
-    }
-}
-
-impl PadsApi {
-    /// 404 when the pad is not the user's, else `err`.
-    async fn missing_or(&self, user_id: i64, pad_id: i64, err: ApiError) -> ApiError {
-        match self.state.storage.pad(user_id, pad_id).await {
-            Ok(Some(_)) => err,
-            Ok(None) => ApiError::NotFound(NO_PAD),
-            Err(e) => e.into(),
-        }
+            .map_err(ApiError::from_service(NO_PAD))?;
+        Ok(NoContent::Done)
     }
 }

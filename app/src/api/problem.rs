@@ -9,10 +9,13 @@
 
 use std::collections::BTreeMap;
 
-use poem::http::StatusCode;
+use poem::Response;
+use poem::http::{HeaderValue, StatusCode, header};
 use poem_openapi::Object;
 use poem_openapi::types::Example;
 
+use crate::domain::messages;
+use crate::service::ServiceError;
 use crate::storage::StorageError;
 
 /// The `WWW-Authenticate` challenge sent with every 401.
@@ -68,46 +71,7 @@ impl Problem {
     }
 }
 
-/// Field name to messages, for a 422.
-#[derive(Debug, Default, Clone)]
-pub struct FieldErrors(BTreeMap<String, Vec<String>>);
-
-impl FieldErrors {
-    pub fn add(&mut self, field: &str, message: &str) {
-        self.0
-            .entry(field.to_owned())
-            .or_default()
-            .push(message.to_owned());
-    }
-
-    /// Keeps the value if it parsed, else records the message under `field`.
-    pub fn check<T>(&mut self, field: &str, parsed: Result<T, &'static str>) -> Option<T> {
-        parsed.map_err(|m| self.add(field, m)).ok()
-    }
-
-    /// A required field: missing counts as empty.
-    pub fn required<T>(
-        &mut self,
-        field: &str,
-        value: Option<&str>,
-        parse: impl FnOnce(&str) -> Result<T, &'static str>,
-    ) -> Option<T> {
-        self.check(field, parse(value.unwrap_or_default()))
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// `Ok(())` when nothing failed, else the 422.
-    pub fn into_result(self) -> Result<(), ApiError> {
-        if self.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::Validation(self))
-        }
-    }
-}
+pub use crate::domain::FieldErrors;
 
 /// Everything a handler of the API can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -143,16 +107,28 @@ pub enum ApiError {
     Internal(#[from] anyhow::Error),
 }
 
-impl From<StorageError> for ApiError {
-    fn from(err: StorageError) -> Self {
-        match err {
-            StorageError::Unavailable(_) => Self::Unavailable,
-            other => Self::Storage(other),
+impl ApiError {
+    /// The API's answer to an outcome of the core; `missing` is what a 404 says is missing.
+    pub fn from_service(missing: &'static str) -> impl Fn(ServiceError) -> ApiError {
+        move |err| match err {
+            ServiceError::Invalid(mut errors) => {
+                // The API calls the note's pad `pad_id`.
+                errors.rename("pad", "pad_id");
+                Self::Validation(errors)
+            }
+            ServiceError::EmailTaken => Self::EmailTaken,
+            ServiceError::NotFound => Self::NotFound(missing),
+            ServiceError::Stale => Self::PreconditionFailed,
+            ServiceError::WrongCredentials => Self::Unauthorized(messages::WRONG_CREDENTIALS),
+            ServiceError::Throttled { until } => {
+                Self::Throttled(ServiceError::retry_after_seconds(until))
+            }
+            ServiceError::Unavailable => Self::Unavailable,
+            ServiceError::Storage(e) => Self::Storage(e),
+            ServiceError::Internal(e) => Self::Internal(e),
         }
     }
-}
 
-impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
@@ -187,17 +163,47 @@ impl ApiError {
         match self {
             Self::Validation(errors) => {
                 problem.kind = "/api/problems/validation".to_owned();
-                problem.errors = Some(errors.0);
+                problem.errors = Some(errors.into_map());
             }
             Self::EmailTaken => {
                 let mut errors = FieldErrors::default();
                 errors.add("email", crate::domain::messages::EMAIL_TAKEN);
-                problem.errors = Some(errors.0);
+                problem.errors = Some(errors.into_map());
             }
             _ => {}
         }
         (problem, retry_after)
     }
+}
+
+/// A problem+json response; a 401 carries the Bearer challenge, a 503 its `Retry-After`.
+pub fn problem_response(problem: Problem) -> Response {
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = poem_openapi::types::ToJSON::to_json_string(&problem);
+    let mut resp = Response::builder()
+        .status(status)
+        .content_type(PROBLEM_JSON)
+        .body(body);
+    if status == StatusCode::UNAUTHORIZED {
+        resp.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(BEARER_CHALLENGE),
+        );
+    }
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        resp.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(crate::storage::RETRY_AFTER_SECONDS),
+        );
+    }
+    resp
+}
+
+/// An [`ApiError`] as a `poem::Error` carrying its problem+json response (for code that
+/// runs before an operation's own response type exists, like the token check).
+pub fn problem_error(err: ApiError) -> poem::Error {
+    let (problem, _) = err.into_problem();
+    poem::Error::from_response(problem_response(problem))
 }
 
 /// A field of a JSON body that has the wrong JSON type (422 `errors`).

@@ -14,18 +14,19 @@ use aws_config::timeout::TimeoutConfig;
 use aws_sdk_secretsmanager::Client;
 use aws_sdk_secretsmanager::error::DisplayErrorContext;
 
-use crate::configuration::Secret;
+use secrecy::{ExposeSecret, SecretString};
 
 /// A database user name and password.
 #[derive(Debug, Clone)]
 pub struct Credentials {
     pub username: String,
-    pub password: Secret,
+    pub password: SecretString,
 }
 
 impl PartialEq for Credentials {
     fn eq(&self, other: &Self) -> bool {
-        self.username == other.username && self.password.expose() == other.password.expose()
+        self.username == other.username
+            && self.password.expose_secret() == other.password.expose_secret()
     }
 }
 
@@ -94,7 +95,7 @@ impl DatabaseSecret {
         }
         Ok(Credentials {
             username: fields.username,
-            password: Secret::new(fields.password),
+            password: SecretString::from(fields.password),
         })
     }
 }

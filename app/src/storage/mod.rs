@@ -1,9 +1,12 @@
 //! The one data-access layer, on PostgreSQL (production) or SQLite (the embedded default).
 //!
-//! Every query is written once: the [`on_pool!`] macro expands the same code for whichever pool
+//! Every query is written once: the [`db_op!`] macro expands the same code for whichever pool
 //! is in use, so both databases run the same SQL (placeholders are `$1`, which SQLite accepts too).
 //! Ownership is part of every query (`WHERE user_id = $n`), so another user's row reads as absent.
+//! `db_op!` is also the only way to a connection (the pool is private here), so every statement
+//! has its span and its metrics. `connect.rs` opens the pool; `health.rs` watches the database.
 
+mod connect;
 pub mod credentials;
 mod health;
 mod notes;
@@ -13,16 +16,10 @@ mod signin_failures;
 mod tokens;
 mod users;
 
-use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, Utc};
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
-
-use crate::configuration::DatabaseSettings;
 
 pub use health::RETRY_AFTER_SECONDS;
 pub use notes::{Note, NoteChanges, NotePage, NoteSummary, VersionedNote};
@@ -119,16 +116,9 @@ pub struct Storage {
     /// Private to `storage`: every statement goes through [`db_op!`].
     pool: Pool,
     /// Where the PostgreSQL credentials came from (`NOTEJAM_DATABASE_SECRET_ARN`), if not the URL.
-    secret: Option<Arc<SecretInUse>>,
+    secret: Option<Arc<connect::SecretInUse>>,
     /// Whether the database answers (see [`Storage::watch_reachability`]).
     reachability: Arc<health::Reachability>,
-}
-
-/// The secret the pool's credentials were read from, and what it held then.
-#[derive(Debug)]
-struct SecretInUse {
-    reader: credentials::DatabaseSecret,
-    credentials: credentials::Credentials,
 }
 
 /// The current time as stored: UTC, truncated to microseconds (PostgreSQL's precision), so a value
@@ -138,93 +128,6 @@ pub fn now() -> DateTime<Utc> {
 }
 
 impl Storage {
-    /// Connects (and for SQLite creates the file if missing). Fails fast with a clear error.
-    /// With `NOTEJAM_DATABASE_SECRET_ARN`, the user name and password come from that secret.
-    pub async fn connect(settings: &DatabaseSettings) -> Result<Self, StorageError> {
-        let url = settings.url.expose();
-        let acquire_timeout = settings.acquire_timeout;
-        let mut secret = None;
-        let pool = if settings.is_sqlite() {
-            let options = SqliteConnectOptions::from_str(url)?
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(5))
-                .foreign_keys(true);
-            let pool = SqlitePoolOptions::new()
-                .max_connections(settings.max_connections)
-                .acquire_timeout(acquire_timeout)
-                .connect_with(options)
-                .await?;
-            Pool::Sqlite(pool)
-        } else {
-            let mut options = PgConnectOptions::from_str(url)?.application_name("notejam");
-            if let Some(arn) = &settings.secret_arn {
-                let reader = credentials::DatabaseSecret::new(arn).await;
-                let credentials = reader.read().await?;
-                options = with_credentials(options, &credentials);
-                secret = Some(Arc::new(SecretInUse {
-                    reader,
-                    credentials,
-                }));
-            }
-            let pool = PgPoolOptions::new()
-                .max_connections(settings.max_connections)
-                .acquire_timeout(acquire_timeout)
-                .connect_with(options)
-                .await?;
-            Pool::Postgres(pool)
-        };
-        Ok(Self {
-            pool,
-            secret,
-            reachability: Arc::default(),
-        })
-    }
-
-    /// Reads the database secret again every `every` and gives changed credentials to the pool,
-    /// for the connections it opens from then on. Does nothing when the credentials came from the
-    /// URL.
-    pub fn keep_credentials_fresh(&self, every: Duration) {
-        let (Some(secret), Pool::Postgres(pool)) = (self.secret.clone(), &self.pool) else {
-            return;
-        };
-        let pool = pool.clone();
-        for result in ["unchanged", "changed", "error"] {
-            metrics::counter!("notejam_database_secret_reads_total", "result" => result)
-                .absolute(0);
-        }
-        tokio::spawn(async move {
-            // The first read is one period after the one `connect` made.
-            let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
-            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            let mut current = secret.credentials.clone();
-            loop {
-                ticks.tick().await;
-                let result = match secret.reader.read().await {
-                    Ok(new) if new == current => "unchanged",
-                    Ok(new) => {
-                        pool.set_connect_options(with_credentials(
-                            (*pool.connect_options()).clone(),
-                            &new,
-                        ));
-                        current = new;
-                        tracing::info!(
-                            "the database secret changed; new connections use its credentials"
-                        );
-                        "changed"
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "keeping the last database credentials");
-                        "error"
-                    }
-                };
-                metrics::counter!("notejam_database_secret_reads_total", "result" => result)
-                    .increment(1);
-            }
-        });
-    }
-
     fn pool(&self) -> &Pool {
         &self.pool
     }
@@ -391,13 +294,4 @@ pub(crate) fn classify(
         }
     }
     StorageError::from(err)
-}
-
-fn with_credentials(
-    options: PgConnectOptions,
-    credentials: &credentials::Credentials,
-) -> PgConnectOptions {
-    options
-        .username(&credentials.username)
-        .password(credentials.password.expose())
 }

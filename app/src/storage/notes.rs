@@ -132,15 +132,6 @@ impl Storage {
         Ok(NotePage { notes, total })
     }
 
-    /// The note if it exists and is the user's.
-    pub async fn note(&self, user_id: i64, note_id: i64) -> Result<Option<Note>, StorageError> {
-        const SQL: &str =
-            const_format::concatcp!(NOTE_SELECT, " WHERE n.id = $1 AND n.user_id = $2");
-        Ok(
-            db_op!(self, "SELECT", "notes", SQL, pool => sqlx::query_as(SQL).bind(note_id).bind(user_id).fetch_optional(pool).await)?,
-        )
-    }
-
     /// Creates a note; [`StorageError::InvalidPad`] when the pad is not the user's.
     pub async fn create_note(
         &self,
@@ -223,7 +214,7 @@ impl Storage {
         match written {
             Some(note) => Ok(super::Conditional::Done(note)),
             None => Ok(super::Conditional::not_written(
-                self.note(user_id, note_id).await?.is_some(),
+                self.versioned_note(user_id, note_id).await?.is_some(),
             )),
         }
     }
@@ -248,7 +239,7 @@ impl Storage {
             return Ok(super::Conditional::Done(()));
         }
         Ok(super::Conditional::not_written(
-            self.note(user_id, note_id).await?.is_some(),
+            self.versioned_note(user_id, note_id).await?.is_some(),
         ))
     }
 }

@@ -58,20 +58,4 @@ impl Storage {
             db_op!(self, "SELECT", "users", SQL, pool => sqlx::query_as(SQL).bind(email.as_str()).fetch_optional(pool).await)?,
         )
     }
-
-    /// Replaces the password hash; false when the user no longer exists.
-    pub async fn set_password_hash(
-        &self,
-        user_id: i64,
-        password_hash: &str,
-    ) -> Result<bool, StorageError> {
-        const SQL: &str = "UPDATE users SET password_hash = $1 WHERE id = $2";
-        let done = db_op!(self, "UPDATE", "users", SQL, pool => sqlx::query(SQL)
-            .bind(password_hash)
-            .bind(user_id)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
-        Ok(done == 1)
-    }
 }

@@ -1,14 +1,16 @@
-//! Reading HTML forms strictly, and collecting field errors.
+//! Reading HTML forms strictly, checking their CSRF token, and ids from paths.
 //!
 //! `application/x-www-form-urlencoded` only (else 415), at most [`MAX_FORM_BYTES`] (else 413), and
 //! every name and value must decode to UTF-8 (else 400): nothing is silently replaced or dropped.
 
-use std::collections::BTreeMap;
-
 use poem::http::header;
+use poem::session::Session;
 use poem::{FromRequest, Request, RequestBody};
 
+use crate::domain::{FieldErrors, messages};
 use crate::error::AppError;
+use crate::service::ServiceError;
+use crate::web::session::verify_csrf;
 
 /// Largest form body accepted: a note of 100,000 characters of 4-byte UTF-8, percent-encoded, fits.
 pub const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
@@ -94,32 +96,48 @@ impl<'a> FromRequest<'a> for FormData {
     }
 }
 
-/// Field errors of a form, by field name, in the order they were found.
-#[derive(Debug, Default, serde::Serialize)]
-pub struct FieldErrors(BTreeMap<&'static str, Vec<&'static str>>);
+/// A posted form whose CSRF token matched the session's (else 403): every state-changing page
+/// takes its fields through this, so the check exists once.
+pub struct CheckedForm(pub FormData);
 
-impl FieldErrors {
-    pub fn add(&mut self, field: &'static str, message: &'static str) {
-        self.0.entry(field).or_default().push(message);
+impl<'a> FromRequest<'a> for CheckedForm {
+    async fn from_request(req: &'a Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let form = FormData::from_request(req, body).await?;
+        let session = req
+            .extensions()
+            .get::<Session>()
+            .expect("CookieSession wraps every page");
+        verify_csrf(session, form.opt("csrf_token"))?;
+        Ok(Self(form))
     }
+}
 
-    pub fn has(&self, field: &str) -> bool {
-        self.0.contains_key(field)
+impl std::ops::Deref for CheckedForm {
+    type Target = FormData;
+    fn deref(&self) -> &FormData {
+        &self.0
     }
+}
 
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// Keeps the parsed value, or records its error and returns `None`.
-    pub fn check<T>(&mut self, field: &'static str, parsed: Result<T, &'static str>) -> Option<T> {
-        match parsed {
-            Ok(v) => Some(v),
-            Err(message) => {
-                self.add(field, message);
-                None
-            }
+/// The field errors a form shows again after a failed call (an email that is taken is one of
+/// them), or the error to answer with.
+pub fn form_errors(err: ServiceError) -> Result<FieldErrors, AppError> {
+    match err {
+        ServiceError::Invalid(errors) => Ok(errors),
+        ServiceError::EmailTaken => {
+            let mut errors = FieldErrors::default();
+            errors.add("email", messages::EMAIL_TAKEN);
+            Ok(errors)
         }
+        other => Err(other.into()),
+    }
+}
+
+/// Parses an id from the path: a positive integer that fits in i64, else 404.
+pub fn parse_id(raw: &str) -> Result<i64, AppError> {
+    match raw.parse::<i64>() {
+        Ok(id) if id > 0 && raw.bytes().all(|b| b.is_ascii_digit()) => Ok(id),
+        _ => Err(AppError::NotFound),
     }
 }
 
@@ -135,6 +153,23 @@ mod tests {
         assert_eq!(f.opt("flag"), Some(""));
         assert_eq!(f.opt("missing"), None);
         assert_eq!(f.get("text"), "");
+    }
+
+    #[test]
+    fn ids() {
+        assert_eq!(parse_id("42").unwrap(), 42);
+        for bad in [
+            "0",
+            "-1",
+            "+1",
+            "abc",
+            "1.5",
+            "99999999999999999999999",
+            "",
+            " 1",
+        ] {
+            assert!(parse_id(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -5,24 +5,27 @@ pub mod account;
 pub mod form;
 pub mod notes;
 pub mod pads;
+pub mod pages;
 pub mod render;
 pub mod session;
 pub mod state;
 pub mod static_files;
+pub mod templates;
+pub mod visit;
 
 use std::sync::Arc;
 
+use crate::error::AppError;
+use pages::ErrorPage;
 use poem::endpoint::BoxEndpoint;
 use poem::http::{Method, StatusCode, header};
 use poem::middleware::SetHeader;
 use poem::session::{CookieConfig, CookieSession};
 use poem::web::cookie::{CookieKey, SameSite};
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, get};
-use serde_json::json;
-
-use crate::error::AppError;
-use render::{Templates, html};
+use render::html;
 use state::AppState;
+use templates::Templates;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "notejam_session";
@@ -122,7 +125,11 @@ async fn error_pages<E: Endpoint>(ep: Arc<E>, req: Request, templates: &Template
     let body = templates
         .render(
             "error",
-            json!({"title": title, "status": status.as_u16(), "message": message}),
+            &ErrorPage {
+                title,
+                status: status.as_u16(),
+                message: &message,
+            },
         )
         .unwrap_or_else(|_| format!("{} {title}", status.as_u16()));
     let mut response = html(status, body);

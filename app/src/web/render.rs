@@ -1,159 +1,65 @@
-//! Pages rendered with handlebars from templates compiled into the binary.
+//! A page inside its frame: the title, the user's header, the "My pads" sidebar, the flash
+//! message and the CSRF token around the page's own data.
 
-use handlebars::{Context, Handlebars, handlebars_helper};
 use poem::Response;
 use poem::http::{StatusCode, header};
 use poem::session::Session;
-use rust_embed::RustEmbed;
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::error::AppError;
-use crate::storage::User;
-use crate::web::session::{csrf_token, take_flash};
+use crate::service::User;
+use crate::web::pages::{Layout, Link, View};
+use crate::web::session::{Flash, csrf_token, take_flash};
 use crate::web::state::AppState;
-use crate::web::static_files::versioned_url;
 
-#[derive(RustEmbed)]
-#[folder = "templates/"]
-struct TemplateFiles;
-
-/// The compiled templates.
-pub struct Templates {
-    registry: Handlebars<'static>,
+/// What the layout shows around every page, and the page's own fields beside it.
+#[derive(Serialize)]
+struct Frame<'a, V> {
+    title: String,
+    user: Option<UserHeader<'a>>,
+    sidebar: bool,
+    pads: Vec<Link>,
+    flash: Option<Flash>,
+    csrf_token: String,
+    #[serde(flatten)]
+    page: &'a V,
 }
 
-handlebars_helper!(static_url: |path: str| versioned_url(path));
-
-impl Templates {
-    /// Compiles every template; a broken template fails at start, not on a request.
-    pub fn load() -> anyhow::Result<Self> {
-        let mut registry = Handlebars::new();
-        registry.set_strict_mode(false);
-        registry.set_dev_mode(false);
-        registry.register_helper("static", Box::new(static_url));
-        registry.register_escape_fn(escape_html);
-        for name in TemplateFiles::iter() {
-            let file = TemplateFiles::get(&name).expect("listed by iter");
-            let source = std::str::from_utf8(&file.data)?;
-            let tpl_name = name.strip_suffix(".hbs").unwrap_or(&name);
-            registry.register_template_string(tpl_name, source)?;
-        }
-        Ok(Self { registry })
-    }
-
-    /// Renders a template that stands alone (the error page).
-    pub fn render(&self, name: &str, data: Value) -> Result<String, AppError> {
-        self.render_in(name, &Context::from(data))
-    }
-
-    /// Renders a page's content template, then the layout around it: both from the same context,
-    /// the content as `{{{content}}}`.
-    ///
-    /// Owning the context matters for speed: `Handlebars::render(&data)` serialises the data into
-    /// a new JSON tree, and a `{{#> layout}}` block partial merges (copies) the context again and
-    /// copies every list an `#if`/`#each` inside it reads. Measured with callgrind on `GET /` with
-    /// 50 notes, those copies and their frees were over half of the request's instructions.
-    pub fn render_page(&self, name: &str, data: Value) -> Result<String, AppError> {
-        let mut context = Context::from(data);
-        let content = self.render_in(name, &context)?;
-        if let Value::Object(map) = context.data_mut() {
-            map.insert("content".to_owned(), Value::String(content));
-        }
-        self.render_in("layout", &context)
-    }
-
-    fn render_in(&self, name: &str, context: &Context) -> Result<String, AppError> {
-        self.registry
-            .render_with_context(name, context)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("template {name}: {e}")))
-    }
+#[derive(Serialize)]
+struct UserHeader<'a> {
+    email: &'a str,
 }
 
-/// Escapes text for HTML text and quoted attribute values: `& < > " '`. (Handlebars' default
-/// also escapes `=`, which turns every `?order=name` link into `?order&#x3D;name`.)
-pub fn escape_html(text: &str) -> String {
-    if !text.contains(['&', '<', '>', '"', '\'']) {
-        return text.to_owned();
-    }
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Which frame a page uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Layout {
-    /// The narrow centred column of sign in, sign up, forgot password and settings.
-    Narrow,
-    /// The "My pads" sidebar and the content area.
-    WithPads,
-}
-
-/// Renders a page inside the layout: title, the user's header, the sidebar, the flash message and
-/// the CSRF token are added to `data`.
-pub async fn page(
+/// Renders a page with its status (a throttled sign-in is a 429).
+pub async fn render_with_status<V: View>(
     state: &AppState,
     session: &Session,
     user: Option<&User>,
-    layout: Layout,
-    template: &str,
-    title: &str,
-    data: Value,
-) -> Result<Response, AppError> {
-    render_with_status(
-        state,
-        session,
-        user,
-        layout,
-        template,
-        title,
-        data,
-        StatusCode::OK,
-    )
-    .await
-}
-
-#[allow(clippy::too_many_arguments)]
-pub async fn render_with_status(
-    state: &AppState,
-    session: &Session,
-    user: Option<&User>,
-    layout: Layout,
-    template: &str,
-    title: &str,
-    mut data: Value,
+    page: &V,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let pads = match (user, layout) {
-        (Some(u), Layout::WithPads) => {
-            let pads = state.storage.pads_of(u.id).await?;
-            pads.into_iter()
-                .map(|p| json!({"id": p.id, "name": p.name}))
-                .collect::<Vec<_>>()
-        }
+    let sidebar = V::LAYOUT == Layout::WithPads;
+    let pads = match (user, sidebar) {
+        (Some(u), true) => state
+            .service
+            .pads(u)
+            .await?
+            .iter()
+            .map(Link::from)
+            .collect(),
         _ => Vec::new(),
     };
-    let mut frame = json!({
-        "title": title,
-        "user": user.map(|u| json!({"email": u.email})),
-        "sidebar": layout == Layout::WithPads,
-        "flash": take_flash(session),
-        "csrf_token": csrf_token(session),
-    });
-    frame["pads"] = Value::Array(pads);
-    if let (Value::Object(target), Value::Object(extra)) = (&mut data, frame) {
-        target.extend(extra);
-    }
-    let body = state.templates.render_page(template, data)?;
+    let frame = Frame {
+        title: page.title(),
+        user: user.map(|u| UserHeader { email: &u.email }),
+        sidebar,
+        pads,
+        flash: take_flash(session),
+        csrf_token: csrf_token(session),
+        page,
+    };
+    let data = serde_json::to_value(&frame).map_err(|e| AppError::Internal(e.into()))?;
+    let body = state.templates.render_page(V::TEMPLATE, data)?;
     Ok(html(status, body))
 }
 
@@ -172,18 +78,4 @@ pub fn redirect(location: &str) -> Response {
         .status(StatusCode::FOUND)
         .header(header::LOCATION, location)
         .finish()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::escape_html;
-
-    #[test]
-    fn escapes_the_five() {
-        assert_eq!(
-            escape_html(r#"<a href="x" onclick='y'>&</a>?order=name"#),
-            "&lt;a href=&quot;x&quot; onclick=&#x27;y&#x27;&gt;&amp;&lt;/a&gt;?order=name"
-        );
-        assert_eq!(escape_html("plain é text"), "plain é text");
-    }
 }

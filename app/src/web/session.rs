@@ -14,7 +14,7 @@ use subtle::ConstantTimeEq;
 
 use crate::error::AppError;
 use crate::passwords;
-use crate::storage::User;
+use crate::service::User;
 use crate::web::state::AppState;
 
 const USER_ID: &str = "uid";
@@ -121,19 +121,15 @@ impl CurrentUser {
         let fresh = session
             .get::<i64>(SIGNED_IN_AT)
             .is_some_and(|at| Utc::now().timestamp() - at < SESSION_LIFETIME.num_seconds());
+        let fingerprint = session.get::<String>(FINGERPRINT).unwrap_or_default();
         let user = if fresh {
-            state.storage.user_by_id(uid).await?
+            state.service.session_user(uid, &fingerprint).await?
         } else {
             None
         };
         match user {
-            Some(user)
-                if session.get::<String>(FINGERPRINT).as_deref()
-                    == Some(&passwords::fingerprint(&user.password_hash)) =>
-            {
-                Ok(Some(user))
-            }
-            _ => {
+            Some(user) => Ok(Some(user)),
+            None => {
                 // Expired, deleted, or the password changed elsewhere: the session is over.
                 sign_out(session);
                 Ok(None)
@@ -144,13 +140,7 @@ impl CurrentUser {
 
 impl<'a> FromRequest<'a> for CurrentUser {
     async fn from_request(req: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
-        let state = req
-            .data::<AppState>()
-            .expect("AppState is attached to every route");
-        let session = req
-            .extensions()
-            .get::<Session>()
-            .expect("CookieSession wraps every page");
+        let (state, session) = AppState::of(req);
         match Self::from_session(state, session).await? {
             Some(user) => Ok(Self(user)),
             None => {

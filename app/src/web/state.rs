@@ -2,18 +2,29 @@
 
 use std::sync::Arc;
 
-use url::Url;
+use poem::Request;
+use poem::session::Session;
 
-use crate::mail::Mailer;
-use crate::storage::{SigninThrottle, Storage};
-use crate::web::render::Templates;
+use crate::service::Service;
+use crate::web::templates::Templates;
 
-/// Shared, cheap-to-clone application state.
+/// Shared, cheap-to-clone state of the pages.
 #[derive(Clone)]
 pub struct AppState {
-    pub storage: Storage,
+    pub service: Service,
     pub templates: Arc<Templates>,
-    pub mailer: Mailer,
-    pub base_url: Url,
-    pub throttle: SigninThrottle,
+}
+
+impl AppState {
+    /// The state and the session of a page request (every page route has both).
+    pub fn of(req: &Request) -> (&AppState, &Session) {
+        let state = req
+            .data::<AppState>()
+            .expect("AppState is attached to every route");
+        let session = req
+            .extensions()
+            .get::<Session>()
+            .expect("CookieSession wraps every page");
+        (state, session)
+    }
 }

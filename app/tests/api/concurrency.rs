@@ -53,32 +53,14 @@ async fn each_answer_is_its_own_write(
     assert!(etags.contains(&now.etag()), "{now:?}");
 }
 
-async fn concurrent_note_patches_each_answer_with_their_own_write(app: TestApp) {
+async fn concurrent_note_writes_each_answer_with_their_own_write(app: TestApp) {
     let token = app.user_with_token("racer@example.com").await;
     let id = app.create_note(&token, "start", None).await;
     let path = format!("/api/v1/notes/{id}");
-    each_answer_is_its_own_write(
-        &app,
-        &token,
-        Method::PATCH,
-        &path,
-        |name| json!({"name": name}),
-    )
-    .await;
-}
-
-async fn concurrent_note_replaces_each_answer_with_their_own_write(app: TestApp) {
-    let token = app.user_with_token("racer@example.com").await;
-    let id = app.create_note(&token, "start", None).await;
-    let path = format!("/api/v1/notes/{id}");
-    each_answer_is_its_own_write(
-        &app,
-        &token,
-        Method::PUT,
-        &path,
-        |name| json!({"name": name, "text": format!("text of {name}")}),
-    )
-    .await;
+    let patch = |name: &str| json!({"name": name});
+    each_answer_is_its_own_write(&app, &token, Method::PATCH, &path, patch).await;
+    let replace = |name: &str| json!({"name": name, "text": format!("text of {name}")});
+    each_answer_is_its_own_write(&app, &token, Method::PUT, &path, replace).await;
 }
 
 async fn concurrent_pad_renames_each_answer_with_their_own_write(app: TestApp) {
@@ -96,7 +78,6 @@ async fn concurrent_pad_renames_each_answer_with_their_own_write(app: TestApp) {
 }
 
 crate::both_databases!(
-    concurrent_note_patches_each_answer_with_their_own_write,
-    concurrent_note_replaces_each_answer_with_their_own_write,
+    concurrent_note_writes_each_answer_with_their_own_write,
     concurrent_pad_renames_each_answer_with_their_own_write,
 );

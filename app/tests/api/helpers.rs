@@ -1,52 +1,13 @@
 //! `spawn_app` and the `TestApp` an API test drives over HTTP, as a program would.
 
-use std::sync::LazyLock;
-
-use notejam::configuration::{Cli, Settings};
-use notejam::startup::Application;
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Client, Method, StatusCode, redirect};
 use serde_json::{Value, json};
 
-/// Which database a test runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Db {
-    Postgres,
-    Sqlite,
-}
-
-/// Declares `postgres::NAME` and `sqlite::NAME` tests for each `async fn NAME(app: TestApp)`.
-#[macro_export]
-macro_rules! both_databases {
-    ($($name:ident),* $(,)?) => {
-        mod postgres {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $name() { super::$name($crate::helpers::spawn_app($crate::helpers::Db::Postgres).await).await } )*
-        }
-        mod sqlite {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $name() { super::$name($crate::helpers::spawn_app($crate::helpers::Db::Sqlite).await).await } )*
-        }
-    };
-}
-
-static TRACING: LazyLock<()> = LazyLock::new(|| {
-    // Logs only when asked: TEST_LOG=debug cargo test --test api
-    if let Ok(filter) = std::env::var("TEST_LOG") {
-        notejam::telemetry::init_subscriber(&filter);
-    }
-});
+pub use crate::common::{Db, TestApp, postgres_address};
+use crate::common::{FreshDatabase, Spawned, spawn};
 
 pub const PASSWORD: &str = "correct horse battery";
-
-/// A running app and a client that follows no redirects and keeps no cookies.
-pub struct TestApp {
-    pub address: String,
-    pub client: Client,
-    pub db: Db,
-    pub database_url: String,
-    _tempdir: Option<tempfile::TempDir>,
-}
 
 /// A response read to the end, its body parsed as JSON when it is JSON.
 #[derive(Debug)]
@@ -98,55 +59,6 @@ impl Reply {
     }
 }
 
-fn postgres_admin_url() -> String {
-    std::env::var("NOTEJAM_TEST_POSTGRES_URL").unwrap_or_else(|_| {
-        panic!(
-            "NOTEJAM_TEST_POSTGRES_URL is not set: the PostgreSQL half of the API suite needs a server. \
-             Run scripts/test.sh, which starts one, or point the variable at a server you run \
-             (e.g. postgres://postgres@127.0.0.1:5432/postgres)."
-        )
-    })
-}
-
-async fn fresh_postgres_database() -> String {
-    use sqlx::Connection;
-    let admin = postgres_admin_url();
-    let name = format!("notejam_api_test_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(&admin)
-        .await
-        .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at NOTEJAM_TEST_POSTGRES_URL: {e}"));
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut conn)
-        .await
-        .expect("create database");
-    let mut url = url::Url::parse(&admin).expect("NOTEJAM_TEST_POSTGRES_URL is a URL");
-    url.set_path(&name);
-    url.to_string()
-}
-
-fn settings_for(database_url: &str, extra: &[&str]) -> Settings {
-    use clap::Parser;
-    Cli::try_parse_from(
-        [
-            "notejam",
-            "--listen",
-            "127.0.0.1:0",
-            "--admin-listen",
-            "127.0.0.1:0",
-            "--secret-key",
-            "test-secret-key-that-is-at-least-32-bytes-long",
-            "--database-url",
-            database_url,
-        ]
-        .into_iter()
-        .chain(extra.iter().copied()),
-    )
-    .expect("test settings parse")
-    .settings
-    .validate()
-    .expect("test settings are valid")
-}
-
 /// Starts the app on a fresh database.
 pub async fn spawn_app(db: Db) -> TestApp {
     spawn_app_with(db, &[]).await
@@ -154,28 +66,7 @@ pub async fn spawn_app(db: Db) -> TestApp {
 
 /// Starts the app on a fresh database with these extra command-line settings.
 pub async fn spawn_app_with(db: Db, extra: &[&str]) -> TestApp {
-    LazyLock::force(&TRACING);
-    let (database_url, tempdir) = match db {
-        Db::Postgres => (fresh_postgres_database().await, None),
-        Db::Sqlite => {
-            let dir = tempfile::tempdir().expect("tempdir");
-            (
-                format!("sqlite://{}", dir.path().join("notejam.db").display()),
-                Some(dir),
-            )
-        }
-    };
-    start(db, database_url, tempdir, extra).await
-}
-
-/// The `host:port` of the test's PostgreSQL server.
-pub fn postgres_address() -> String {
-    let url = url::Url::parse(&postgres_admin_url()).expect("NOTEJAM_TEST_POSTGRES_URL is a URL");
-    format!(
-        "{}:{}",
-        url.host_str().expect("a host"),
-        url.port().unwrap_or(5432)
-    )
+    program(spawn(FreshDatabase::new(db).await, extra).await)
 }
 
 /// Starts the app on a fresh PostgreSQL database that it reaches at `address` (a proxy).
@@ -183,41 +74,19 @@ pub async fn spawn_app_reaching_postgres_at(
     address: std::net::SocketAddr,
     extra: &[&str],
 ) -> TestApp {
-    LazyLock::force(&TRACING);
-    let mut url = url::Url::parse(&fresh_postgres_database().await).unwrap();
-    url.set_port(Some(address.port())).unwrap();
-    url.set_host(Some(&address.ip().to_string())).unwrap();
-    start(Db::Postgres, url.to_string(), None, extra).await
+    program(spawn(FreshDatabase::postgres_via(address).await, extra).await)
 }
 
-async fn start(
-    db: Db,
-    database_url: String,
-    tempdir: Option<tempfile::TempDir>,
-    extra: &[&str],
-) -> TestApp {
-    let app = Application::build(settings_for(&database_url, extra))
-        .await
-        .expect("the app builds");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped(std::future::pending()));
-    TestApp {
-        address,
-        client: Client::builder()
-            .redirect(redirect::Policy::none())
-            .build()
-            .expect("client"),
-        db,
-        database_url,
-        _tempdir: tempdir,
-    }
+/// A client for a spawned app that follows no redirects and keeps no cookies, as a program.
+fn program(app: Spawned) -> TestApp {
+    let client = Client::builder()
+        .redirect(redirect::Policy::none())
+        .build()
+        .expect("client");
+    TestApp::new(app, client)
 }
 
 impl TestApp {
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.address)
-    }
-
     /// Sends a request; `body` is sent as JSON when given.
     pub async fn send(
         &self,
@@ -321,27 +190,7 @@ impl TestApp {
 
     /// Runs one SQL statement on the app's database (to age a token, read what is stored, ...).
     pub async fn sql_execute(&self, sql: &str) {
-        use sqlx::Connection;
-        match self.db {
-            Db::Postgres => {
-                let mut c = sqlx::PgConnection::connect(&self.database_url)
-                    .await
-                    .unwrap();
-                sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
-                    .execute(&mut c)
-                    .await
-                    .unwrap();
-            }
-            Db::Sqlite => {
-                let mut c = sqlx::SqliteConnection::connect(&self.database_url)
-                    .await
-                    .unwrap();
-                sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
-                    .execute(&mut c)
-                    .await
-                    .unwrap();
-            }
-        }
+        crate::common::sql_execute(self.db, &self.database_url, sql).await;
     }
 
     /// The stored token hashes.

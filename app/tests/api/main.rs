@@ -1,6 +1,8 @@
 //! The JSON API suite, run against a real server on port 0 with a fresh database: every test runs
 //! twice, once on PostgreSQL and once on SQLite (see `both_databases!`).
 
+#[path = "../common/mod.rs"]
+mod common;
 mod helpers;
 
 mod accounts;

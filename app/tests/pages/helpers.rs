@@ -1,128 +1,20 @@
 //! `spawn_app` and the `TestApp` a test drives through HTTP, as a browser would.
 
-use std::sync::LazyLock;
-
-use notejam::configuration::{Cli, Settings};
-use notejam::startup::Application;
 use reqwest::{Client, StatusCode, redirect};
 use scraper::{Html, Selector};
 
-/// Which database a test runs on.
-#[derive(Debug, Clone, Copy)]
-pub enum Db {
-    Postgres,
-    Sqlite,
-}
+pub use crate::common::{Db, TestApp};
+use crate::common::{FreshDatabase, spawn};
 
-/// Declares `postgres::NAME` and `sqlite::NAME` tests for each `async fn NAME(app: TestApp)`.
-#[macro_export]
-macro_rules! both_databases {
-    ($($name:ident),* $(,)?) => {
-        mod postgres {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $name() { super::$name($crate::helpers::spawn_app($crate::helpers::Db::Postgres).await).await } )*
-        }
-        mod sqlite {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-               async fn $name() { super::$name($crate::helpers::spawn_app($crate::helpers::Db::Sqlite).await).await } )*
-        }
-    };
-}
-
-static TRACING: LazyLock<()> = LazyLock::new(|| {
-    // Logs only when asked: TEST_LOG=debug cargo test
-    if let Ok(filter) = std::env::var("TEST_LOG") {
-        notejam::telemetry::init_subscriber(&filter);
-    }
-});
-
-/// A running app and a browser-like client (cookie jar, no automatic redirects).
-pub struct TestApp {
-    pub address: String,
-    pub client: Client,
-    pub db: Db,
-    pub database_url: String,
-    _tempdir: Option<tempfile::TempDir>,
-}
-
-/// The admin URL of the PostgreSQL server for tests; the test command sets it.
-fn postgres_admin_url() -> String {
-    std::env::var("NOTEJAM_TEST_POSTGRES_URL").unwrap_or_else(|_| {
-        panic!(
-            "NOTEJAM_TEST_POSTGRES_URL is not set: the PostgreSQL half of the suite needs a server. \
-             Run scripts/test.sh, which starts one, or point the variable at a server you run \
-             (e.g. postgres://postgres@127.0.0.1:5432/postgres)."
-        )
-    })
-}
-
-async fn fresh_postgres_database() -> String {
-    use sqlx::Connection;
-    let admin = postgres_admin_url();
-    let name = format!("notejam_test_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(&admin)
-        .await
-        .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at NOTEJAM_TEST_POSTGRES_URL: {e}"));
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut conn)
-        .await
-        .expect("create database");
-    let mut url = url::Url::parse(&admin).expect("NOTEJAM_TEST_POSTGRES_URL is a URL");
-    url.set_path(&name);
-    url.to_string()
-}
-
-pub fn settings_for(database_url: &str, extra: &[&str]) -> Settings {
-    let mut args = vec![
-        "notejam",
-        "--listen",
-        "127.0.0.1:0",
-        "--admin-listen",
-        "127.0.0.1:0",
-        "--secret-key",
-        "test-secret-key-that-is-at-least-32-bytes-long",
-        "--database-url",
-        database_url,
-    ];
-    args.extend_from_slice(extra);
-    use clap::Parser;
-    Cli::try_parse_from(args)
-        .expect("test settings parse")
-        .settings
-        .validate()
-        .expect("test settings are valid")
-}
-
-/// Starts the app on a fresh database and returns a client for it.
+/// Starts the app on a fresh database and returns a browser for it.
 pub async fn spawn_app(db: Db) -> TestApp {
     spawn_app_with(db, &[]).await
 }
 
 /// Like [`spawn_app`], with extra command-line settings (e.g. an SMTP URL).
 pub async fn spawn_app_with(db: Db, extra: &[&str]) -> TestApp {
-    LazyLock::force(&TRACING);
-    let (database_url, tempdir) = match db {
-        Db::Postgres => (fresh_postgres_database().await, None),
-        Db::Sqlite => {
-            let dir = tempfile::tempdir().expect("tempdir");
-            (
-                format!("sqlite://{}", dir.path().join("notejam.db").display()),
-                Some(dir),
-            )
-        }
-    };
-    let app = Application::build(settings_for(&database_url, extra))
-        .await
-        .expect("the app builds");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped(std::future::pending()));
-    TestApp {
-        address,
-        client: new_client(),
-        db,
-        database_url,
-        _tempdir: tempdir,
-    }
+    let app = spawn(FreshDatabase::new(db).await, extra).await;
+    TestApp::new(app, new_client())
 }
 
 pub fn new_client() -> Client {
@@ -231,10 +123,6 @@ async fn read(resp: reqwest::Response) -> Page {
 }
 
 impl TestApp {
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.address, path)
-    }
-
     /// The same browser (cookies and all) talking to another server.
     pub fn pointed_at(self, address: String) -> TestApp {
         TestApp { address, ..self }
@@ -247,7 +135,7 @@ impl TestApp {
             client: new_client(),
             db: self.db,
             database_url: self.database_url.clone(),
-            _tempdir: None,
+            tempdir: None,
         }
     }
 

@@ -266,15 +266,10 @@ async fn pagination_keeps_order_and_total(app: TestApp) {
     app.signed_in_user("many@example.com").await;
     let pad = app.create_pad("Bulk").await;
     // 55 notes straight through the data layer (the pages are exercised elsewhere).
-    let storage = notejam::storage::Storage::connect(&notejam::configuration::DatabaseSettings {
-        url: notejam::configuration::Secret::new(app.database_url.clone()),
-        max_connections: 2,
-        acquire_timeout: std::time::Duration::from_secs(5),
-        secret_arn: None,
-        secret_refresh: std::time::Duration::from_secs(60),
-    })
-    .await
-    .unwrap();
+    let settings = crate::common::settings_for(&app.database_url, &[]);
+    let storage = notejam::storage::Storage::connect(&settings.database)
+        .await
+        .unwrap();
     let user = storage
         .user_by_email(&notejam::domain::Email::parse("many@example.com").unwrap())
         .await

@@ -210,34 +210,8 @@ async fn a_second_link_voids_nothing_but_one_use_voids_all(db: Db) {
     );
 }
 
-mod postgres {
-    use super::*;
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn reset_flow() {
-        super::reset_flow(Db::Postgres).await
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn unknown_email_gets_the_same_answer_and_no_mail() {
-        super::unknown_email_gets_the_same_answer_and_no_mail(Db::Postgres).await
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_second_link_voids_nothing_but_one_use_voids_all() {
-        super::a_second_link_voids_nothing_but_one_use_voids_all(Db::Postgres).await
-    }
-}
-
-mod sqlite {
-    use super::*;
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn reset_flow() {
-        super::reset_flow(Db::Sqlite).await
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn unknown_email_gets_the_same_answer_and_no_mail() {
-        super::unknown_email_gets_the_same_answer_and_no_mail(Db::Sqlite).await
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_second_link_voids_nothing_but_one_use_voids_all() {
-        super::a_second_link_voids_nothing_but_one_use_voids_all(Db::Sqlite).await
-    }
-}
+crate::both_databases!(
+    db: reset_flow,
+    unknown_email_gets_the_same_answer_and_no_mail,
+    a_second_link_voids_nothing_but_one_use_voids_all,
+);

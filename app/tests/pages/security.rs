@@ -149,7 +149,7 @@ async fn sessions_survive_a_restart(app: TestApp) {
     app.signed_in_user("restart@example.com").await;
     // A second server (another replica, or the same after a restart) with the same key and database.
     let second =
-        notejam::startup::Application::build(crate::helpers::settings_for(&app.database_url, &[]))
+        notejam::startup::Application::build(crate::common::settings_for(&app.database_url, &[]))
             .await
             .unwrap();
     let address = format!("http://127.0.0.1:{}", second.port());

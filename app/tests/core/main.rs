@@ -1,0 +1,283 @@
+//! The application core without HTTP: the rules both doors share, called directly, on
+//! PostgreSQL and on SQLite.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+use notejam::domain::{NoteOrder, messages};
+use notejam::service::{
+    NoteDraft, NotePatch, NoteQuery, PadChoice, Precondition, Service, ServiceError, SignUp,
+};
+use notejam::storage::User;
+
+use common::Db;
+
+const PASSWORD: &str = "correct horse battery";
+
+async fn user(service: &Service, email: &str) -> User {
+    let input = SignUp {
+        email,
+        password: PASSWORD,
+        repeat: Some(PASSWORD),
+    };
+    service.sign_up(input).await.expect("signed up")
+}
+
+fn draft<'a>(name: &'a str, pad: PadChoice) -> NoteDraft<'a> {
+    NoteDraft {
+        name,
+        text: "text",
+        pad,
+    }
+}
+
+/// The messages of one field of an `Invalid`.
+fn field_errors(err: ServiceError, field: &str) -> Vec<String> {
+    match err {
+        ServiceError::Invalid(errors) => errors.into_map().remove(field).unwrap_or_default(),
+        other => panic!("expected invalid fields, got {other:?}"),
+    }
+}
+
+async fn sign_up_and_sign_in_follow_the_rules(db: Db) {
+    let (service, _db) = common::core(db).await;
+    let mismatch = SignUp {
+        email: "a@example.com",
+        password: PASSWORD,
+        repeat: Some("something else"),
+    };
+    let err = service.sign_up(mismatch).await.unwrap_err();
+    assert_eq!(
+        field_errors(err, "repeat_password"),
+        [messages::PASSWORDS_DIFFER]
+    );
+    user(&service, "A@Example.com").await;
+    let again = SignUp {
+        email: "a@example.com",
+        password: PASSWORD,
+        repeat: None,
+    };
+    assert!(matches!(
+        service.sign_up(again).await,
+        Err(ServiceError::EmailTaken)
+    ));
+    let signed_in = service.sign_in(" a@EXAMPLE.com ", PASSWORD).await.unwrap();
+    assert_eq!(signed_in.email, "a@example.com");
+    let err = service.sign_in("a@example.com", "").await.unwrap_err();
+    assert_eq!(field_errors(err, "password"), [messages::REQUIRED]);
+}
+
+async fn repeated_failures_throttle_the_email(db: Db) {
+    let (service, _db) = common::core(db).await;
+    user(&service, "t@example.com").await;
+    for _ in 0..5 {
+        let err = service
+            .sign_in("t@example.com", "wrong password")
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ServiceError::WrongCredentials), "{err:?}");
+    }
+    // Now even the right password is refused, through either door (tokens sign in too).
+    let err = service
+        .sign_in("t@example.com", PASSWORD)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ServiceError::Throttled { .. }), "{err:?}");
+    let err = service
+        .issue_token("t@example.com", PASSWORD)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ServiceError::Throttled { .. }), "{err:?}");
+    // Another email is not affected.
+    user(&service, "u@example.com").await;
+    assert!(service.sign_in("u@example.com", PASSWORD).await.is_ok());
+}
+
+async fn someone_elses_pads_and_notes_are_not_found(db: Db) {
+    let (service, _db) = common::core(db).await;
+    let (owner, intruder) = (
+        user(&service, "o@example.com").await,
+        user(&service, "i@example.com").await,
+    );
+    let pad = service.create_pad(&owner, "Private").await.unwrap();
+    let note = service
+        .create_note(&owner, draft("Secret", PadChoice::Pad(pad.id)))
+        .await
+        .unwrap();
+    let id = note.note.id;
+    let not_found = |r: Result<_, ServiceError>| matches!(r, Err(ServiceError::NotFound));
+    assert!(not_found(service.pad(&intruder, pad.id).await.map(|_| ())));
+    assert!(not_found(
+        service
+            .rename_pad(&intruder, pad.id, "", Precondition::Any)
+            .await
+            .map(|_| ())
+    ));
+    assert!(not_found(
+        service
+            .delete_pad(&intruder, pad.id, Precondition::Never)
+            .await
+    ));
+    assert!(not_found(service.note(&intruder, id).await.map(|_| ())));
+    let patch = NotePatch {
+        name: Some(""),
+        ..NotePatch::default()
+    };
+    assert!(not_found(
+        service
+            .patch_note(&intruder, id, patch, Precondition::Any)
+            .await
+            .map(|_| ())
+    ));
+    assert!(not_found(
+        service
+            .delete_note(&intruder, id, Precondition::Never)
+            .await
+            .map(|_| ())
+    ));
+    let query = NoteQuery {
+        pad: Some(pad.id),
+        order: NoteOrder::default(),
+        page: 1,
+        per_page: 50,
+    };
+    assert!(not_found(service.notes(&intruder, query).await.map(|_| ())));
+    // The owner's pad is "not a valid choice" for anyone else's note.
+    let err = service
+        .create_note(&intruder, draft("x", PadChoice::Pad(pad.id)))
+        .await
+        .unwrap_err();
+    assert_eq!(field_errors(err, "pad"), [messages::NOT_A_VALID_CHOICE]);
+    assert_eq!(
+        service.note(&owner, id).await.unwrap().version,
+        note.version
+    );
+}
+
+async fn conditional_writes_refuse_a_stale_version(db: Db) {
+    let (service, _db) = common::core(db).await;
+    let me = user(&service, "c@example.com").await;
+    let note = service
+        .create_note(&me, draft("v1", PadChoice::NoPad))
+        .await
+        .unwrap();
+    let id = note.note.id;
+    let v1 = Precondition::Version(note.version);
+    let v2 = service
+        .replace_note(&me, id, draft("v2", PadChoice::NoPad), v1)
+        .await
+        .unwrap();
+    assert_eq!(
+        (v2.note.name.as_str(), v2.version),
+        ("v2", note.version + 1)
+    );
+    let stale = service
+        .replace_note(&me, id, draft("lost", PadChoice::NoPad), v1)
+        .await;
+    assert!(matches!(stale, Err(ServiceError::Stale)), "{stale:?}");
+    assert!(matches!(
+        service.delete_note(&me, id, Precondition::Never).await,
+        Err(ServiceError::Stale)
+    ));
+    let patch = NotePatch {
+        text: Some("new text"),
+        ..NotePatch::default()
+    };
+    let v3 = service
+        .patch_note(&me, id, patch, Precondition::Version(v2.version))
+        .await
+        .unwrap();
+    assert_eq!(
+        (v3.note.name.as_str(), v3.note.text.as_str()),
+        ("v2", "new text")
+    );
+    service
+        .delete_note(&me, id, Precondition::Version(v3.version))
+        .await
+        .unwrap();
+    assert!(matches!(
+        service.note(&me, id).await,
+        Err(ServiceError::NotFound)
+    ));
+}
+
+/// Fault 1 at the core: every concurrent write answers with its own row.
+async fn concurrent_writes_each_return_their_own_row(db: Db) {
+    let (service, _db) = common::core(db).await;
+    let me = user(&service, "w@example.com").await;
+    let id = service
+        .create_note(&me, draft("start", PadChoice::NoPad))
+        .await
+        .unwrap()
+        .note
+        .id;
+    let mut writes = tokio::task::JoinSet::new();
+    for i in 0..60 {
+        let (service, me) = (service.clone(), me.clone());
+        writes.spawn(async move {
+            let name = format!("writer {i}");
+            let written = service
+                .replace_note(&me, id, draft(&name, PadChoice::NoPad), Precondition::Any)
+                .await;
+            (name, written.expect("written"))
+        });
+    }
+    let mut versions = std::collections::HashSet::new();
+    for (name, written) in writes.join_all().await {
+        assert_eq!(written.note.name, name);
+        versions.insert(written.version);
+    }
+    assert_eq!(versions.len(), 60, "one version per write");
+}
+
+async fn lists_sort_page_and_count(db: Db) {
+    let (service, _db) = common::core(db).await;
+    let me = user(&service, "l@example.com").await;
+    for name in ["b", "C", "a"] {
+        service
+            .create_note(&me, draft(name, PadChoice::NoPad))
+            .await
+            .unwrap();
+    }
+    let query = |order, page| NoteQuery {
+        pad: None,
+        order,
+        page,
+        per_page: 2,
+    };
+    let first = service
+        .note_summaries(&me, query(NoteOrder::NameAsc, 1))
+        .await
+        .unwrap();
+    let names: Vec<_> = first.notes.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(
+        (names, first.total, first.pages(), first.next_page()),
+        (vec!["a", "b"], 3, 2, Some(2))
+    );
+    let newest = service
+        .note_summaries(&me, query(NoteOrder::UpdatedDesc, 1))
+        .await
+        .unwrap();
+    assert_eq!(newest.notes[0].name, "a");
+    let last = service
+        .notes(&me, query(NoteOrder::NameDesc, 2))
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            last.notes.len(),
+            last.notes[0].name.as_str(),
+            last.next_page()
+        ),
+        (1, "a", None)
+    );
+}
+
+both_databases!(
+    db: sign_up_and_sign_in_follow_the_rules,
+    repeated_failures_throttle_the_email,
+    someone_elses_pads_and_notes_are_not_found,
+    conditional_writes_refuse_a_stale_version,
+    concurrent_writes_each_return_their_own_row,
+    lists_sort_page_and_count,
+);
