@@ -15,8 +15,8 @@
 #                        crd.yaml equal to `notejam-autoscaler crd`, when the binary is built
 #   promtool             check rules; test rules; every alert fires in one unit test, stays quiet in another
 #   dashboards           JSON, stable unique uids, a datasource variable, panels on the grid, every PromQL expression
-#                        parses (promtool, after substituting Grafana's variables), and every metric
-#                        name is one of the platform's contract
+#                        parses (promtool, after substituting Grafana's variables); the metric
+#                        contract on syntax trees is a Rust test (dashboards/tests/promql.rs)
 #   circleci             check-jsonschema --builtin-schema vendor.circle-ci, and every `requires`
 #                        names a job of its own workflow
 #   live PromQL          when the notejam and notejam-loadtest binaries are built: the app on
