@@ -86,9 +86,7 @@ fn where_ours_decides_differently_it_still_wins_when_the_baseline_moves_five_per
                 Family::Weekly,
                 Family::LongTailWeek,
             ];
-            if winning.contains(&family)
-                && ours.overload_pod_seconds >= hpa.overload_pod_seconds
-            {
+            if winning.contains(&family) && ours.overload_pod_seconds >= hpa.overload_pod_seconds {
                 failures.push(format!(
                     "x{factor} {}: overload {:.0}, not under the HPA's {:.0}",
                     family.name(),
