@@ -34,7 +34,7 @@ fn prod() -> (ValidPolicy, Baseline) {
 fn dominance_claims_failing(policy: &ValidPolicy, baseline: &Baseline) -> Vec<String> {
     let mut failures = Vec::new();
     for family in Family::ALL {
-        let r = run_family(&policy, Some(&baseline), family, SEEDS).unwrap();
+        let r = run_family(policy, Some(baseline), family, SEEDS).unwrap();
         let s = &r.scores;
         if let Some(why) = dominance_failures(&s.ours, &s.hpa, 1.10) {
             failures.push(format!("{}: {why}", family.name()));

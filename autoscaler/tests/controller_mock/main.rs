@@ -1,0 +1,15 @@
+//! The controller's Kubernetes calls (get Deployment, patch scale, status, Events, HPA, Lease)
+//! in named scenarios against kube's tower-test mock API server.
+//!
+//! No Kubernetes API server runs on this machine, so these tests check the requests the
+//! controller makes and how it reacts to the answers; they do not prove a real cluster accepts
+//! them (the CRD and RBAC are checked offline elsewhere).
+//! One module a concern: `mock` (the mock API server, the fake metric reader, the scenarios'
+//! policies and readers of the recorded calls), `scaling`, `tune` (forecast, guard, tune mode,
+//! forgetting a policy), `leases` (leader election) and `admin`.
+
+mod admin;
+mod leases;
+mod mock;
+mod scaling;
+mod tune;
