@@ -387,15 +387,8 @@ async fn a_cancelled_request_leaves_the_active_requests_gauge() {
 
 async fn cancelled_requests_leave_the_gauge(env: &[(&str, &str)]) {
     let app = App::start(env).await;
-    let client = reqwest::Client::new();
-    let fault = r#"[{"route": "/signin/", "latency_ms": 60000, "duration_s": 120}]"#;
-    let r = client
-        .put(format!("{}/faults", app.admin))
-        .body(fault)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    app.set_faults(r#"[{"route": "/signin/", "latency_ms": 60000, "duration_s": 120}]"#)
+        .await;
     let active = r#"http_server_active_requests{http_request_method="GET"}"#;
     let value = |metrics: &str| crate::process::sample(metrics, active);
 
