@@ -23,6 +23,8 @@ pub enum ApiTags {
     Notes,
 }
 
+// The same fields as `Credentials`, kept as its own schema on purpose: the document gives the
+// two different password rules (at least 8 characters here).
 /// Sign-up data.
 #[derive(Debug, Object)]
 #[oai(example)]

@@ -54,16 +54,36 @@ impl Reachability {
     }
 }
 
-/// Errors that mean "no database to talk to", as opposed to a statement the database refused.
+/// PostgreSQL's "not now" codes: shutting down (an RDS failover ends connections with it),
+/// starting up, too many connections.
+const POSTGRES_UNAVAILABLE: &[&str] = &["57P01", "57P02", "57P03", "53300"];
+/// SQLite's primary result codes for "locked by someone else" (SQLITE_BUSY, SQLITE_LOCKED),
+/// after the busy timeout.
+const SQLITE_UNAVAILABLE: &[i32] = &[5, 6];
+
+/// Errors that mean "no database to talk to right now", as opposed to a statement the database
+/// refused.
 pub(crate) fn is_unreachable(err: &sqlx::Error) -> bool {
-    matches!(
-        err,
+    match err {
         sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_)
-            | sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::WorkerCrashed
-    )
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            if db
+                .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+                .is_some()
+            {
+                POSTGRES_UNAVAILABLE.contains(&code.as_ref())
+            } else {
+                code.parse::<i32>()
+                    .is_ok_and(|c| SQLITE_UNAVAILABLE.contains(&(c & 0xff)))
+            }
+        }
+        _ => false,
+    }
 }
 
 /// The error a call gets while the database is known to be unreachable.

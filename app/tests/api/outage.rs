@@ -94,3 +94,30 @@ async fn a_database_outage_is_a_fast_503_and_the_app_recovers_by_itself() {
         "the page reads the database again"
     );
 }
+
+/// SQLite's side of an outage: the file locked by another process (a backup, a migration) past
+/// the busy timeout. A write is answered 503 with `Retry-After`, not 500, and succeeds again once
+/// the lock is gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_sqlite_database_is_a_503_until_it_is_released() {
+    use sqlx::Connection;
+    let app = crate::helpers::spawn_app(crate::common::Db::Sqlite).await;
+    let token = app.user_with_token("locked@example.com").await;
+    let mut holder = sqlx::SqliteConnection::connect(&app.database_url)
+        .await
+        .unwrap();
+    sqlx::raw_sql("BEGIN IMMEDIATE")
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    let body = serde_json::json!({"name": "while locked"});
+    let locked = app.post("/api/v1/pads", Some(&token), body.clone()).await;
+    locked.problem(503);
+    assert!(locked.header("retry-after").is_some(), "{locked:?}");
+    sqlx::raw_sql("ROLLBACK")
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    let created = app.post("/api/v1/pads", Some(&token), body).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{created:?}");
+}

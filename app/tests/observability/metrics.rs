@@ -378,16 +378,17 @@ async fn every_known_series_is_exported_at_zero_from_the_first_scrape() {
 /// at 0 while the handler's injected delay would still be running.
 #[tokio::test]
 async fn a_cancelled_request_leaves_the_active_requests_gauge() {
-    let app = App::start(&[("NOTEJAM_FAULT_INJECTION", "true")]).await;
-    let client = reqwest::Client::new();
-    let fault = r#"[{"route": "/signin/", "latency_ms": 60000, "duration_s": 120}]"#;
-    let r = client
-        .put(format!("{}/faults", app.admin))
-        .body(fault)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    for database in [Vec::new(), crate::process::fresh_postgres_env().await] {
+        let mut env: Vec<(&str, &str)> = database.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        env.push(("NOTEJAM_FAULT_INJECTION", "true"));
+        cancelled_requests_leave_the_gauge(&env).await;
+    }
+}
+
+async fn cancelled_requests_leave_the_gauge(env: &[(&str, &str)]) {
+    let app = App::start(env).await;
+    app.set_faults(r#"[{"route": "/signin/", "latency_ms": 60000, "duration_s": 120}]"#)
+        .await;
     let active = r#"http_server_active_requests{http_request_method="GET"}"#;
     let value = |metrics: &str| crate::process::sample(metrics, active);
 

@@ -168,6 +168,17 @@ impl App {
         }
     }
 
+    /// Sets the injected faults (a JSON list, as an operator would) and checks they were taken.
+    pub async fn set_faults(&self, faults: &str) {
+        let r = reqwest::Client::new()
+            .put(format!("{}/faults", self.admin))
+            .body(faults.to_owned())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    }
+
     pub async fn metrics(&self) -> String {
         reqwest::get(format!("{}/metrics", self.admin))
             .await

@@ -14,17 +14,8 @@ async fn sigterm_drains_in_flight_requests_then_exits_zero() {
     .await;
     let client = reqwest::Client::new();
     // Make /signin/ slow (1.5 s) so a request is in flight when the signal lands.
-    let fault = r#"[{"route": "/signin/", "latency_ms": 1500, "duration_s": 60}]"#;
-    assert_eq!(
-        client
-            .put(format!("{}/faults", app.admin))
-            .body(fault)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    app.set_faults(r#"[{"route": "/signin/", "latency_ms": 1500, "duration_s": 60}]"#)
+        .await;
     let slow = tokio::spawn({
         let url = format!("{}/signin/", app.base);
         async move { reqwest::get(url).await.map(|r| r.status()) }

@@ -49,15 +49,9 @@ async fn start_collector() -> (Running, String) {
 }
 
 /// Turns on an injected fault: every `GET /signup/` answers 503 for a minute.
-async fn fail_every_signup(client: &reqwest::Client, app: &App) {
-    let faults = r#"[{"route": "/signup/", "error_rate": 1.0, "duration_s": 60}]"#;
-    let r = client
-        .put(format!("{}/faults", app.admin))
-        .body(faults)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+async fn fail_every_signup(app: &App) {
+    app.set_faults(r#"[{"route": "/signup/", "error_rate": 1.0, "duration_s": 60}]"#)
+        .await;
 }
 
 async fn spans(collector: &Running, want: usize) -> Vec<Value> {
@@ -108,7 +102,7 @@ async fn spans_reach_a_real_collector_and_continue_the_callers_trace() {
         .unwrap();
     assert_eq!(r.status(), 404);
     // 3. A server error (an injected fault) marks the span as an error.
-    fail_every_signup(&client, &app).await;
+    fail_every_signup(&app).await;
     assert_eq!(
         client
             .get(format!("{}/signup/", app.base))
@@ -256,7 +250,7 @@ async fn a_quiet_log_level_still_exports_every_trace() {
             .send()
     };
     assert_eq!(traced("/signin/", QUIET_TRACE).await.unwrap().status(), 200);
-    fail_every_signup(&client, &app).await;
+    fail_every_signup(&app).await;
     assert_eq!(
         traced("/signup/", FAILING_TRACE).await.unwrap().status(),
         503
