@@ -354,7 +354,8 @@ pub struct DatabaseBudget {
     /// Connections kept for admins, migrations, the backup Lambda.
     #[serde(default)]
     pub reserved_connections: u32,
-    /// `NOTEJAM_DB_MAX_CONNECTIONS` of each app pod.
+    /// Connections one app pod holds: its pool (`NOTEJAM_DB_MAX_CONNECTIONS`) plus one for the
+    /// app's database reachability probe.
     pub pool_size_per_pod: u32,
 }
 
