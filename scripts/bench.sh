@@ -3,37 +3,52 @@
 # the same machine: 32 connections, a signed-in user with 50 notes.
 # Prints a Markdown report; results are recorded in docs/performance.md.
 #
-#   scripts/bench.sh [DURATION_SECONDS]   (default 20)
+#   scripts/bench.sh [DURATION_SECONDS]                  this tree alone (default 20 s a row)
+#   scripts/bench.sh --against REV [DURATION_SECONDS]    A/B: REV (A) against this tree (B)
+#
+# A/B mode builds REV in its own worktree and target directory, starts both builds on the same
+# PostgreSQL database and on the same SQLite file (one user with 50 notes), and alternates them
+# row by row for ROUNDS rounds (default 5; default 10 s a row): each row's requests/s of A and B,
+# the ratio B/A with its range over the rounds, p99, and the CPU per request of app and
+# PostgreSQL; then the resident memory of each build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 source scripts/lib/postgres.sh
 source scripts/lib/bench.sh
 
-duration=${1:-20}
-trap 'kill ${app_pid:-} ${rotel_pid:-} 2>/dev/null || true; stop_postgres; rm -f "${jar:-}" "${lua:-}"' EXIT
+duration=""
+bench_args "$@"
+trap 'kill ${rotel_pid:-} 2>/dev/null || true; bench_cleanup' EXIT
+
+if [ -n "$against" ]; then
+  duration=${duration:-10}
+  bench_prepare
+  ab_start
+  ab_row "GET /" pg cookie /
+  ab_row "GET /notes/<id>/" pg cookie "/notes/${ab_note[pg]}/"
+  ab_row "GET / (SQLite)" sqlite cookie /
+  ab_row "GET /notes/<id>/ (SQLite)" sqlite cookie "/notes/${ab_note[sqlite]}/"
+  ab_row "GET /api/v1/notes?limit=50" pg token "/api/v1/notes?limit=50"
+  bench_heading "Pages A/B"
+  echo
+  ab_rounds "${ROUNDS:-5}"
+  exit 0
+fi
+
+duration=${duration:-20}
 bench_prepare
-: >/tmp/notejam-bench.log
 # shellcheck disable=SC2119 # no extra variables
 start_app
 
 # A signed-in user with 50 notes.
-jar=$(mktemp)
-csrf() { curl -fs -b "$jar" -c "$jar" "$base$1" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -1; }
-t=$(csrf /signup/); curl -fs -o /dev/null -b "$jar" -c "$jar" --data-urlencode "csrf_token=$t" -d "email=bench@example.com&password=password123&repeat_password=password123" "$base/signup/"
-t=$(csrf /signin/); curl -fs -o /dev/null -b "$jar" -c "$jar" --data-urlencode "csrf_token=$t" -d "email=bench@example.com&password=password123" "$base/signin/"
-t=$(csrf /pads/create/); curl -fs -o /dev/null -b "$jar" -c "$jar" --data-urlencode "csrf_token=$t" -d "name=Bench" "$base/pads/create/"
-for i in $(seq 1 50); do
-  t=$(csrf /notes/create/)
-  curl -fs -o /dev/null -b "$jar" -c "$jar" --data-urlencode "csrf_token=$t" -d "name=Note $i&text=Some text for note $i&pad=0" "$base/notes/create/"
-done
-cookie=$(awk '$6=="notejam_session"{print $6"="$7}' "$jar")
-token=$(csrf /notes/create/)
-cookie=$(awk '$6=="notejam_session"{print $6"="$7}' "$jar")
-note_id=$(curl -fs -b "$jar" "$base/" | sed -n 's/.*href="\/notes\/\([0-9]*\)\/".*/\1/p' | head -1)
+jar="$bench_tmp/jar"
+note_id=$(seed_user "$base" "$jar")
 [ -n "$note_id" ] || die "setup failed: no note"
+token=$(csrf "$base" "$jar" /notes/create/)
+cookie=$(session_cookie "$jar")
 
-lua=$(mktemp --suffix .lua)
+lua="$bench_tmp/post.lua"
 cat >"$lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -61,10 +76,10 @@ rotel=$(find "$venv" -name rotel-agent -type f | head -1)
 otlp_port=$(free_port)
 grpc_port=$(free_port)
 while [ "$grpc_port" = "$otlp_port" ]; do grpc_port=$(free_port); done
-"$rotel" start --otlp-http-endpoint "127.0.0.1:$otlp_port" --otlp-grpc-endpoint "127.0.0.1:$grpc_port" --exporter blackhole >/tmp/notejam-bench-rotel.log 2>&1 &
+"$rotel" start --otlp-http-endpoint "127.0.0.1:$otlp_port" --otlp-grpc-endpoint "127.0.0.1:$grpc_port" --exporter blackhole >"$bench_tmp/rotel.log" 2>&1 &
 rotel_pid=$!
 for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$otlp_port") 2>/dev/null && break; sleep 0.1; done
-kill -0 "$rotel_pid" 2>/dev/null || { cat /tmp/notejam-bench-rotel.log >&2; die "the OTLP collector did not start"; }
+kill -0 "$rotel_pid" 2>/dev/null || { cat "$bench_tmp/rotel.log" >&2; die "the OTLP collector did not start"; }
 start_app OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$otlp_port" OTEL_TRACES_SAMPLER=always_on
 echo
 echo "### Tracing on: every request sampled and exported to a real OTLP collector"
