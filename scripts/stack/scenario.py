@@ -30,8 +30,9 @@ from .state import State
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--report-dir", type=Path, default=Path("test-output/platform"))
     p.add_argument("--steps", default="4,8,16,32,48", help="baseline ramp, users per step")
-    # At least one scrape (every 15 s) inside each measured step, with margin.
-    p.add_argument("--step-duration", default="20s")
+    # 30 s: a step is measured after its 10 s warm-up, and a 20 s window holds at least one of
+    # Prometheus's 15 s scrapes (20 s steps left 10 s windows that a scrape could miss).
+    p.add_argument("--step-duration", default="30s")
     p.add_argument("--gate-duration", default="30s")
     p.add_argument(
         "--spike-factor",

@@ -77,7 +77,7 @@ pub async fn baseline(a: BaselineArgs) -> Result<u8> {
                     .filter(|c| *c > 0.0)
                     .ok_or_else(|| {
                         anyhow::anyhow!(
-                            "Prometheus had no notejam_http_open_connections for step {i}"
+                            "Prometheus had no notejam_http_open_connections sample within step {i}'s measured {w} s (--step-duration minus --warmup): make that longer than the scrape interval"
                         )
                     })?;
                 (c, "server", p.server_p95_ms(end, w).await?)
