@@ -45,14 +45,14 @@ impl Example for NoteOut {
     }
 }
 
-impl From<&Note> for NoteOut {
-    fn from(n: &Note) -> Self {
+impl From<Note> for NoteOut {
+    fn from(n: Note) -> Self {
         Self {
             id: n.id,
             pad_id: n.pad_id,
-            pad_name: n.pad_name.clone(),
-            name: n.name.clone(),
-            text: n.text.clone(),
+            pad_name: n.pad_name,
+            name: n.name,
+            text: n.text,
             created_at: n.created_at,
             updated_at: n.updated_at,
         }
@@ -171,7 +171,7 @@ pub enum NoteResponse {
 }
 
 fn with_etag(n: VersionedNote) -> NoteResponse {
-    NoteResponse::Ok(Json(NoteOut::from(&n.note)), etag::of(n.version))
+    NoteResponse::Ok(Json(NoteOut::from(n.note)), etag::of(n.version))
 }
 
 const NO_NOTE: &str = "No such note among yours.";
@@ -240,12 +240,13 @@ impl NotesApi {
             .notes(&auth.0.user, query)
             .await
             .map_err(ApiError::from_service(NO_PAD))?;
+        let next_page = found.next_page().map(|_| page.0 + 1);
         Ok(Json(NoteList {
-            items: found.notes.iter().map(NoteOut::from).collect(),
+            items: found.notes.into_iter().map(NoteOut::from).collect(),
             total: found.total,
             page: page.0,
             limit: limit.0,
-            next_page: found.next_page().map(|_| page.0 + 1),
+            next_page,
         }))
     }
 
@@ -261,10 +262,14 @@ impl NotesApi {
             .create_note(&auth.0.user, draft(&body))
             .await
             .map_err(ApiError::from_service(NO_NOTE))?;
-        Ok(NoteCreated::Created(
-            Json(NoteOut::from(&note.note)),
+        let (location, etag) = (
             format!("/api/v1/notes/{}", note.note.id),
             etag::of(note.version),
+        );
+        Ok(NoteCreated::Created(
+            Json(NoteOut::from(note.note)),
+            location,
+            etag,
         ))
     }
 

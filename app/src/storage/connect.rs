@@ -19,6 +19,24 @@ pub(super) struct SecretInUse {
     credentials: credentials::Credentials,
 }
 
+/// A pooled connection that sat idle longer than this is pinged before it is handed out (and
+/// replaced when the ping fails, e.g. after the database restarted).
+///
+/// sqlx pings every connection it hands out by default: one more round trip per statement,
+/// which on a busy page cost the database about as much as the statement itself. Connections
+/// in steady use are known to be alive; an idle one may not be.
+const PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
+
+async fn ping_if_idle<C: sqlx::Connection>(
+    conn: &mut C,
+    meta: sqlx::pool::PoolConnectionMetadata,
+) -> Result<bool, sqlx::Error> {
+    if meta.idle_for > PING_IF_IDLE_FOR {
+        conn.ping().await?;
+    }
+    Ok(true)
+}
+
 impl Storage {
     /// Connects (and for SQLite creates the file if missing). Fails fast with a clear error.
     /// With `NOTEJAM_DATABASE_SECRET_ARN`, the user name and password come from that secret.
@@ -36,6 +54,8 @@ impl Storage {
             let pool = SqlitePoolOptions::new()
                 .max_connections(settings.max_connections)
                 .acquire_timeout(acquire_timeout)
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| Box::pin(ping_if_idle(conn, meta)))
                 .connect_with(options)
                 .await?;
             Pool::Sqlite(pool)
@@ -53,6 +73,8 @@ impl Storage {
             let pool = PgPoolOptions::new()
                 .max_connections(settings.max_connections)
                 .acquire_timeout(acquire_timeout)
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| Box::pin(ping_if_idle(conn, meta)))
                 .connect_with(options)
                 .await?;
             Pool::Postgres(pool)

@@ -103,22 +103,25 @@ impl Storage {
         // $2 is NULL for "all notes"; the planner still uses the (user_id, ...) indexes.
         let filter = "WHERE n.user_id = $1 AND ($2 IS NULL OR n.pad_id = $2)";
         let count_sql = format!("SELECT COUNT(*) FROM notes n {filter}");
+        // One row more than the page: a page that comes back short is the end of the list and
+        // gives the total, so most lists (up to a page of notes) need no COUNT query. The limit
+        // is written into the statement: SQLite (3.51) plans with a bound LIMIT's value, so a
+        // bound one prepares the statement again on every call.
         let list_sql = format!(
-            "{select} {filter} ORDER BY {} LIMIT $3 OFFSET $4",
-            order_clause(order)
+            "{select} {filter} ORDER BY {} LIMIT {} OFFSET $3",
+            order_clause(order),
+            limit + 1
         );
         let (total, notes) = db_op!(self, "SELECT", "notes", list_sql, pool => {
-            let notes: Vec<T> = sqlx::query_as(sqlx::AssertSqlSafe(list_sql.clone()))
+            let mut notes: Vec<T> = sqlx::query_as(sqlx::AssertSqlSafe(list_sql.clone()))
                 .bind(user_id)
                 .bind(pad_id)
-                .bind(limit)
                 .bind(offset)
                 .fetch_all(&mut *pool)
                 .await?;
-            // A page that is not full and not past the end is the end: it gives the total,
-            // and most lists (fewer notes than a page) need no COUNT query.
             let len = notes.len() as i64;
-            let total = if len < limit && (len > 0 || offset == 0) {
+            notes.truncate(usize::try_from(limit).unwrap_or(0));
+            let total = if len <= limit && (len > 0 || offset == 0) {
                 offset + len
             } else {
                 sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql))
