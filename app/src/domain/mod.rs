@@ -11,4 +11,4 @@ mod smart_date;
 pub use field_errors::FieldErrors;
 pub use fields::{Email, NoteName, NoteText, PadName, Password, messages};
 pub use ordering::NoteOrder;
-pub use smart_date::smart_date;
+pub use smart_date::{smart_date, write_rfc3339, write_smart_date};

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod form;
+pub mod note_rows;
 pub mod notes;
 pub mod pads;
 pub mod pages;

@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::domain::{FieldErrors, NoteOrder, smart_date};
 use crate::service::NoteListing;
 use crate::service::{Note, NoteSummary, Pad};
+use crate::web::note_rows::note_rows;
 
 /// Which frame a page uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,17 +130,6 @@ pub struct PadDeletePage {
 }
 view!(PadDeletePage, "pad_delete", WithPads, |p| p.pad.name);
 
-/// A row of a note list.
-#[derive(Debug, Serialize)]
-pub struct NoteRow {
-    pub id: i64,
-    pub name: String,
-    pub pad_id: Option<i64>,
-    pub pad_name: Option<String>,
-    pub updated: String,
-    pub updated_iso: String,
-}
-
 /// The sort links of a list's column headers.
 #[derive(Debug, Serialize)]
 pub struct SortLinks {
@@ -165,7 +155,8 @@ pub struct NotesListPage {
     pub order: &'static str,
     pub sort: SortLinks,
     pub pagination: Option<Pagination>,
-    pub notes: Vec<NoteRow>,
+    /// The table's rows, already HTML ([`note_rows`]); empty when the list is.
+    pub rows: String,
 }
 view!(NotesListPage, "notes_list", WithPads, |p| match &p.pad {
     Some(pad) => format!("{} ({})", pad.name, p.total),
@@ -197,18 +188,7 @@ impl NotesListPage {
                 prev: (page > 1).then(|| page_url(page - 1)),
                 next: (page < pages).then(|| page_url(page + 1)),
             }),
-            notes: list
-                .notes
-                .into_iter()
-                .map(|n| NoteRow {
-                    updated: smart_date(n.updated_at, now),
-                    updated_iso: n.updated_at.to_rfc3339(),
-                    id: n.id,
-                    name: n.name,
-                    pad_id: n.pad_id,
-                    pad_name: n.pad_name,
-                })
-                .collect(),
+            rows: note_rows(&list.notes, now, pad.is_none()),
             pad,
         }
     }

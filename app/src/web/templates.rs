@@ -71,6 +71,11 @@ pub fn escape_html(text: &str) -> String {
     html_escape::encode_quoted_attribute(text).into_owned()
 }
 
+/// Appends `text` to `out`, escaped as [`escape_html`] does.
+pub fn push_escaped(out: &mut String, text: &str) {
+    html_escape::encode_quoted_attribute_to_string(text, out);
+}
+
 #[cfg(test)]
 mod tests {
     use super::escape_html;
