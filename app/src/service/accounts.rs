@@ -11,6 +11,11 @@ use crate::domain::{Email, FieldErrors, Password, messages};
 use crate::passwords;
 use crate::storage::{StorageError, User};
 
+/// The user read for a session, if the password it was signed in under is still theirs.
+pub(super) fn session_holder(user: Option<User>, password_fingerprint: &str) -> Option<User> {
+    user.filter(|u| passwords::fingerprint(&u.password_hash) == password_fingerprint)
+}
+
 /// How long a password-reset link works.
 const RESET_LINK_TTL: chrono::Duration = chrono::Duration::hours(1);
 
@@ -148,7 +153,7 @@ impl Service {
         password_fingerprint: &str,
     ) -> Result<Option<User>, ServiceError> {
         let user = self.storage.user_by_id(user_id).await?;
-        Ok(user.filter(|u| passwords::fingerprint(&u.password_hash) == password_fingerprint))
+        Ok(session_holder(user, password_fingerprint))
     }
 
     /// Changes the password (the old one must be right) and revokes every API token; returns the

@@ -10,6 +10,7 @@ mod accounts;
 mod error;
 mod notes;
 mod pads;
+mod pages;
 mod tokens;
 
 use url::Url;
@@ -22,6 +23,7 @@ pub use crate::storage::{ApiToken, Note, NoteSummary, Pad, User, VersionedNote, 
 pub use accounts::SignUp;
 pub use error::ServiceError;
 pub use notes::{NoteDraft, NoteListing, NotePatch, NoteQuery, PadChoice};
+pub use pages::SignedInPage;
 pub use tokens::{ApiUser, IssuedToken};
 
 /// What a conditional write asks for (`If-Match` on the API; the pages always write).

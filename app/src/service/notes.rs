@@ -105,10 +105,7 @@ impl Service {
             Some(id) => Some(self.pad(user, id).await?),
             None => None,
         };
-        let offset = (query.page.max(1) - 1)
-            .checked_mul(query.per_page)
-            .ok_or(ServiceError::NotFound)?;
-        Ok((pad, offset))
+        Ok((pad, offset_of(query).ok_or(ServiceError::NotFound)?))
     }
 
     /// One of the user's notes, with its version.
@@ -218,7 +215,12 @@ impl Service {
     }
 }
 
-fn listing<T>(
+/// The offset of the query's page; `None` when it is too far to count.
+pub(super) fn offset_of(query: &NoteQuery) -> Option<i64> {
+    (query.page.max(1) - 1).checked_mul(query.per_page)
+}
+
+pub(super) fn listing<T>(
     notes: Vec<T>,
     total: i64,
     pad: Option<VersionedPad>,

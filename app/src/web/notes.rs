@@ -12,7 +12,7 @@ use crate::web::form::{CheckedForm, FormData, form_errors, parse_id};
 use crate::web::pages::{
     Link, NoteDeletePage, NoteFields, NoteFormPage, NotePage, NoteView, NotesListPage,
 };
-use crate::web::visit::{PathId, SignedIn};
+use crate::web::visit::{Claimed, PathId, SignedIn};
 
 /// Notes per page of a list.
 pub const PAGE_SIZE: i64 = 50;
@@ -24,12 +24,12 @@ pub struct ListParams {
 }
 
 /// Renders a note list: all the user's notes, or one pad's (404 when it is not theirs, and for a
-/// page past the end).
+/// page past the end). The user, their pads and the page of notes are read in one round trip.
 pub async fn note_list(
-    page: &SignedIn<'_>,
+    visit: Claimed<'_>,
     pad: Option<i64>,
     params: &ListParams,
-) -> Result<Response, AppError> {
+) -> poem::Result<Response> {
     let order = NoteOrder::from_query(params.order.as_deref());
     let number = params
         .page
@@ -43,20 +43,25 @@ pub async fn note_list(
         page: number,
         per_page: PAGE_SIZE,
     };
-    let list = page.service().note_summaries(&page.user, query).await?;
-    if number > list.pages() {
-        return Err(AppError::NotFound);
-    }
-    page.render(&NotesListPage::new(list, order, Utc::now()))
+    let claim = &visit.claim;
+    let found = visit
+        .service()
+        .note_list_page(claim.user_id, &claim.fingerprint, query)
         .await
+        .map_err(AppError::from)?;
+    let (page, pads, list) = visit.confirm(found)?;
+    if number > list.pages() {
+        return Err(AppError::NotFound.into());
+    }
+    Ok(page.render_with_pads(&NotesListPage::new(list, order, Utc::now()), &pads)?)
 }
 
 #[handler]
 pub async fn list_all(
-    page: SignedIn<'_>,
+    visit: Claimed<'_>,
     Query(params): Query<ListParams>,
-) -> Result<Response, AppError> {
-    note_list(&page, None, &params).await
+) -> poem::Result<Response> {
+    note_list(visit, None, &params).await
 }
 
 /// Where to go after a note changed: its pad's page, or all notes.
@@ -139,12 +144,16 @@ pub async fn create(page: SignedIn<'_>, form: CheckedForm) -> Result<Response, A
 }
 
 #[handler]
-pub async fn view(page: SignedIn<'_>, PathId(id): PathId) -> Result<Response, AppError> {
-    let note = page.service().note(&page.user, id).await?.note;
-    page.render(&NotePage {
-        note: NoteView::new(note, Utc::now()),
-    })
-    .await
+pub async fn view(visit: Claimed<'_>, PathId(id): PathId) -> poem::Result<Response> {
+    let claim = &visit.claim;
+    let found = visit
+        .service()
+        .note_page(claim.user_id, &claim.fingerprint, id)
+        .await
+        .map_err(AppError::from)?;
+    let (page, pads, note) = visit.confirm(found)?;
+    let note = NoteView::new(note.note, Utc::now());
+    Ok(page.render_with_pads(&NotePage { note }, &pads)?)
 }
 
 #[handler]

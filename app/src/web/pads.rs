@@ -9,7 +9,7 @@ use crate::service::Precondition;
 use crate::web::form::{CheckedForm, form_errors};
 use crate::web::notes::{ListParams, note_list};
 use crate::web::pages::{Link, NameField, PadDeletePage, PadFormPage};
-use crate::web::visit::{PathId, SignedIn};
+use crate::web::visit::{Claimed, PathId, SignedIn};
 
 /// The pad form, with the name as typed and its errors.
 async fn pad_form(
@@ -47,11 +47,11 @@ pub async fn create(page: SignedIn<'_>, form: CheckedForm) -> Result<Response, A
 
 #[handler]
 pub async fn view(
-    page: SignedIn<'_>,
+    visit: Claimed<'_>,
     PathId(id): PathId,
     Query(params): Query<ListParams>,
-) -> Result<Response, AppError> {
-    note_list(&page, Some(id), &params).await
+) -> poem::Result<Response> {
+    note_list(visit, Some(id), &params).await
 }
 
 #[handler]

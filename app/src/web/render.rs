@@ -38,9 +38,8 @@ pub async fn render_with_status<V: View>(
     page: &V,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let sidebar = V::LAYOUT == Layout::WithPads;
-    let pads = match (user, sidebar) {
-        (Some(u), true) => state
+    let pads = match (user, V::LAYOUT) {
+        (Some(u), Layout::WithPads) => state
             .service
             .pads(u)
             .await?
@@ -49,6 +48,20 @@ pub async fn render_with_status<V: View>(
             .collect(),
         _ => Vec::new(),
     };
+    render_framed(state, session, user, pads, page, status)
+}
+
+/// Renders a page with its status and the sidebar's pads as given (the page read them with its
+/// own rows).
+pub fn render_framed<V: View>(
+    state: &AppState,
+    session: &Session,
+    user: Option<&User>,
+    pads: Vec<Link>,
+    page: &V,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let sidebar = V::LAYOUT == Layout::WithPads;
     let frame = Frame {
         title: page.title(),
         user: user.map(|u| UserHeader { email: &u.email }),

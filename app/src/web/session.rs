@@ -106,6 +106,34 @@ pub fn sign_out(session: &Session) {
     session.clear();
 }
 
+/// What a fresh session claims before the user is read: who is signed in, and the fingerprint of
+/// the password they signed in with.
+#[derive(Debug, Clone)]
+pub struct SessionClaim {
+    pub user_id: i64,
+    pub fingerprint: String,
+}
+
+impl SessionClaim {
+    /// The session's claim, `None` when nobody is signed in; a sign-in older than
+    /// [`SESSION_LIFETIME`] ends the session here.
+    pub fn check(session: &Session) -> Option<Self> {
+        let user_id = session.get::<i64>(USER_ID)?;
+        let fresh = session
+            .get::<i64>(SIGNED_IN_AT)
+            .is_some_and(|at| Utc::now().timestamp() - at < SESSION_LIFETIME.num_seconds());
+        if !fresh {
+            sign_out(session);
+            return None;
+        }
+        let fingerprint = session.get::<String>(FINGERPRINT).unwrap_or_default();
+        Some(Self {
+            user_id,
+            fingerprint,
+        })
+    }
+}
+
 /// The signed-in user of a page; anyone else is sent to `/signin/?next=<this page>`.
 pub struct CurrentUser(pub User);
 
@@ -115,22 +143,17 @@ impl CurrentUser {
         state: &AppState,
         session: &Session,
     ) -> Result<Option<User>, AppError> {
-        let Some(uid) = session.get::<i64>(USER_ID) else {
+        let Some(claim) = SessionClaim::check(session) else {
             return Ok(None);
         };
-        let fresh = session
-            .get::<i64>(SIGNED_IN_AT)
-            .is_some_and(|at| Utc::now().timestamp() - at < SESSION_LIFETIME.num_seconds());
-        let fingerprint = session.get::<String>(FINGERPRINT).unwrap_or_default();
-        let user = if fresh {
-            state.service.session_user(uid, &fingerprint).await?
-        } else {
-            None
-        };
-        match user {
+        match state
+            .service
+            .session_user(claim.user_id, &claim.fingerprint)
+            .await?
+        {
             Some(user) => Ok(Some(user)),
             None => {
-                // Expired, deleted, or the password changed elsewhere: the session is over.
+                // Deleted, or the password changed elsewhere: the session is over.
                 sign_out(session);
                 Ok(None)
             }
@@ -143,20 +166,22 @@ impl<'a> FromRequest<'a> for CurrentUser {
         let (state, session) = AppState::of(req);
         match Self::from_session(state, session).await? {
             Some(user) => Ok(Self(user)),
-            None => {
-                let here = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
-                let next =
-                    percent_encoding::utf8_percent_encode(here, percent_encoding::NON_ALPHANUMERIC);
-                let location = format!("/signin/?next={next}");
-                Err(poem::Error::from_response(
-                    Response::builder()
-                        .status(StatusCode::FOUND)
-                        .header(header::LOCATION, location)
-                        .finish(),
-                ))
-            }
+            None => Err(sign_in_first(
+                req.uri().path_and_query().map_or("/", |pq| pq.as_str()),
+            )),
         }
     }
+}
+
+/// The answer to a signed-in page without a signed-in user: a 302 to `/signin/?next=<here>`.
+pub fn sign_in_first(here: &str) -> poem::Error {
+    let next = percent_encoding::utf8_percent_encode(here, percent_encoding::NON_ALPHANUMERIC);
+    poem::Error::from_response(
+        Response::builder()
+            .status(StatusCode::FOUND)
+            .header(header::LOCATION, format!("/signin/?next={next}"))
+            .finish(),
+    )
 }
 
 /// `next` is followed only when it is a path on this site: `/x`, never `//host`, `/\host` or a URL.

@@ -273,6 +273,105 @@ async fn lists_sort_page_and_count(db: Db) {
     );
 }
 
+/// The note list and note pages read user, pads and rows in one statement: it answers as the
+/// separate calls do, for every order, at and around a page's size, and for someone else's pad
+/// or note, a stale session and a page too far to count.
+async fn one_statement_pages_read_as_the_separate_calls(db: Db) {
+    let (service, _db) = common::core(db).await;
+    let me = user(&service, "p@example.com").await;
+    let other = user(&service, "q@example.com").await;
+    let fingerprint = notejam::passwords::fingerprint(&me.password_hash);
+    let zeta = service.create_pad(&me, "Zeta").await.unwrap();
+    service.create_pad(&me, "alpha").await.unwrap();
+    let theirs = service.create_pad(&other, "Theirs").await.unwrap();
+    let query = |pad, order, page| NoteQuery {
+        pad,
+        order,
+        page,
+        per_page: 2,
+    };
+    let orders = [
+        NoteOrder::NameAsc,
+        NoteOrder::NameDesc,
+        NoteOrder::UpdatedAsc,
+        NoteOrder::UpdatedDesc,
+    ];
+    // 0 to 5 notes: pages that are empty, short, exactly full, and full with more behind them.
+    for (i, name) in ["n1", "N2", "n3", "n4", "n5"].iter().enumerate() {
+        for pad in [None, Some(zeta.id)] {
+            for order in orders {
+                for page in 1..=4 {
+                    let q = query(pad, order, page);
+                    let found = service
+                        .note_list_page(me.id, &fingerprint, q)
+                        .await
+                        .unwrap()
+                        .expect("the session's user");
+                    let separate = service.note_summaries(&me, q).await.unwrap();
+                    let ids = |notes: &[notejam::service::NoteSummary]| {
+                        notes.iter().map(|n| n.id).collect::<Vec<_>>()
+                    };
+                    assert_eq!(
+                        (ids(&found.content.notes), found.content.total),
+                        (ids(&separate.notes), separate.total),
+                        "{i} notes, pad {pad:?}, {order:?}, page {page}"
+                    );
+                    assert_eq!(found.content.pad.map(|p| p.pad.id), pad);
+                    let pads: Vec<_> = found.pads.iter().map(|p| p.name.as_str()).collect();
+                    assert_eq!(pads, ["alpha", "Zeta"]);
+                    assert_eq!(found.user.id, me.id);
+                }
+            }
+        }
+        let pad = if i % 2 == 0 {
+            PadChoice::Pad(zeta.id)
+        } else {
+            PadChoice::NoPad
+        };
+        service.create_note(&me, draft(name, pad)).await.unwrap();
+    }
+    let q = query(Some(theirs.id), NoteOrder::NameAsc, 1);
+    assert!(matches!(
+        service.note_list_page(me.id, &fingerprint, q).await,
+        Err(ServiceError::NotFound)
+    ));
+    let far = query(None, NoteOrder::NameAsc, i64::MAX);
+    assert!(matches!(
+        service.note_list_page(me.id, &fingerprint, far).await,
+        Err(ServiceError::NotFound)
+    ));
+    // A session signed in under another password, or of a user who is gone, names nobody.
+    let q = query(None, NoteOrder::NameAsc, 1);
+    for (id, fp) in [(me.id, "stale"), (i64::MAX, fingerprint.as_str())] {
+        assert!(service.note_list_page(id, fp, q).await.unwrap().is_none());
+        assert!(service.note_list_page(id, fp, far).await.unwrap().is_none());
+        assert!(service.note_page(id, fp, 1).await.unwrap().is_none());
+    }
+
+    let mine = service
+        .create_note(&me, draft("mine", PadChoice::Pad(zeta.id)))
+        .await
+        .unwrap();
+    let found = service
+        .note_page(me.id, &fingerprint, mine.note.id)
+        .await
+        .unwrap()
+        .expect("the session's user");
+    let separate = service.note(&me, mine.note.id).await.unwrap();
+    assert_eq!(format!("{:?}", found.content), format!("{separate:?}"));
+    assert_eq!(found.pads.len(), 2);
+    let their_note = service
+        .create_note(&other, draft("theirs", PadChoice::NoPad))
+        .await
+        .unwrap();
+    assert!(matches!(
+        service
+            .note_page(me.id, &fingerprint, their_note.note.id)
+            .await,
+        Err(ServiceError::NotFound)
+    ));
+}
+
 both_databases!(
     db: sign_up_and_sign_in_follow_the_rules,
     repeated_failures_throttle_the_email,
@@ -280,4 +379,5 @@ both_databases!(
     conditional_writes_refuse_a_stale_version,
     concurrent_writes_each_return_their_own_row,
     lists_sort_page_and_count,
+    one_statement_pages_read_as_the_separate_calls,
 );
