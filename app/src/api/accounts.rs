@@ -7,6 +7,7 @@ use poem_openapi::types::Example;
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags};
 
 use super::auth::BearerAuth;
+use super::owned::TOKENS;
 use super::problem::{ApiError, AuthError, CreateError, ReadError, SignInError, SignUpError};
 use super::text::{JsonText, text};
 use crate::service::User;
@@ -184,8 +185,6 @@ pub enum NoContent {
     Done,
 }
 
-const NO_TOKEN: &str = "No such token among yours.";
-
 /// Sign up, tokens, and the current user.
 pub struct AccountsApi(pub Service);
 
@@ -201,11 +200,7 @@ impl AccountsApi {
             password: text(&body.password).unwrap_or_default(),
             repeat: None,
         };
-        let user = self
-            .0
-            .sign_up(input)
-            .await
-            .map_err(ApiError::from_service(NO_TOKEN))?;
+        let user = TOKENS.answer(self.0.sign_up(input)).await?;
         Ok(SignUpResponse::Created(
             Json(UserOut::from(&user)),
             "/api/v1/me".to_owned(),
@@ -220,11 +215,7 @@ impl AccountsApi {
     async fn create_token(&self, body: Json<Credentials>) -> Result<TokenResponse, SignInError> {
         let email = text(&body.email).unwrap_or_default();
         let password = text(&body.password).unwrap_or_default();
-        let issued = self
-            .0
-            .issue_token(email, password)
-            .await
-            .map_err(ApiError::from_service(NO_TOKEN))?;
+        let issued = TOKENS.answer(self.0.issue_token(email, password)).await?;
         Ok(TokenResponse::Created(Json(NewToken {
             id: issued.id,
             token: issued.token,
@@ -240,11 +231,7 @@ impl AccountsApi {
     #[oai(path = "/tokens", method = "get", operation_id = "listTokens")]
     async fn list_tokens(&self, auth: BearerAuth) -> Result<Json<Vec<TokenOut>>, AuthError> {
         let me = auth.0;
-        let tokens = self
-            .0
-            .tokens(&me.user)
-            .await
-            .map_err(ApiError::from_service(NO_TOKEN))?;
+        let tokens = TOKENS.answer(self.0.tokens(&me.user)).await?;
         Ok(Json(
             tokens
                 .into_iter()
@@ -263,10 +250,9 @@ impl AccountsApi {
     /// Revokes one of your tokens (the current one too: that signs this client out).
     #[oai(path = "/tokens/:id", method = "delete", operation_id = "revokeToken")]
     async fn revoke_token(&self, auth: BearerAuth, id: Path<i64>) -> Result<NoContent, ReadError> {
-        self.0
-            .revoke_token(&auth.0.user, id.0)
-            .await
-            .map_err(ApiError::from_service(NO_TOKEN))?;
+        TOKENS
+            .answer(self.0.revoke_token(&auth.0.user, id.0))
+            .await?;
         Ok(NoContent::Done)
     }
 
@@ -293,7 +279,7 @@ impl AccountsApi {
             Err(ServiceError::NotFound) => {
                 Err(ApiError::Unauthorized("The account no longer exists.").into())
             }
-            Err(e) => Err(ApiError::from_service(NO_TOKEN)(e).into()),
+            Err(e) => Err(TOKENS.error(e).into()),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod document;
 pub mod etag;
 pub mod notes;
+pub mod owned;
 pub mod pads;
 pub mod problem;
 pub mod text;

@@ -10,7 +10,8 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use super::accounts::{ApiTags, NoContent, example_time};
 use super::auth::BearerAuth;
 use super::etag::{self, parse_if_match};
-use super::problem::{ApiError, CreateError, DeleteError, ListError, ReadError, UpdateError};
+use super::owned::{NOTES, PADS};
+use super::problem::{CreateError, DeleteError, ListError, ReadError, UpdateError};
 use super::text::{JsonText, text};
 use crate::domain::NoteOrder;
 use crate::service::{self, NoteDraft, NoteQuery, PadChoice, Service};
@@ -174,9 +175,6 @@ fn with_etag(n: VersionedNote) -> NoteResponse {
     NoteResponse::Ok(Json(NoteOut::from(n.note)), etag::of(n.version))
 }
 
-const NO_NOTE: &str = "No such note among yours.";
-const NO_PAD: &str = "No such pad among yours.";
-
 /// The pad field: absent or null is "No pad".
 fn pad_choice(pad_id: Option<i64>) -> PadChoice {
     pad_id.map_or(PadChoice::NoPad, PadChoice::Pad)
@@ -235,11 +233,7 @@ impl NotesApi {
             page: i64::from(page.0),
             per_page: i64::from(limit.0),
         };
-        let found = self
-            .0
-            .notes(&auth.0.user, query)
-            .await
-            .map_err(ApiError::from_service(NO_PAD))?;
+        let found = PADS.answer(self.0.notes(&auth.0.user, query)).await?;
         let next_page = found.next_page().map(|_| page.0 + 1);
         Ok(Json(NoteList {
             items: found.notes.into_iter().map(NoteOut::from).collect(),
@@ -257,15 +251,10 @@ impl NotesApi {
         auth: BearerAuth,
         body: Json<NoteInput>,
     ) -> Result<NoteCreated, CreateError> {
-        let note = self
-            .0
-            .create_note(&auth.0.user, draft(&body))
-            .await
-            .map_err(ApiError::from_service(NO_NOTE))?;
-        let (location, etag) = (
-            format!("/api/v1/notes/{}", note.note.id),
-            etag::of(note.version),
-        );
+        let note = NOTES
+            .answer(self.0.create_note(&auth.0.user, draft(&body)))
+            .await?;
+        let (location, etag) = (NOTES.location(note.note.id), etag::of(note.version));
         Ok(NoteCreated::Created(
             Json(NoteOut::from(note.note)),
             location,
@@ -276,11 +265,7 @@ impl NotesApi {
     /// Get a note
     #[oai(path = "/notes/:id", method = "get", operation_id = "getNote")]
     async fn get(&self, auth: BearerAuth, id: Path<i64>) -> Result<NoteResponse, ReadError> {
-        let note = self
-            .0
-            .note(&auth.0.user, id.0)
-            .await
-            .map_err(ApiError::from_service(NO_NOTE))?;
+        let note = NOTES.answer(self.0.note(&auth.0.user, id.0)).await?;
         Ok(with_etag(note))
     }
 
@@ -298,11 +283,12 @@ impl NotesApi {
         body: Json<NoteInput>,
     ) -> Result<NoteResponse, UpdateError> {
         let precondition = parse_if_match(if_match.0.as_deref());
-        let note = self
-            .0
-            .replace_note(&auth.0.user, id.0, draft(&body), precondition)
-            .await
-            .map_err(ApiError::from_service(NO_NOTE))?;
+        let note = NOTES
+            .answer(
+                self.0
+                    .replace_note(&auth.0.user, id.0, draft(&body), precondition),
+            )
+            .await?;
         Ok(with_etag(note))
     }
 
@@ -327,11 +313,9 @@ impl NotesApi {
             },
         };
         let precondition = parse_if_match(if_match.0.as_deref());
-        let note = self
-            .0
-            .patch_note(&auth.0.user, id.0, patch, precondition)
-            .await
-            .map_err(ApiError::from_service(NO_NOTE))?;
+        let note = NOTES
+            .answer(self.0.patch_note(&auth.0.user, id.0, patch, precondition))
+            .await?;
         Ok(with_etag(note))
     }
 
@@ -346,10 +330,9 @@ impl NotesApi {
         if_match: Header<Option<String>>,
     ) -> Result<NoContent, DeleteError> {
         let precondition = parse_if_match(if_match.0.as_deref());
-        self.0
-            .delete_note(&auth.0.user, id.0, precondition)
-            .await
-            .map_err(ApiError::from_service(NO_NOTE))?;
+        NOTES
+            .answer(self.0.delete_note(&auth.0.user, id.0, precondition))
+            .await?;
         Ok(NoContent::Done)
     }
 }

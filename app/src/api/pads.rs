@@ -9,7 +9,8 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use super::accounts::{ApiTags, NoContent, example_time};
 use super::auth::BearerAuth;
 use super::etag::{self, parse_if_match};
-use super::problem::{ApiError, AuthError, CreateError, DeleteError, ReadError, UpdateError};
+use super::owned::PADS;
+use super::problem::{AuthError, CreateError, DeleteError, ReadError, UpdateError};
 use super::text::{JsonText, text};
 use crate::service::Service;
 use crate::service::{Pad, VersionedPad};
@@ -99,8 +100,6 @@ fn with_etag(p: VersionedPad) -> PadResponse {
     PadResponse::Ok(Json(PadOut::from(&p.pad)), etag::of(p.version))
 }
 
-const NO_PAD: &str = "No such pad among yours.";
-
 /// Pads.
 pub struct PadsApi(pub Service);
 
@@ -109,11 +108,7 @@ impl PadsApi {
     /// List your pads
     #[oai(path = "/pads", method = "get", operation_id = "listPads")]
     async fn list(&self, auth: BearerAuth) -> Result<Json<PadList>, AuthError> {
-        let pads = self
-            .0
-            .pads(&auth.0.user)
-            .await
-            .map_err(ApiError::from_service(NO_PAD))?;
+        let pads = PADS.answer(self.0.pads(&auth.0.user)).await?;
         Ok(Json(PadList {
             total: pads.len() as i64,
             items: pads.iter().map(PadOut::from).collect(),
@@ -128,14 +123,10 @@ impl PadsApi {
         body: Json<PadInput>,
     ) -> Result<PadCreated, CreateError> {
         let name = text(&body.name).unwrap_or_default();
-        let pad = self
-            .0
-            .create_pad(&auth.0.user, name)
-            .await
-            .map_err(ApiError::from_service(NO_PAD))?;
+        let pad = PADS.answer(self.0.create_pad(&auth.0.user, name)).await?;
         Ok(PadCreated::Created(
             Json(PadOut::from(&pad)),
-            format!("/api/v1/pads/{}", pad.id),
+            PADS.location(pad.id),
             etag::of(1),
         ))
     }
@@ -143,11 +134,7 @@ impl PadsApi {
     /// Get a pad
     #[oai(path = "/pads/:id", method = "get", operation_id = "getPad")]
     async fn get(&self, auth: BearerAuth, id: Path<i64>) -> Result<PadResponse, ReadError> {
-        let pad = self
-            .0
-            .pad(&auth.0.user, id.0)
-            .await
-            .map_err(ApiError::from_service(NO_PAD))?;
+        let pad = PADS.answer(self.0.pad(&auth.0.user, id.0)).await?;
         Ok(with_etag(pad))
     }
 
@@ -164,11 +151,9 @@ impl PadsApi {
     ) -> Result<PadResponse, UpdateError> {
         let name = text(&body.name).unwrap_or_default();
         let precondition = parse_if_match(if_match.0.as_deref());
-        let pad = self
-            .0
-            .rename_pad(&auth.0.user, id.0, name, precondition)
-            .await
-            .map_err(ApiError::from_service(NO_PAD))?;
+        let pad = PADS
+            .answer(self.0.rename_pad(&auth.0.user, id.0, name, precondition))
+            .await?;
         Ok(with_etag(pad))
     }
 
@@ -183,10 +168,8 @@ impl PadsApi {
         if_match: Header<Option<String>>,
     ) -> Result<NoContent, DeleteError> {
         let precondition = parse_if_match(if_match.0.as_deref());
-        self.0
-            .delete_pad(&auth.0.user, id.0, precondition)
-            .await
-            .map_err(ApiError::from_service(NO_PAD))?;
+        PADS.answer(self.0.delete_pad(&auth.0.user, id.0, precondition))
+            .await?;
         Ok(NoContent::Done)
     }
 }

@@ -159,10 +159,7 @@ pub async fn view(visit: Claimed<'_>, PathId(id): PathId) -> poem::Result<Respon
 #[handler]
 pub async fn edit_form(page: SignedIn<'_>, PathId(id): PathId) -> Result<Response, AppError> {
     let note = page.service().note(&page.user, id).await?.note;
-    let link = Link {
-        id: note.id,
-        name: note.name.clone(),
-    };
+    let link = Link::from(&note);
     let values = NoteFields {
         name: note.name,
         text: note.text,
@@ -195,11 +192,7 @@ pub async fn edit(
         )),
         Err(err) => {
             let note = page.service().note(&page.user, id).await?.note;
-            let link = Link {
-                id: note.id,
-                name: note.name,
-            };
-            form_again(&page, Some(link), &form, err).await
+            form_again(&page, Some(Link::from(&note)), &form, err).await
         }
     }
 }

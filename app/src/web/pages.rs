@@ -106,6 +106,15 @@ impl From<&Pad> for Link {
     }
 }
 
+impl From<&Note> for Link {
+    fn from(n: &Note) -> Self {
+        Self {
+            id: n.id,
+            name: n.name.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Default, Serialize)]
 pub struct NameField {
     pub name: String,

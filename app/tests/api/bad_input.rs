@@ -59,36 +59,40 @@ async fn a_nul_character_is_a_field_error_not_a_500(app: TestApp) {
     let note = app.create_note(&token, "Plan", Some(pad)).await;
     let expected = json!([messages::NUL_CHARACTER]);
 
-    let r = app
-        .post("/api/v1/pads", Some(&token), json!({"name": "a\0b"}))
-        .await;
-    assert_eq!(r.field_errors()["name"], expected);
-    let r = app
-        .patch(
-            &format!("/api/v1/pads/{pad}"),
-            &token,
-            None,
+    let (pad_path, note_path) = (
+        format!("/api/v1/pads/{pad}"),
+        format!("/api/v1/notes/{note}"),
+    );
+    let writes = [
+        (
+            Method::POST,
+            "/api/v1/pads",
+            json!({"name": "a\0b"}),
+            "name",
+        ),
+        (
+            Method::PATCH,
+            pad_path.as_str(),
             json!({"name": "\u{11}[\0>"}),
-        )
-        .await;
-    assert_eq!(r.field_errors()["name"], expected);
-    let r = app
-        .post(
+            "name",
+        ),
+        (
+            Method::POST,
             "/api/v1/notes",
-            Some(&token),
             json!({"name": "n", "text": "t\0"}),
-        )
-        .await;
-    assert_eq!(r.field_errors()["text"], expected);
-    let r = app
-        .patch(
-            &format!("/api/v1/notes/{note}"),
-            &token,
-            None,
+            "text",
+        ),
+        (
+            Method::PATCH,
+            note_path.as_str(),
             json!({"name": "\0"}),
-        )
-        .await;
-    assert_eq!(r.field_errors()["name"], expected);
+            "name",
+        ),
+    ];
+    for (method, path, body, field) in writes {
+        let r = app.write(method, path, &token, None, Some(body)).await;
+        assert_eq!(r.field_errors()[field], expected, "{path}");
+    }
 
     let pads = app.get("/api/v1/pads", &token).await.body;
     assert_eq!(pads["total"], 1, "{pads}");

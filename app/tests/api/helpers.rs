@@ -117,6 +117,19 @@ impl TestApp {
         self.send(Method::POST, path, token, &[], Some(body)).await
     }
 
+    /// Sends a write with `token`, `If-Match` when given, and a JSON body when given.
+    pub async fn write(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        if_match: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let headers: Vec<(&str, &str)> = if_match.map(|m| ("if-match", m)).into_iter().collect();
+        self.send(method, path, Some(token), &headers, body).await
+    }
+
     pub async fn patch(
         &self,
         path: &str,
@@ -124,39 +137,51 @@ impl TestApp {
         if_match: Option<&str>,
         body: Value,
     ) -> Reply {
-        let headers: Vec<(&str, &str)> = if_match.map(|m| ("if-match", m)).into_iter().collect();
-        self.send(Method::PATCH, path, Some(token), &headers, Some(body))
+        self.write(Method::PATCH, path, token, if_match, Some(body))
             .await
     }
 
     pub async fn put(&self, path: &str, token: &str, if_match: Option<&str>, body: Value) -> Reply {
-        let headers: Vec<(&str, &str)> = if_match.map(|m| ("if-match", m)).into_iter().collect();
-        self.send(Method::PUT, path, Some(token), &headers, Some(body))
+        self.write(Method::PUT, path, token, if_match, Some(body))
             .await
     }
 
     pub async fn delete(&self, path: &str, token: &str, if_match: Option<&str>) -> Reply {
-        let headers: Vec<(&str, &str)> = if_match.map(|m| ("if-match", m)).into_iter().collect();
-        self.send(Method::DELETE, path, Some(token), &headers, None)
+        self.write(Method::DELETE, path, token, if_match, None)
             .await
     }
 
+    /// Asserts that each write to `path` with `token` (method, `If-Match`, body) answers with a
+    /// 404 problem: what someone else's pad or note looks like.
+    pub async fn assert_writes_not_found(
+        &self,
+        path: &str,
+        token: &str,
+        writes: Vec<(Method, Option<&str>, Option<Value>)>,
+    ) {
+        for (method, if_match, body) in writes {
+            let r = self
+                .write(method.clone(), path, token, if_match, body)
+                .await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{method} {if_match:?}");
+            r.problem(404);
+        }
+    }
+
+    /// Posts an email and a password, without a token (sign-up and sign-in take the same body).
+    async fn post_credentials(&self, path: &str, email: &str, password: &str) -> Reply {
+        let body = json!({"email": email, "password": password});
+        self.post(path, None, body).await
+    }
+
     pub async fn sign_up(&self, email: &str, password: &str) -> Reply {
-        self.post(
-            "/api/v1/users",
-            None,
-            json!({"email": email, "password": password}),
-        )
-        .await
+        self.post_credentials("/api/v1/users", email, password)
+            .await
     }
 
     pub async fn request_token(&self, email: &str, password: &str) -> Reply {
-        self.post(
-            "/api/v1/tokens",
-            None,
-            json!({"email": email, "password": password}),
-        )
-        .await
+        self.post_credentials("/api/v1/tokens", email, password)
+            .await
     }
 
     /// Signs up a user and returns a token of theirs.
@@ -176,14 +201,14 @@ impl TestApp {
         r.body["id"].as_i64().unwrap()
     }
 
+    /// Posts a note with `token`.
+    pub async fn post_note(&self, token: &str, body: Value) -> Reply {
+        self.post("/api/v1/notes", Some(token), body).await
+    }
+
     pub async fn create_note(&self, token: &str, name: &str, pad_id: Option<i64>) -> i64 {
-        let r = self
-            .post(
-                "/api/v1/notes",
-                Some(token),
-                json!({"name": name, "text": format!("text of {name}"), "pad_id": pad_id}),
-            )
-            .await;
+        let body = json!({"name": name, "text": format!("text of {name}"), "pad_id": pad_id});
+        let r = self.post_note(token, body).await;
         assert_eq!(r.status, StatusCode::CREATED, "{r:?}");
         r.body["id"].as_i64().unwrap()
     }

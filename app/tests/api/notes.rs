@@ -2,7 +2,7 @@
 //! and total; other users' notes are 404.
 
 use notejam::domain::messages;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
@@ -11,9 +11,8 @@ async fn note_lifecycle_with_etags(app: TestApp) {
     let token = app.user_with_token("me@example.com").await;
     let pad = app.create_pad(&token, "Recipes").await;
     let created = app
-        .post(
-            "/api/v1/notes",
-            Some(&token),
+        .post_note(
+            &token,
             json!({"name": " Pancakes ", "text": "Flour\r\nmilk", "pad_id": pad}),
         )
         .await;
@@ -90,15 +89,9 @@ async fn note_lifecycle_with_etags(app: TestApp) {
 
 async fn note_fields_follow_the_rules_of_the_note_form(app: TestApp) {
     let token = app.user_with_token("me@example.com").await;
-    let empty = app.post("/api/v1/notes", Some(&token), json!({})).await;
-    assert_eq!(
-        empty.field_errors(),
-        json!({"name": [messages::REQUIRED], "text": [messages::REQUIRED]})
-    );
     let long = app
-        .post(
-            "/api/v1/notes",
-            Some(&token),
+        .post_note(
+            &token,
             json!({"name": "n".repeat(101), "text": "x".repeat(100_001), "pad_id": 123456}),
         )
         .await;
@@ -108,20 +101,18 @@ async fn note_fields_follow_the_rules_of_the_note_form(app: TestApp) {
     );
     let id = app.create_note(&token, "kept", None).await;
     let path = format!("/api/v1/notes/{id}");
-    let blank = app
-        .patch(&path, &token, None, json!({"name": " ", "text": "\n"}))
-        .await;
-    assert_eq!(
-        blank.field_errors(),
-        json!({"name": [messages::REQUIRED], "text": [messages::REQUIRED]})
-    );
-    let nulls = app
-        .patch(&path, &token, None, json!({"name": null, "text": null}))
-        .await;
-    assert_eq!(
-        nulls.field_errors(),
-        json!({"name": [messages::REQUIRED], "text": [messages::REQUIRED]})
-    );
+    // Absent, blank and null name and text are all missing.
+    let both_required = json!({"name": [messages::REQUIRED], "text": [messages::REQUIRED]});
+    for (method, path, body) in [
+        (Method::POST, "/api/v1/notes", json!({})),
+        (Method::PATCH, &path, json!({"name": " ", "text": "\n"})),
+        (Method::PATCH, &path, json!({"name": null, "text": null})),
+    ] {
+        let r = app
+            .write(method, path, &token, None, Some(body.clone()))
+            .await;
+        assert_eq!(r.field_errors(), both_required, "{body}");
+    }
     let zero = app
         .put(
             &path,
@@ -230,25 +221,16 @@ async fn other_users_notes_are_404_on_every_operation(app: TestApp) {
     let etag = app.get(&path, &owner).await.etag();
 
     app.get(&path, &intruder).await.problem(404);
-    app.put(&path, &intruder, None, json!({"name": "x", "text": "y"}))
-        .await
-        .problem(404);
-    app.put(
-        &path,
-        &intruder,
-        Some(&etag),
-        json!({"name": "x", "text": "y"}),
-    )
-    .await
-    .problem(404);
-    app.patch(&path, &intruder, None, json!({"pad_id": intruder_pad}))
-        .await
-        .problem(404);
-    app.patch(&path, &intruder, Some("\"nope\""), json!({"name": "x"}))
-        .await
-        .problem(404);
-    app.delete(&path, &intruder, None).await.problem(404);
-    app.delete(&path, &intruder, Some(&etag)).await.problem(404);
+    let replace = json!({"name": "x", "text": "y"});
+    let writes = vec![
+        (Method::PUT, None, Some(replace.clone())),
+        (Method::PUT, Some(etag.as_str()), Some(replace)),
+        (Method::PATCH, None, Some(json!({"pad_id": intruder_pad}))),
+        (Method::PATCH, Some("\"nope\""), Some(json!({"name": "x"}))),
+        (Method::DELETE, None, None),
+        (Method::DELETE, Some(etag.as_str()), None),
+    ];
+    app.assert_writes_not_found(&path, &intruder, writes).await;
     // The owner cannot move their note into the intruder's pad either.
     let moved = app
         .patch(&path, &owner, None, json!({"pad_id": intruder_pad}))

@@ -1,7 +1,7 @@
 //! Pads: create, list, read, rename with ETags, delete with their notes; other users' pads are 404.
 
 use notejam::domain::messages;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use crate::helpers::TestApp;
@@ -14,10 +14,8 @@ async fn pad_lifecycle_with_etags(app: TestApp) {
     assert_eq!(created.status, StatusCode::CREATED, "{created:?}");
     assert_eq!(created.body["name"], "Work");
     let id = created.body["id"].as_i64().unwrap();
-    assert_eq!(
-        created.header("location"),
-        Some(format!("/api/v1/pads/{id}").as_str())
-    );
+    let path = format!("/api/v1/pads/{id}");
+    assert_eq!(created.header("location"), Some(path.as_str()));
     let first_etag = created.etag();
 
     app.create_pad(&token, "alpha").await;
@@ -31,17 +29,12 @@ async fn pad_lifecycle_with_etags(app: TestApp) {
         .collect();
     assert_eq!(names, [json!("alpha"), json!("Work")]);
 
-    let read = app.get(&format!("/api/v1/pads/{id}"), &token).await;
+    let read = app.get(&path, &token).await;
     assert_eq!(read.status, StatusCode::OK);
     assert_eq!(read.etag(), first_etag);
 
     let renamed = app
-        .patch(
-            &format!("/api/v1/pads/{id}"),
-            &token,
-            Some(&first_etag),
-            json!({"name": "Office"}),
-        )
+        .patch(&path, &token, Some(&first_etag), json!({"name": "Office"}))
         .await;
     assert_eq!(renamed.status, StatusCode::OK, "{renamed:?}");
     assert_eq!(renamed.body["name"], "Office");
@@ -50,29 +43,16 @@ async fn pad_lifecycle_with_etags(app: TestApp) {
 
     // A client still holding the first ETag cannot overwrite the rename.
     let stale = app
-        .patch(
-            &format!("/api/v1/pads/{id}"),
-            &token,
-            Some(&first_etag),
-            json!({"name": "Lost"}),
-        )
+        .patch(&path, &token, Some(&first_etag), json!({"name": "Lost"}))
         .await;
     stale.problem(412);
-    app.delete(&format!("/api/v1/pads/{id}"), &token, Some(&first_etag))
+    app.delete(&path, &token, Some(&first_etag))
         .await
         .problem(412);
-    assert_eq!(
-        app.get(&format!("/api/v1/pads/{id}"), &token).await.body["name"],
-        "Office"
-    );
+    assert_eq!(app.get(&path, &token).await.body["name"], "Office");
 
     let invalid = app
-        .patch(
-            &format!("/api/v1/pads/{id}"),
-            &token,
-            None,
-            json!({"name": "x".repeat(101)}),
-        )
+        .patch(&path, &token, None, json!({"name": "x".repeat(101)}))
         .await;
     assert_eq!(
         invalid.field_errors(),
@@ -86,13 +66,9 @@ async fn pad_lifecycle_with_etags(app: TestApp) {
     // Deleting the pad deletes its notes.
     let note = app.create_note(&token, "inside", Some(id)).await;
     let outside = app.create_note(&token, "outside", None).await;
-    let deleted = app
-        .delete(&format!("/api/v1/pads/{id}"), &token, Some(&second_etag))
-        .await;
+    let deleted = app.delete(&path, &token, Some(&second_etag)).await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{deleted:?}");
-    app.get(&format!("/api/v1/pads/{id}"), &token)
-        .await
-        .problem(404);
+    app.get(&path, &token).await.problem(404);
     app.get(&format!("/api/v1/notes/{note}"), &token)
         .await
         .problem(404);
@@ -102,9 +78,7 @@ async fn pad_lifecycle_with_etags(app: TestApp) {
             .status,
         StatusCode::OK
     );
-    app.delete(&format!("/api/v1/pads/{id}"), &token, None)
-        .await
-        .problem(404);
+    app.delete(&path, &token, None).await.problem(404);
 }
 
 async fn other_users_pads_are_404_on_every_operation(app: TestApp) {
@@ -115,33 +89,20 @@ async fn other_users_pads_are_404_on_every_operation(app: TestApp) {
     let path = format!("/api/v1/pads/{pad}");
 
     app.get(&path, &intruder).await.problem(404);
-    app.patch(&path, &intruder, None, json!({"name": "Mine now"}))
-        .await
-        .problem(404);
-    app.patch(&path, &intruder, Some(&etag), json!({"name": "Mine now"}))
-        .await
-        .problem(404);
-    app.patch(
-        &path,
-        &intruder,
-        Some("\"v999\""),
-        json!({"name": "Mine now"}),
-    )
-    .await
-    .problem(404);
-    app.delete(&path, &intruder, None).await.problem(404);
-    app.delete(&path, &intruder, Some("\"zzz\""))
-        .await
-        .problem(404);
+    let rename = Some(json!({"name": "Mine now"}));
+    let writes = vec![
+        (Method::PATCH, None, rename.clone()),
+        (Method::PATCH, Some(etag.as_str()), rename.clone()),
+        (Method::PATCH, Some("\"v999\""), rename),
+        (Method::DELETE, None, None),
+        (Method::DELETE, Some("\"zzz\""), None),
+    ];
+    app.assert_writes_not_found(&path, &intruder, writes).await;
     app.get(&format!("/api/v1/notes?pad={pad}"), &intruder)
         .await
         .problem(404);
     let into = app
-        .post(
-            "/api/v1/notes",
-            Some(&intruder),
-            json!({"name": "n", "text": "t", "pad_id": pad}),
-        )
+        .post_note(&intruder, json!({"name": "n", "text": "t", "pad_id": pad}))
         .await;
     assert_eq!(
         into.field_errors(),

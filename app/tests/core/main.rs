@@ -7,6 +7,7 @@ mod common;
 use notejam::domain::{NoteOrder, messages};
 use notejam::service::{
     NoteDraft, NotePatch, NoteQuery, PadChoice, Precondition, Service, ServiceError, SignUp,
+    VersionedNote,
 };
 use notejam::storage::User;
 
@@ -32,6 +33,11 @@ fn draft<'a>(name: &'a str, pad: PadChoice) -> NoteDraft<'a> {
 }
 
 /// The messages of one field of an `Invalid`.
+/// Creates a note of `user` named `name` (with the text of [`draft`]).
+async fn new_note(service: &Service, user: &User, name: &str, pad: PadChoice) -> VersionedNote {
+    service.create_note(user, draft(name, pad)).await.unwrap()
+}
+
 fn field_errors(err: ServiceError, field: &str) -> Vec<String> {
     match err {
         ServiceError::Invalid(errors) => errors.into_map().remove(field).unwrap_or_default(),
@@ -100,10 +106,7 @@ async fn someone_elses_pads_and_notes_are_not_found(db: Db) {
         user(&service, "i@example.com").await,
     );
     let pad = service.create_pad(&owner, "Private").await.unwrap();
-    let note = service
-        .create_note(&owner, draft("Secret", PadChoice::Pad(pad.id)))
-        .await
-        .unwrap();
+    let note = new_note(&service, &owner, "Secret", PadChoice::Pad(pad.id)).await;
     let id = note.note.id;
     let not_found = |r: Result<_, ServiceError>| matches!(r, Err(ServiceError::NotFound));
     assert!(not_found(service.pad(&intruder, pad.id).await.map(|_| ())));
@@ -157,10 +160,7 @@ async fn someone_elses_pads_and_notes_are_not_found(db: Db) {
 async fn conditional_writes_refuse_a_stale_version(db: Db) {
     let (service, _db) = common::core(db).await;
     let me = user(&service, "c@example.com").await;
-    let note = service
-        .create_note(&me, draft("v1", PadChoice::NoPad))
-        .await
-        .unwrap();
+    let note = new_note(&service, &me, "v1", PadChoice::NoPad).await;
     let id = note.note.id;
     let v1 = Precondition::Version(note.version);
     let v2 = service
@@ -205,10 +205,8 @@ async fn conditional_writes_refuse_a_stale_version(db: Db) {
 async fn concurrent_writes_each_return_their_own_row(db: Db) {
     let (service, _db) = common::core(db).await;
     let me = user(&service, "w@example.com").await;
-    let id = service
-        .create_note(&me, draft("start", PadChoice::NoPad))
+    let id = new_note(&service, &me, "start", PadChoice::NoPad)
         .await
-        .unwrap()
         .note
         .id;
     let mut writes = tokio::task::JoinSet::new();
@@ -234,10 +232,7 @@ async fn lists_sort_page_and_count(db: Db) {
     let (service, _db) = common::core(db).await;
     let me = user(&service, "l@example.com").await;
     for name in ["b", "C", "a"] {
-        service
-            .create_note(&me, draft(name, PadChoice::NoPad))
-            .await
-            .unwrap();
+        new_note(&service, &me, name, PadChoice::NoPad).await;
     }
     let query = |order, page| NoteQuery {
         pad: None,
@@ -328,7 +323,7 @@ async fn one_statement_pages_read_as_the_separate_calls(db: Db) {
         } else {
             PadChoice::NoPad
         };
-        service.create_note(&me, draft(name, pad)).await.unwrap();
+        new_note(&service, &me, name, pad).await;
     }
     let q = query(Some(theirs.id), NoteOrder::NameAsc, 1);
     assert!(matches!(
@@ -348,10 +343,7 @@ async fn one_statement_pages_read_as_the_separate_calls(db: Db) {
         assert!(service.note_page(id, fp, 1).await.unwrap().is_none());
     }
 
-    let mine = service
-        .create_note(&me, draft("mine", PadChoice::Pad(zeta.id)))
-        .await
-        .unwrap();
+    let mine = new_note(&service, &me, "mine", PadChoice::Pad(zeta.id)).await;
     let found = service
         .note_page(me.id, &fingerprint, mine.note.id)
         .await
@@ -360,10 +352,7 @@ async fn one_statement_pages_read_as_the_separate_calls(db: Db) {
     let separate = service.note(&me, mine.note.id).await.unwrap();
     assert_eq!(format!("{:?}", found.content), format!("{separate:?}"));
     assert_eq!(found.pads.len(), 2);
-    let their_note = service
-        .create_note(&other, draft("theirs", PadChoice::NoPad))
-        .await
-        .unwrap();
+    let their_note = new_note(&service, &other, "theirs", PadChoice::NoPad).await;
     assert!(matches!(
         service
             .note_page(me.id, &fingerprint, their_note.note.id)

@@ -4,9 +4,13 @@
 //! a real signal, and its database credentials come from Secrets Manager in moto.
 //! `scripts/test.sh` installs the tools; a test that cannot find one fails and says which.
 
+mod collector;
 mod process;
+mod prometheus;
 
 mod database_secret;
+mod metric_series;
 mod metrics;
 mod shutdown;
+mod trace_export;
 mod traces;

@@ -1,92 +1,8 @@
 //! A real Prometheus scrapes the admin port; PromQL over the scraped series returns what the
 //! test's requests caused; the exposition passes `promtool check metrics`.
 
-use std::collections::HashMap;
-use std::time::Duration;
-
-use serde_json::Value;
-
-use crate::process::{App, Running, free_port, tool};
-
-struct Prometheus {
-    _process: Running,
-    url: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Prometheus {
-    async fn scraping(target: &str) -> Prometheus {
-        let dir = tempfile::tempdir().unwrap();
-        let config = dir.path().join("prometheus.yml");
-        std::fs::write(
-            &config,
-            format!("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: notejam\n    static_configs:\n      - targets: ['{target}']\n"),
-        )
-        .unwrap();
-        let port = free_port();
-        let args = [
-            format!("--config.file={}", config.display()),
-            format!("--storage.tsdb.path={}", dir.path().join("data").display()),
-            format!("--web.listen-address=127.0.0.1:{port}"),
-            "--log.level=warn".to_owned(),
-        ];
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let process = Running::spawn(
-            &tool("NOTEJAM_TEST_PROMETHEUS", "prometheus"),
-            &args,
-            &HashMap::new(),
-        );
-        let url = format!("http://127.0.0.1:{port}");
-        for _ in 0..100 {
-            if reqwest::get(format!("{url}/-/ready"))
-                .await
-                .is_ok_and(|r| r.status().is_success())
-            {
-                return Prometheus {
-                    _process: process,
-                    url,
-                    _dir: dir,
-                };
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!(
-            "Prometheus did not become ready:\n{}",
-            process.output().join("\n")
-        );
-    }
-
-    /// The value of an instant query that returns one sample, if any.
-    async fn value(&self, promql: &str) -> Option<f64> {
-        let url = url::Url::parse_with_params(
-            &format!("{}/api/v1/query", self.url),
-            &[("query", promql)],
-        )
-        .ok()?;
-        let body: Value = reqwest::Client::new()
-            .get(url)
-            .send()
-            .await
-            .ok()?
-            .json()
-            .await
-            .ok()?;
-        body["data"]["result"][0]["value"][1].as_str()?.parse().ok()
-    }
-
-    /// Polls a query until `pred` holds on its value (the first scrape lands a few seconds in).
-    async fn wait_for(&self, promql: &str, pred: impl Fn(f64) -> bool) -> f64 {
-        let mut last = None;
-        for _ in 0..100 {
-            last = self.value(promql).await;
-            if last.is_some_and(&pred) {
-                return last.unwrap();
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        panic!("`{promql}` never satisfied the test; last value {last:?}");
-    }
-}
+use crate::process::{App, status_of, tool};
+use crate::prometheus::Prometheus;
 
 #[tokio::test]
 async fn prometheus_sees_requests_per_route_and_open_connections() {
@@ -95,30 +11,15 @@ async fn prometheus_sees_requests_per_route_and_open_connections() {
     let client = reqwest::Client::new();
     app.get_signin(&client, 7).await;
     for _ in 0..3 {
-        assert_eq!(
-            client
-                .get(format!("{}/no-such-page/", app.base))
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            404
-        );
+        assert_eq!(status_of(&client, app.url("/no-such-page/")).await, 404);
     }
     let no_redirects = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
     for id in [1, 22] {
-        assert_eq!(
-            no_redirects
-                .get(format!("{}/notes/{id}/", app.base))
-                .send()
-                .await
-                .unwrap()
-                .status(),
-            302
-        );
+        let note = app.url(&format!("/notes/{id}/"));
+        assert_eq!(status_of(&no_redirects, note).await, 302);
     }
     let signin = prometheus.wait_for(r#"sum(http_server_request_duration_seconds_count{http_route="/signin/",http_request_method="GET",http_response_status_code="200"})"#, |v| v >= 7.0).await;
     assert_eq!(signin, 7.0);
@@ -183,15 +84,7 @@ async fn prometheus_sees_requests_per_route_and_open_connections() {
     );
     // A page that reads the database: one SELECT, timed, and one pooled connection taken.
     let token = "/reset-password/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/";
-    assert_eq!(
-        client
-            .get(format!("{}{token}", app.base))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
+    assert_eq!(status_of(&client, app.url(token)).await, 404);
     let selects = prometheus
         .wait_for(
             r#"sum(db_client_operation_duration_seconds_count{db_operation_name="SELECT"})"#,
@@ -220,11 +113,7 @@ async fn the_exposition_passes_promtool() {
         "/static/css/style.css",
         token,
     ] {
-        client
-            .get(format!("{}{path}", app.base))
-            .send()
-            .await
-            .unwrap();
+        client.get(app.url(path)).send().await.unwrap();
     }
     let exposition = app.metrics().await;
     for name in [
@@ -279,143 +168,4 @@ async fn the_exposition_passes_promtool() {
         "promtool check metrics (exit {:?}):\n{report}",
         out.status.code()
     );
-}
-
-#[tokio::test]
-async fn creations_through_the_api_are_counted_like_the_pages() {
-    let app = App::start(&[]).await;
-    let client = reqwest::Client::new();
-    let post = |path: &str, token: Option<&str>, body: Value| {
-        let mut req = client.post(format!("{}{path}", app.base)).json(&body);
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        req.send()
-    };
-    let r = post(
-        "/api/v1/users",
-        None,
-        serde_json::json!({"email": "count@example.com", "password": "password123"}),
-    )
-    .await
-    .unwrap();
-    assert_eq!(r.status(), 201);
-    let token: Value = post(
-        "/api/v1/tokens",
-        None,
-        serde_json::json!({"email": "count@example.com", "password": "password123"}),
-    )
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    let token = token["token"].as_str().expect("a token").to_owned();
-    let pad: Value = post(
-        "/api/v1/pads",
-        Some(&token),
-        serde_json::json!({"name": "Counted"}),
-    )
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    let r = post(
-        "/api/v1/notes",
-        Some(&token),
-        serde_json::json!({"name": "n", "text": "t", "pad_id": pad["id"]}),
-    )
-    .await
-    .unwrap();
-    assert_eq!(r.status(), 201);
-    let metrics = app.metrics().await;
-    for name in [
-        "notejam_users_created_total",
-        "notejam_pads_created_total",
-        "notejam_notes_created_total",
-    ] {
-        assert_eq!(
-            crate::process::sample(&metrics, name),
-            Some(1.0),
-            "{name} after one API creation:\n{metrics}"
-        );
-    }
-}
-
-/// Every counter with known label values is exported at 0 from the first scrape, before any
-/// request, so that `rate()` and absence alerts work from the start (Prometheus's
-/// instrumentation guide): on SQLite and on PostgreSQL.
-#[tokio::test]
-async fn every_known_series_is_exported_at_zero_from_the_first_scrape() {
-    for env in [Vec::new(), crate::process::fresh_postgres_env().await] {
-        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let app = App::start(&env).await;
-        let first = app.metrics().await;
-        for series in [
-            r#"notejam_signins_total{result="success"}"#,
-            r#"notejam_signins_total{result="failure"}"#,
-            "notejam_users_created_total",
-            "notejam_pads_created_total",
-            "notejam_notes_created_total",
-            "notejam_http_connections_total",
-            "notejam_otel_spans_exported_total",
-            "notejam_otel_spans_dropped_total",
-            r#"http_server_active_requests{http_request_method="GET"}"#,
-            r#"http_server_active_requests{http_request_method="POST"}"#,
-        ] {
-            assert_eq!(
-                crate::process::sample(&first, series),
-                Some(0.0),
-                "{series} at 0 on the first scrape ({env:?}):\n{first}"
-            );
-        }
-    }
-}
-
-/// A request cancelled mid-await (an HTTP/2 client resets the stream during a slow handler, and
-/// the server drops the request's future) leaves `http_server_active_requests`: the gauge is back
-/// at 0 while the handler's injected delay would still be running.
-#[tokio::test]
-async fn a_cancelled_request_leaves_the_active_requests_gauge() {
-    for database in [Vec::new(), crate::process::fresh_postgres_env().await] {
-        let mut env: Vec<(&str, &str)> = database.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        env.push(("NOTEJAM_FAULT_INJECTION", "true"));
-        cancelled_requests_leave_the_gauge(&env).await;
-    }
-}
-
-async fn cancelled_requests_leave_the_gauge(env: &[(&str, &str)]) {
-    let app = App::start(env).await;
-    app.set_faults(r#"[{"route": "/signin/", "latency_ms": 60000, "duration_s": 120}]"#)
-        .await;
-    let active = r#"http_server_active_requests{http_request_method="GET"}"#;
-    let value = |metrics: &str| crate::process::sample(metrics, active);
-
-    let address = app.base.trim_start_matches("http://").to_owned();
-    let tcp = tokio::net::TcpStream::connect(&address).await.unwrap();
-    let (mut h2, connection) = h2::client::handshake(tcp).await.expect("h2c handshake");
-    tokio::spawn(connection);
-    for _ in 0..3 {
-        let request = poem::http::Request::get(format!("http://{address}/signin/"))
-            .body(())
-            .unwrap();
-        let (response, _) = h2.send_request(request, true).unwrap();
-        // Gives up after a moment: the dropped response future resets the stream.
-        let answered = tokio::time::timeout(Duration::from_millis(300), response).await;
-        assert!(answered.is_err(), "the request is still in its 60 s delay");
-    }
-    // While the delays run, the three requests were counted...
-    let during = value(&app.metrics().await);
-    assert!(during.is_some(), "the gauge is exported");
-    // ...and once the server has dropped them, they are not, long before their delay would end.
-    let mut last = during;
-    for _ in 0..50 {
-        last = value(&app.metrics().await);
-        if last == Some(0.0) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(last, Some(0.0), "cancelled requests are no longer active");
 }

@@ -156,26 +156,31 @@ impl App {
         }
     }
 
+    /// The address of `path` on the app's public port.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
     /// Sends `GET /signin/` `times` times, one after the other, each of which must answer 200.
     pub async fn get_signin(&self, client: &reqwest::Client, times: u32) {
         for _ in 0..times {
-            let r = client
-                .get(format!("{}/signin/", self.base))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 200);
+            assert_eq!(status_of(client, self.url("/signin/")).await, 200);
         }
     }
 
-    /// Sets the injected faults (a JSON list, as an operator would) and checks they were taken.
-    pub async fn set_faults(&self, faults: &str) {
-        let r = reqwest::Client::new()
+    /// Sends `PUT /faults` to the admin port with this body (a JSON list, as an operator would).
+    pub async fn put_faults(&self, faults: &str) -> reqwest::Response {
+        reqwest::Client::new()
             .put(format!("{}/faults", self.admin))
             .body(faults.to_owned())
             .send()
             .await
-            .unwrap();
+            .unwrap()
+    }
+
+    /// Sets the injected faults and checks they were taken.
+    pub async fn set_faults(&self, faults: &str) {
+        let r = self.put_faults(faults).await;
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     }
 
@@ -187,6 +192,11 @@ impl App {
             .await
             .unwrap()
     }
+}
+
+/// The status of a `GET` of `url`.
+pub async fn status_of(client: &reqwest::Client, url: String) -> reqwest::StatusCode {
+    client.get(url).send().await.unwrap().status()
 }
 
 /// The value of a sample line `name{labels} value` in an exposition (labels as written, `""` for none).
@@ -223,4 +233,15 @@ pub async fn fresh_postgres_env() -> Vec<(&'static str, String)> {
             "a-test-key-that-is-at-least-32-bytes-long".to_owned(),
         ),
     ]
+}
+
+/// The app settings for each database a test runs on: none for the default SQLite database, then
+/// a fresh database on the test's PostgreSQL server.
+pub async fn each_database() -> [Vec<(&'static str, String)>; 2] {
+    [Vec::new(), fresh_postgres_env().await]
+}
+
+/// Settings with owned values as [`App::start`] takes them.
+pub fn borrowed<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    env.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::process::App;
+use crate::process::{App, status_of};
 
 #[tokio::test]
 async fn sigterm_drains_in_flight_requests_then_exits_zero() {
@@ -17,19 +17,12 @@ async fn sigterm_drains_in_flight_requests_then_exits_zero() {
     app.set_faults(r#"[{"route": "/signin/", "latency_ms": 1500, "duration_s": 60}]"#)
         .await;
     let slow = tokio::spawn({
-        let url = format!("{}/signin/", app.base);
+        let url = app.url("/signin/");
         async move { reqwest::get(url).await.map(|r| r.status()) }
     });
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(
-        client
-            .get(format!("{}/readyz", app.admin))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    let readyz = format!("{}/readyz", app.admin);
+    assert_eq!(status_of(&client, readyz.clone()).await, 200);
 
     let status = std::process::Command::new("kill")
         .args(["-TERM", &app.process.pid().to_string()])
@@ -37,11 +30,7 @@ async fn sigterm_drains_in_flight_requests_then_exits_zero() {
         .unwrap();
     assert!(status.success());
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let ready = client
-        .get(format!("{}/readyz", app.admin))
-        .send()
-        .await
-        .unwrap();
+    let ready = client.get(readyz).send().await.unwrap();
     assert_eq!(ready.status(), 503, "not ready while draining");
     assert_eq!(ready.text().await.unwrap(), "draining");
 
@@ -73,21 +62,12 @@ async fn sigterm_drains_in_flight_requests_then_exits_zero() {
 #[tokio::test]
 async fn fault_endpoints_are_off_by_default() {
     let app = App::start(&[]).await;
-    let client = reqwest::Client::new();
-    let r = client
-        .put(format!("{}/faults", app.admin))
-        .body(r#"[{"route":"*","error_rate":1.0,"duration_s":60}]"#)
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .put_faults(r#"[{"route":"*","error_rate":1.0,"duration_s":60}]"#)
+        .await;
     assert_eq!(r.status(), 404);
     assert_eq!(
-        client
-            .get(format!("{}/signin/", app.base))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        status_of(&reqwest::Client::new(), app.url("/signin/")).await,
         200
     );
 }
@@ -95,20 +75,10 @@ async fn fault_endpoints_are_off_by_default() {
 #[tokio::test]
 async fn bad_faults_are_refused_with_the_reason() {
     let app = App::start(&[("NOTEJAM_FAULT_INJECTION", "true")]).await;
-    let client = reqwest::Client::new();
-    let r = client
-        .put(format!("{}/faults", app.admin))
-        .body(r#"[{"route":"/x/","error_rate":3,"duration_s":60}]"#)
-        .send()
-        .await
-        .unwrap();
+    let r = app
+        .put_faults(r#"[{"route":"/x/","error_rate":3,"duration_s":60}]"#)
+        .await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("error_rate"));
-    let r = client
-        .put(format!("{}/faults", app.admin))
-        .body("not json")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
+    assert_eq!(app.put_faults("not json").await.status(), 400);
 }

@@ -3,59 +3,33 @@
 use reqwest::StatusCode;
 
 use crate::both_databases;
-use crate::helpers::TestApp;
+use crate::helpers::{Page, TestApp};
 
 const REQUIRED: &str = "This field is required.";
+const TOO_SHORT: &str = "Password must be at least 8 characters long.";
 
 async fn signup_success(app: TestApp) {
     let r = app.signup("alice@example.com", "password123").await;
     assert_eq!(r.status, StatusCode::FOUND);
-    assert_eq!(r.location.as_deref(), Some("/signin/"));
-    let next = app.get("/signin/").await;
-    assert_eq!(
-        next.flashes(),
-        vec![(
-            "success".into(),
-            "Account is created. Now you can sign in.".into()
-        )]
-    );
+    let next = app.follow(&r, "/signin/").await;
+    next.assert_flash("success", "Account is created. Now you can sign in.");
     // The flash shows once.
     assert!(app.get("/signin/").await.flashes().is_empty());
 }
 
 async fn signup_required_fields(app: TestApp) {
-    let r = app
-        .post_form(
-            "/signup/",
-            &[("email", ""), ("password", ""), ("repeat_password", "")],
-        )
-        .await;
+    let r = app.signup_repeating("", "", "").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(
-        r.field_errors(),
-        vec![
-            ("email".into(), vec![REQUIRED.into()]),
-            ("password".into(), vec![REQUIRED.into()]),
-            ("repeat_password".into(), vec![REQUIRED.into()]),
-        ]
-    );
+    r.assert_errors(&[
+        ("email", REQUIRED),
+        ("password", REQUIRED),
+        ("repeat_password", REQUIRED),
+    ]);
 }
 
 async fn signup_invalid_email_keeps_values_but_not_passwords(app: TestApp) {
-    let r = app
-        .post_form(
-            "/signup/",
-            &[
-                ("email", "not-an-email"),
-                ("password", "password123"),
-                ("repeat_password", "password123"),
-            ],
-        )
-        .await;
-    assert_eq!(
-        r.field_errors(),
-        vec![("email".into(), vec!["Invalid email address.".into()])]
-    );
+    let r = app.signup("not-an-email", "password123").await;
+    r.assert_errors(&[("email", "Invalid email address.")]);
     assert!(r.body.contains(r#"value="not-an-email""#));
     assert!(
         !r.body.contains("password123"),
@@ -70,61 +44,21 @@ async fn signup_email_taken_in_any_case(app: TestApp) {
     );
     let r = app.signup("BOB@Example.com", "password123").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(
-        r.field_errors(),
-        vec![(
-            "email".into(),
-            vec!["User with this email is already signed up".into()]
-        )]
-    );
+    r.assert_errors(&[("email", "User with this email is already signed up")]);
     // And the first account still signs in with any letter case.
-    assert_eq!(
-        app.signin("Bob@EXAMPLE.com", "password123")
-            .await
-            .location
-            .as_deref(),
-        Some("/")
-    );
+    app.assert_signs_in("Bob@EXAMPLE.com", "password123").await;
 }
 
 async fn signup_passwords_differ(app: TestApp) {
     let r = app
-        .post_form(
-            "/signup/",
-            &[
-                ("email", "c@example.com"),
-                ("password", "password123"),
-                ("repeat_password", "password124"),
-            ],
-        )
+        .signup_repeating("c@example.com", "password123", "password124")
         .await;
-    assert_eq!(
-        r.field_errors(),
-        vec![(
-            "repeat_password".into(),
-            vec!["Your passwords do not match".into()]
-        )]
-    );
+    r.assert_errors(&[("repeat_password", "Your passwords do not match")]);
 }
 
 async fn signup_password_too_short(app: TestApp) {
-    let r = app
-        .post_form(
-            "/signup/",
-            &[
-                ("email", "d@example.com"),
-                ("password", "short"),
-                ("repeat_password", "short"),
-            ],
-        )
-        .await;
-    assert_eq!(
-        r.field_errors(),
-        vec![(
-            "password".into(),
-            vec!["Password must be at least 8 characters long.".into()]
-        )]
-    );
+    let r = app.signup("d@example.com", "short").await;
+    r.assert_errors(&[("password", TOO_SHORT)]);
     // Nothing was written: the address is still free.
     assert_eq!(
         app.signup("d@example.com", "password123").await.status,
@@ -136,13 +70,9 @@ async fn signin_success_and_signout(app: TestApp) {
     app.signup("e@example.com", "password123").await;
     let r = app.signin("e@example.com", "password123").await;
     assert_eq!(r.status, StatusCode::FOUND);
-    assert_eq!(r.location.as_deref(), Some("/"));
-    let home = app.get("/").await;
+    let home = app.follow(&r, "/").await;
     assert_eq!(home.status, StatusCode::OK);
-    assert_eq!(
-        home.flashes(),
-        vec![("success".into(), "You are signed in!".into())]
-    );
+    home.assert_flash("success", "You are signed in!");
     assert!(home.body.contains("e@example.com"));
     assert_eq!(home.heading(), "All notes (0)");
     let out = app.get("/signout/").await;
@@ -161,10 +91,7 @@ async fn signin_wrong_password_or_unknown_email(app: TestApp) {
     ] {
         let r = app.signin(email, password).await;
         assert_eq!(r.status, StatusCode::OK);
-        assert_eq!(
-            r.flashes(),
-            vec![("error".into(), "Wrong email or password".into())]
-        );
+        r.assert_flash("error", "Wrong email or password");
         assert_eq!(
             app.get("/").await.status,
             StatusCode::FOUND,
@@ -174,23 +101,10 @@ async fn signin_wrong_password_or_unknown_email(app: TestApp) {
 }
 
 async fn signin_required_and_invalid(app: TestApp) {
-    let r = app
-        .post_form("/signin/", &[("email", ""), ("password", "")])
-        .await;
-    assert_eq!(
-        r.field_errors(),
-        vec![
-            ("email".into(), vec![REQUIRED.into()]),
-            ("password".into(), vec![REQUIRED.into()])
-        ]
-    );
-    let r = app
-        .post_form("/signin/", &[("email", "nope"), ("password", "x")])
-        .await;
-    assert_eq!(
-        r.field_errors(),
-        vec![("email".into(), vec!["Invalid email address.".into()])]
-    );
+    let r = app.signin("", "").await;
+    r.assert_errors(&[("email", REQUIRED), ("password", REQUIRED)]);
+    let r = app.signin("nope", "x").await;
+    r.assert_errors(&[("email", "Invalid email address.")]);
 }
 
 async fn signin_honours_local_next_only(app: TestApp) {
@@ -262,87 +176,38 @@ async fn settings_change_password(app: TestApp) {
     other.signin("h@example.com", "password123").await;
     assert_eq!(other.get("/").await.status, StatusCode::OK);
 
-    let r = app
-        .post_form(
-            "/settings/",
-            &[
-                ("old_password", "wrong-one"),
-                ("new_password", "short"),
-                ("repeat_new_password", "different"),
-            ],
-        )
-        .await;
-    assert_eq!(
-        r.field_errors(),
-        vec![
-            ("old_password".into(), vec!["Incorrect old password".into()]),
-            (
-                "new_password".into(),
-                vec!["Password must be at least 8 characters long.".into()]
-            ),
-        ]
-    );
-    let r = app
-        .post_form(
-            "/settings/",
-            &[
-                ("old_password", "password123"),
-                ("new_password", "newpassword1"),
-                ("repeat_new_password", "newpassword2"),
-            ],
-        )
-        .await;
-    assert_eq!(
-        r.field_errors(),
-        vec![(
-            "repeat_new_password".into(),
-            vec!["Your passwords don't match".into()]
-        )]
-    );
-    let r = app
-        .post_form(
-            "/settings/",
-            &[
-                ("old_password", ""),
-                ("new_password", ""),
-                ("repeat_new_password", ""),
-            ],
-        )
-        .await;
+    let r = change_password(&app, "wrong-one", "short", "different").await;
+    r.assert_errors(&[
+        ("old_password", "Incorrect old password"),
+        ("new_password", TOO_SHORT),
+    ]);
+    let r = change_password(&app, "password123", "newpassword1", "newpassword2").await;
+    r.assert_errors(&[("repeat_new_password", "Your passwords don't match")]);
+    let r = change_password(&app, "", "", "").await;
     assert_eq!(r.field_errors().len(), 3);
 
-    let r = app
-        .post_form(
-            "/settings/",
-            &[
-                ("old_password", "password123"),
-                ("new_password", "newpassword1"),
-                ("repeat_new_password", "newpassword1"),
-            ],
-        )
-        .await;
-    assert_eq!(r.location.as_deref(), Some("/"));
-    assert_eq!(
-        app.get("/").await.flashes(),
-        vec![(
-            "success".into(),
-            "Your password is successfully changed.".into()
-        )]
-    );
+    let r = change_password(&app, "password123", "newpassword1", "newpassword1").await;
+    app.follow(&r, "/")
+        .await
+        .assert_flash("success", "Your password is successfully changed.");
     // The other browser's session ended with the old password.
     assert_eq!(other.get("/").await.status, StatusCode::FOUND);
     app.get("/signout/").await;
-    assert_eq!(
-        app.signin("h@example.com", "password123").await.status,
-        StatusCode::OK
-    );
-    assert_eq!(
-        app.signin("h@example.com", "newpassword1")
-            .await
-            .location
-            .as_deref(),
-        Some("/")
-    );
+    app.assert_password_changed("h@example.com", "password123", "newpassword1")
+        .await;
+}
+
+/// Posts the settings form: the old password, the new one and its repetition.
+async fn change_password(app: &TestApp, old: &str, new: &str, repeat: &str) -> Page {
+    app.post_form(
+        "/settings/",
+        &[
+            ("old_password", old),
+            ("new_password", new),
+            ("repeat_new_password", repeat),
+        ],
+    )
+    .await
 }
 
 async fn failed_signins_are_throttled(app: TestApp) {
@@ -367,13 +232,7 @@ async fn failed_signins_are_throttled(app: TestApp) {
     );
     // Another address is not affected.
     app.signup("j@example.com", "password123").await;
-    assert_eq!(
-        app.signin("j@example.com", "password123")
-            .await
-            .location
-            .as_deref(),
-        Some("/")
-    );
+    app.assert_signs_in("j@example.com", "password123").await;
 }
 
 both_databases!(

@@ -5,6 +5,8 @@ use reqwest::StatusCode;
 use crate::both_databases;
 use crate::helpers::TestApp;
 
+const FORM: &str = "application/x-www-form-urlencoded";
+
 async fn huge_bodies_are_413(app: TestApp) {
     app.signed_in_user("huge@example.com").await;
     let token = app.get("/notes/create/").await.csrf_token();
@@ -12,14 +14,7 @@ async fn huge_bodies_are_413(app: TestApp) {
         "csrf_token={token}&name=big&pad=0&text={}",
         "a".repeat(3 * 1024 * 1024)
     );
-    let r = app
-        .client
-        .post(app.url("/notes/create/"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_body("/notes/create/", FORM, body).await;
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(app.get("/").await.heading(), "All notes (0)");
     // A text just over the limit of 100,000 characters is a form error, not a 413.
@@ -30,13 +25,7 @@ async fn huge_bodies_are_413(app: TestApp) {
             &[("name", "long"), ("text", &long), ("pad", "0")],
         )
         .await;
-    assert_eq!(
-        r.field_errors(),
-        vec![(
-            "text".into(),
-            vec!["Field cannot be longer than 100000 characters.".into()]
-        )]
-    );
+    r.assert_errors(&[("text", "Field cannot be longer than 100000 characters.")]);
 }
 
 async fn non_utf8_forms_are_400(app: TestApp) {
@@ -46,14 +35,7 @@ async fn non_utf8_forms_are_400(app: TestApp) {
         format!("csrf_token={token}&name=%FF%FE"),
         format!("csrf_token={token}&name=a%00b"),
     ] {
-        let r = app
-            .client
-            .post(app.url("/pads/create/"))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body.clone())
-            .send()
-            .await
-            .unwrap();
+        let r = app.post_body("/pads/create/", FORM, body.clone()).await;
         assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{body}");
         assert!(
             r.text().await.unwrap().contains("The form data"),
@@ -65,14 +47,7 @@ async fn non_utf8_forms_are_400(app: TestApp) {
         vec![0xC3, 0x28],
     ]
     .concat();
-    let r = app
-        .client
-        .post(app.url("/pads/create/"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(raw)
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_body("/pads/create/", FORM, raw).await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(
         app.get("/").await.texts("nav.sidebar li a").is_empty(),
@@ -83,13 +58,8 @@ async fn non_utf8_forms_are_400(app: TestApp) {
 async fn other_content_types_are_415(app: TestApp) {
     app.signed_in_user("json@example.com").await;
     let r = app
-        .client
-        .post(app.url("/pads/create/"))
-        .header("content-type", "application/json")
-        .body(r#"{"name":"x"}"#)
-        .send()
-        .await
-        .unwrap();
+        .post_body("/pads/create/", "application/json", r#"{"name":"x"}"#)
+        .await;
     assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
 }
 

@@ -91,6 +91,22 @@ impl Page {
             .collect()
     }
 
+    /// Asserts the form errors on the page: each field with its one message, in page order.
+    #[track_caller]
+    pub fn assert_errors(&self, expected: &[(&str, &str)]) {
+        let expected: Vec<(String, Vec<String>)> = expected
+            .iter()
+            .map(|(field, message)| ((*field).to_owned(), vec![(*message).to_owned()]))
+            .collect();
+        assert_eq!(self.field_errors(), expected);
+    }
+
+    /// Asserts that the page shows exactly one flash message, of this kind and text.
+    #[track_caller]
+    pub fn assert_flash(&self, kind: &str, text: &str) {
+        assert_eq!(self.flashes(), vec![(kind.to_owned(), text.to_owned())]);
+    }
+
     pub fn csrf_token(&self) -> String {
         let sel = Selector::parse(r#"input[name="csrf_token"]"#).unwrap();
         self.html()
@@ -139,6 +155,13 @@ impl TestApp {
         }
     }
 
+    /// Another browser, signed in as a new user `email`.
+    pub async fn another_user(&self, email: &str) -> TestApp {
+        let browser = self.another_browser();
+        browser.signed_in_user(email).await;
+        browser
+    }
+
     pub async fn get(&self, path: &str) -> Page {
         read(self.client.get(self.url(path)).send().await.expect("GET")).await
     }
@@ -154,6 +177,39 @@ impl TestApp {
                 .expect("POST"),
         )
         .await
+    }
+
+    /// Posts `body` to `path` as it is, with this content type and no CSRF token added: for
+    /// bodies that no browser form makes.
+    pub async fn post_body(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// Asserts that `r` redirects to `to`, and opens that page (where its flash shows).
+    pub async fn follow(&self, r: &Page, to: &str) -> Page {
+        assert_eq!(r.location.as_deref(), Some(to), "{}", r.body);
+        self.get(to).await
+    }
+
+    /// Opens the delete page at `path`, which asks about `name`, confirms it, and opens the
+    /// page it redirects to (all notes).
+    pub async fn delete_confirmed(&self, path: &str, name: &str) -> Page {
+        let confirm = self.get(path).await;
+        let question = format!("Are you sure you want to delete {name}?");
+        assert!(confirm.body.contains(&question), "{}", confirm.body);
+        let r = self.post_form(path, &[]).await;
+        self.follow(&r, "/").await
     }
 
     /// Opens the form page at `form_path` for its CSRF token, then posts `fields` to `path`.
@@ -177,12 +233,17 @@ impl TestApp {
     }
 
     pub async fn signup(&self, email: &str, password: &str) -> Page {
+        self.signup_repeating(email, password, password).await
+    }
+
+    /// Posts the sign-up form with `repeat` in its second password field.
+    pub async fn signup_repeating(&self, email: &str, password: &str, repeat: &str) -> Page {
         self.post_form(
             "/signup/",
             &[
                 ("email", email),
                 ("password", password),
-                ("repeat_password", password),
+                ("repeat_password", repeat),
             ],
         )
         .await
@@ -193,12 +254,24 @@ impl TestApp {
             .await
     }
 
+    /// Asserts that `email` signs in with `password` (to all notes).
+    pub async fn assert_signs_in(&self, email: &str, password: &str) {
+        let r = self.signin(email, password).await;
+        assert_eq!(r.location.as_deref(), Some("/"), "sign in: {}", r.body);
+    }
+
+    /// Asserts that `email` no longer signs in with `old` (the form again) and does with `new`.
+    pub async fn assert_password_changed(&self, email: &str, old: &str, new: &str) {
+        let r = self.signin(email, old).await;
+        assert_eq!(r.status, StatusCode::OK, "the old password: {}", r.body);
+        self.assert_signs_in(email, new).await;
+    }
+
     /// Signs up and in a new user; returns the email.
     pub async fn signed_in_user(&self, email: &str) -> String {
         let up = self.signup(email, "password123").await;
         assert_eq!(up.status, StatusCode::FOUND, "sign up: {}", up.body);
-        let r = self.signin(email, "password123").await;
-        assert_eq!(r.location.as_deref(), Some("/"), "sign in: {}", r.body);
+        self.assert_signs_in(email, "password123").await;
         email.to_owned()
     }
 

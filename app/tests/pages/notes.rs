@@ -32,10 +32,7 @@ async fn create_view_edit_delete(app: TestApp) {
         "back to the note's pad"
     );
     let pad_page = app.get(&format!("/pads/{pad}/")).await;
-    assert_eq!(
-        pad_page.flashes(),
-        vec![("success".into(), "Note is successfully created".into())]
-    );
+    pad_page.assert_flash("success", "Note is successfully created");
     assert_eq!(pad_page.heading(), "Ideas (1)");
     assert_eq!(pad_page.note_names(), vec!["First"]);
     assert!(
@@ -67,35 +64,19 @@ async fn create_view_edit_delete(app: TestApp) {
             ],
         )
         .await;
-    assert_eq!(
-        r.location.as_deref(),
-        Some("/"),
-        "no pad now: back to all notes"
-    );
-    let home = app.get("/").await;
-    assert_eq!(
-        home.flashes(),
-        vec![("success".into(), "Note is successfully updated".into())]
-    );
+    // No pad now: back to all notes.
+    let home = app.follow(&r, "/").await;
+    home.assert_flash("success", "Note is successfully updated");
     assert_eq!(home.texts("table.notes td.pad"), vec!["No pad"]);
     assert_eq!(
         app.get(&format!("/pads/{pad}/")).await.heading(),
         "Ideas (0)"
     );
 
-    let confirm = app.get(&format!("/notes/{id}/delete/")).await;
-    assert!(
-        confirm
-            .body
-            .contains("Are you sure you want to delete First, edited?")
-    );
-    let r = app.post_form(&format!("/notes/{id}/delete/"), &[]).await;
-    assert_eq!(r.location.as_deref(), Some("/"));
-    let home = app.get("/").await;
-    assert_eq!(
-        home.flashes(),
-        vec![("success".into(), "Note is successfully deleted".into())]
-    );
+    let home = app
+        .delete_confirmed(&format!("/notes/{id}/delete/"), "First, edited")
+        .await;
+    home.assert_flash("success", "Note is successfully deleted");
     assert_eq!(home.heading(), "All notes (0)");
     assert!(home.body.contains("Create your first note."));
     assert_eq!(
@@ -113,24 +94,15 @@ async fn note_fields_required_and_limited(app: TestApp) {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(
-        r.field_errors(),
-        vec![
-            ("name".into(), vec!["This field is required.".into()]),
-            ("text".into(), vec!["This field is required.".into()])
-        ]
-    );
+    r.assert_errors(&[
+        ("name", "This field is required."),
+        ("text", "This field is required."),
+    ]);
     let long = "n".repeat(101);
     let r = app
         .post_form("/notes/create/", &[("name", &long), ("text", "ok")])
         .await;
-    assert_eq!(
-        r.field_errors(),
-        vec![(
-            "name".into(),
-            vec!["Field cannot be longer than 100 characters.".into()]
-        )]
-    );
+    r.assert_errors(&[("name", "Field cannot be longer than 100 characters.")]);
     assert_eq!(
         app.get("/").await.heading(),
         "All notes (0)",
@@ -148,8 +120,7 @@ async fn note_fields_required_and_limited(app: TestApp) {
 async fn note_cannot_go_into_another_users_pad(app: TestApp) {
     app.signed_in_user("padowner@example.com").await;
     let foreign = app.create_pad("Theirs").await;
-    let me = app.another_browser();
-    me.signed_in_user("me@example.com").await;
+    let me = app.another_user("me@example.com").await;
     for pad in [
         foreign.to_string(),
         "999999".into(),
@@ -182,10 +153,7 @@ async fn note_cannot_go_into_another_users_pad(app: TestApp) {
             &[("name", "x"), ("text", "y"), ("pad", &foreign.to_string())],
         )
         .await;
-    assert_eq!(
-        r.field_errors(),
-        vec![("pad".into(), vec!["Not a valid choice".into()])]
-    );
+    r.assert_errors(&[("pad", "Not a valid choice")]);
     assert_eq!(me.get("/").await.heading(), "All notes (1)");
     assert_eq!(
         app.get(&format!("/pads/{foreign}/")).await.heading(),
@@ -196,8 +164,7 @@ async fn note_cannot_go_into_another_users_pad(app: TestApp) {
 async fn another_users_note_is_404_everywhere(app: TestApp) {
     app.signed_in_user("noteowner@example.com").await;
     let id = app.create_note("Secret", "my secret text", 0).await;
-    let intruder = app.another_browser();
-    intruder.signed_in_user("noteintruder@example.com").await;
+    let intruder = app.another_user("noteintruder@example.com").await;
     for path in [
         format!("/notes/{id}/"),
         format!("/notes/{id}/edit/"),
@@ -252,14 +219,17 @@ async fn sorting_by_each_order_and_fallback(app: TestApp) {
         vec!["cherry", "Apple", "banana"]
     );
     let page = app.get("/").await;
-    for link in [
+    let links = [
         "?order=name",
         "?order=-name",
         "?order=updated_at",
         "?order=-updated_at",
-    ] {
-        assert!(page.body.contains(link), "sort link {link}");
-    }
+    ];
+    let missing: Vec<&str> = links
+        .into_iter()
+        .filter(|link| !page.body.contains(link))
+        .collect();
+    assert!(missing.is_empty(), "sort links missing: {missing:?}");
 }
 
 async fn pagination_keeps_order_and_total(app: TestApp) {

@@ -8,12 +8,8 @@ use crate::helpers::TestApp;
 async fn create_view_rename_delete(app: TestApp) {
     app.signed_in_user("pads@example.com").await;
     let r = app.post_form("/pads/create/", &[("name", "Work")]).await;
-    assert_eq!(r.location.as_deref(), Some("/"));
-    let home = app.get("/").await;
-    assert_eq!(
-        home.flashes(),
-        vec![("success".into(), "Pad is successfully created".into())]
-    );
+    let home = app.follow(&r, "/").await;
+    home.assert_flash("success", "Pad is successfully created");
     assert_eq!(home.texts("nav.sidebar li a"), vec!["Work"]);
     let id = app.create_pad("Home").await;
 
@@ -36,27 +32,14 @@ async fn create_view_rename_delete(app: TestApp) {
     let r = app
         .post_form(&format!("/pads/{id}/edit/"), &[("name", "House")])
         .await;
-    assert_eq!(r.location, Some(format!("/pads/{id}/")));
-    let renamed = app.get(&format!("/pads/{id}/")).await;
-    assert_eq!(
-        renamed.flashes(),
-        vec![("success".into(), "Pad is successfully updated".into())]
-    );
+    let renamed = app.follow(&r, &format!("/pads/{id}/")).await;
+    renamed.assert_flash("success", "Pad is successfully updated");
     assert_eq!(renamed.heading(), "House (0)");
 
-    let confirm = app.get(&format!("/pads/{id}/delete/")).await;
-    assert!(
-        confirm
-            .body
-            .contains("Are you sure you want to delete House?")
-    );
-    let r = app.post_form(&format!("/pads/{id}/delete/"), &[]).await;
-    assert_eq!(r.location.as_deref(), Some("/"));
-    let home = app.get("/").await;
-    assert_eq!(
-        home.flashes(),
-        vec![("success".into(), "Pad is successfully deleted".into())]
-    );
+    let home = app
+        .delete_confirmed(&format!("/pads/{id}/delete/"), "House")
+        .await;
+    home.assert_flash("success", "Pad is successfully deleted");
     assert_eq!(home.texts("nav.sidebar li a"), vec!["Work"]);
     assert_eq!(
         app.get(&format!("/pads/{id}/")).await.status,
@@ -96,19 +79,10 @@ async fn pad_name_required_and_max_100(app: TestApp) {
     app.signed_in_user("padval@example.com").await;
     let r = app.post_form("/pads/create/", &[("name", "   ")]).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(
-        r.field_errors(),
-        vec![("name".into(), vec!["This field is required.".into()])]
-    );
+    r.assert_errors(&[("name", "This field is required.")]);
     let long = "x".repeat(101);
     let r = app.post_form("/pads/create/", &[("name", &long)]).await;
-    assert_eq!(
-        r.field_errors(),
-        vec![(
-            "name".into(),
-            vec!["Field cannot be longer than 100 characters.".into()]
-        )]
-    );
+    r.assert_errors(&[("name", "Field cannot be longer than 100 characters.")]);
     assert!(r.body.contains(&long), "the value is kept");
     assert!(
         app.get("/").await.texts("nav.sidebar li a").is_empty(),
@@ -125,17 +99,13 @@ async fn pad_name_required_and_max_100(app: TestApp) {
     let r = app
         .post_form(&format!("/pads/{id}/edit/"), &[("name", "")])
         .await;
-    assert_eq!(
-        r.field_errors(),
-        vec![("name".into(), vec!["This field is required.".into()])]
-    );
+    r.assert_errors(&[("name", "This field is required.")]);
 }
 
 async fn another_users_pad_is_404_everywhere(app: TestApp) {
     app.signed_in_user("owner@example.com").await;
     let id = app.create_pad("Private").await;
-    let intruder = app.another_browser();
-    intruder.signed_in_user("intruder@example.com").await;
+    let intruder = app.another_user("intruder@example.com").await;
     for path in [
         format!("/pads/{id}/"),
         format!("/pads/{id}/edit/"),

@@ -2,7 +2,7 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{Db, TestApp, spawn_app_with};
+use crate::helpers::{Db, Page, TestApp, spawn_app_with};
 use crate::smtp_sink::SmtpSink;
 
 async fn app_with_mail(db: Db) -> (TestApp, SmtpSink) {
@@ -55,22 +55,31 @@ fn link_in(mail: &str) -> String {
         .to_owned()
 }
 
+const CHECK_INBOX: &str = "Check your inbox for a link to reset your password";
+
+/// Posts the forgot-password form.
+async fn forgot_password(app: &TestApp, email: &str) -> Page {
+    app.post_form("/forgot-password/", &[("email", email)])
+        .await
+}
+
+/// Posts the reset form at `link`: the new password and its repetition.
+async fn reset(app: &TestApp, link: &str, new: &str, repeat: &str) -> Page {
+    app.post_form(
+        link,
+        &[("new_password", new), ("repeat_new_password", repeat)],
+    )
+    .await
+}
+
 async fn reset_flow(db: Db) {
     let (app, mut sink) = app_with_mail(db).await;
     app.signup("forgetful@example.com", "password123").await;
 
-    let r = app
-        .post_form("/forgot-password/", &[("email", "Forgetful@Example.com")])
-        .await;
-    assert_eq!(r.location.as_deref(), Some("/signin/"));
-    let page = app.get("/signin/").await;
-    assert_eq!(
-        page.flashes(),
-        vec![(
-            "success".into(),
-            "Check your inbox for a link to reset your password".into()
-        )]
-    );
+    let r = forgot_password(&app, "Forgetful@Example.com").await;
+    app.follow(&r, "/signin/")
+        .await
+        .assert_flash("success", CHECK_INBOX);
 
     let mail = sink.next_mail().await;
     assert!(mail.contains("To: forgetful@example.com"), "{mail}");
@@ -82,121 +91,51 @@ async fn reset_flow(db: Db) {
 
     let form = app.get(&link).await;
     assert_eq!(form.status, StatusCode::OK, "{link}");
-    let r = app
-        .post_form(
-            &link,
-            &[
-                ("new_password", "brand-new-pass"),
-                ("repeat_new_password", "other-pass"),
-            ],
-        )
-        .await;
-    assert_eq!(
-        r.field_errors(),
-        vec![(
-            "repeat_new_password".into(),
-            vec!["Your passwords don't match".into()]
-        )]
-    );
-    let r = app
-        .post_form(
-            &link,
-            &[("new_password", "short"), ("repeat_new_password", "short")],
-        )
-        .await;
-    assert_eq!(
-        r.field_errors(),
-        vec![(
-            "new_password".into(),
-            vec!["Password must be at least 8 characters long.".into()]
-        )]
-    );
+    let r = reset(&app, &link, "brand-new-pass", "other-pass").await;
+    r.assert_errors(&[("repeat_new_password", "Your passwords don't match")]);
+    let r = reset(&app, &link, "short", "short").await;
+    r.assert_errors(&[(
+        "new_password",
+        "Password must be at least 8 characters long.",
+    )]);
 
-    let r = app
-        .post_form(
-            &link,
-            &[
-                ("new_password", "brand-new-pass"),
-                ("repeat_new_password", "brand-new-pass"),
-            ],
-        )
-        .await;
-    assert_eq!(r.location.as_deref(), Some("/signin/"));
-    assert_eq!(
-        app.get("/signin/").await.flashes(),
-        vec![(
-            "success".into(),
-            "Your password is successfully changed.".into()
-        )]
-    );
+    let r = reset(&app, &link, "brand-new-pass", "brand-new-pass").await;
+    app.follow(&r, "/signin/")
+        .await
+        .assert_flash("success", "Your password is successfully changed.");
 
     // The link is used up; the new password works, the old one does not.
     assert_eq!(app.get(&link).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(
-        app.signin("forgetful@example.com", "password123")
-            .await
-            .status,
-        StatusCode::OK
-    );
-    assert_eq!(
-        app.signin("forgetful@example.com", "brand-new-pass")
-            .await
-            .location
-            .as_deref(),
-        Some("/")
-    );
+    app.assert_password_changed("forgetful@example.com", "password123", "brand-new-pass")
+        .await;
 }
 
 async fn unknown_email_gets_the_same_answer_and_no_mail(db: Db) {
     let (app, mut sink) = app_with_mail(db).await;
-    let r = app
-        .post_form("/forgot-password/", &[("email", "ghost@example.com")])
-        .await;
-    assert_eq!(r.location.as_deref(), Some("/signin/"));
-    assert_eq!(
-        app.get("/signin/").await.flashes(),
-        vec![(
-            "success".into(),
-            "Check your inbox for a link to reset your password".into()
-        )]
-    );
+    let r = forgot_password(&app, "ghost@example.com").await;
+    app.follow(&r, "/signin/")
+        .await
+        .assert_flash("success", CHECK_INBOX);
     assert!(
         sink.stays_empty(500).await,
         "no mail for an unknown address"
     );
-    let r = app.post_form("/forgot-password/", &[("email", "")]).await;
-    assert_eq!(
-        r.field_errors(),
-        vec![("email".into(), vec!["This field is required.".into()])]
-    );
-    let r = app
-        .post_form("/forgot-password/", &[("email", "nope")])
-        .await;
-    assert_eq!(
-        r.field_errors(),
-        vec![("email".into(), vec!["Invalid email address.".into()])]
-    );
+    let r = forgot_password(&app, "").await;
+    r.assert_errors(&[("email", "This field is required.")]);
+    let r = forgot_password(&app, "nope").await;
+    r.assert_errors(&[("email", "Invalid email address.")]);
 }
 
 async fn a_second_link_voids_nothing_but_one_use_voids_all(db: Db) {
     let (app, mut sink) = app_with_mail(db).await;
     app.signup("twice@example.com", "password123").await;
-    app.post_form("/forgot-password/", &[("email", "twice@example.com")])
-        .await;
+    forgot_password(&app, "twice@example.com").await;
     let first = link_in(&sink.next_mail().await);
-    app.post_form("/forgot-password/", &[("email", "twice@example.com")])
-        .await;
+    forgot_password(&app, "twice@example.com").await;
     let second = link_in(&sink.next_mail().await);
     assert_ne!(first, second);
     assert_eq!(app.get(&first).await.status, StatusCode::OK);
-    app.post_form(
-        &second,
-        &[
-            ("new_password", "brand-new-pass"),
-            ("repeat_new_password", "brand-new-pass"),
-        ],
-    )
-    .await;
+    reset(&app, &second, "brand-new-pass", "brand-new-pass").await;
     assert_eq!(
         app.get(&first).await.status,
         StatusCode::NOT_FOUND,
