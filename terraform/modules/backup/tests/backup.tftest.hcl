@@ -124,7 +124,7 @@ run "bucket_is_private_encrypted_and_tls_only" {
     error_message = "The bucket policy must deny requests without TLS."
   }
   assert {
-    condition     = aws_kms_key.backup.enable_key_rotation
+    condition     = module.key.enable_key_rotation
     error_message = "The backup key must rotate."
   }
   assert {
@@ -138,7 +138,7 @@ run "alarms_on_failed_runs" {
   command = apply
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.errors.metric_name == "Errors" && aws_cloudwatch_metric_alarm.errors.threshold == 1
+    condition     = aws_cloudwatch_metric_alarm.this["errors"].metric_name == "Errors" && aws_cloudwatch_metric_alarm.this["errors"].threshold == 1
     error_message = "An alarm must fire on the first failed run."
   }
 }
@@ -152,30 +152,30 @@ run "alarms_notify_an_encrypted_topic_and_the_dead_letter_queue_is_watched" {
   }
 
   assert {
-    condition     = aws_sns_topic.alarms.kms_master_key_id == aws_kms_key.backup.arn
+    condition     = aws_sns_topic.alarms.kms_master_key_id == module.key.arn
     error_message = "The alarm topic must exist and be encrypted with the backup key."
   }
   assert {
-    condition     = anytrue([for s in jsondecode(aws_kms_key.backup.policy).Statement : try(s.Principal.Service, "") == "cloudwatch.amazonaws.com" && contains(flatten([s.Action]), "kms:GenerateDataKey*") && contains(flatten([s.Action]), "kms:Decrypt")])
+    condition     = anytrue([for s in jsondecode(module.key.policy).Statement : try(s.Principal.Service, "") == "cloudwatch.amazonaws.com" && contains(flatten([s.Action]), "kms:GenerateDataKey*") && contains(flatten([s.Action]), "kms:Decrypt")])
     error_message = "CloudWatch needs kms:GenerateDataKey* and kms:Decrypt on the key to publish to the encrypted topic; without it alarms are silently dropped."
   }
   assert {
-    condition = alltrue([for a in [aws_cloudwatch_metric_alarm.errors, aws_cloudwatch_metric_alarm.not_run, aws_cloudwatch_metric_alarm.dead_letters] :
+    condition = alltrue([for a in aws_cloudwatch_metric_alarm.this :
       contains(a.alarm_actions, aws_sns_topic.alarms.arn) && contains(a.alarm_actions, "arn:aws:sns:eu-west-1:000000000000:pager")
     ])
     error_message = "Every backup alarm (errors, not run, dead letters) must notify the topic and the extra alarm_actions."
   }
   assert {
-    condition     = contains(aws_cloudwatch_metric_alarm.errors.ok_actions, aws_sns_topic.alarms.arn) && contains(aws_cloudwatch_metric_alarm.dead_letters.ok_actions, aws_sns_topic.alarms.arn)
+    condition     = contains(aws_cloudwatch_metric_alarm.this["errors"].ok_actions, aws_sns_topic.alarms.arn) && contains(aws_cloudwatch_metric_alarm.this["dead_letters"].ok_actions, aws_sns_topic.alarms.arn)
     error_message = "The topic also hears when a failure alarm clears."
   }
   assert {
     condition = alltrue([
-      aws_cloudwatch_metric_alarm.dead_letters.namespace == "AWS/SQS",
-      aws_cloudwatch_metric_alarm.dead_letters.metric_name == "ApproximateNumberOfMessagesVisible",
-      aws_cloudwatch_metric_alarm.dead_letters.dimensions["QueueName"] == aws_sqs_queue.dead_letter.name,
-      aws_cloudwatch_metric_alarm.dead_letters.comparison_operator == "GreaterThanThreshold",
-      aws_cloudwatch_metric_alarm.dead_letters.threshold == 0,
+      aws_cloudwatch_metric_alarm.this["dead_letters"].namespace == "AWS/SQS",
+      aws_cloudwatch_metric_alarm.this["dead_letters"].metric_name == "ApproximateNumberOfMessagesVisible",
+      aws_cloudwatch_metric_alarm.this["dead_letters"].dimensions["QueueName"] == aws_sqs_queue.dead_letter.name,
+      aws_cloudwatch_metric_alarm.this["dead_letters"].comparison_operator == "GreaterThanThreshold",
+      aws_cloudwatch_metric_alarm.this["dead_letters"].threshold == 0,
     ])
     error_message = "One message in the Lambda's dead-letter queue must raise an alarm."
   }
@@ -189,7 +189,7 @@ run "alarms_reach_the_topic_without_any_extra_action" {
   command = apply
 
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.not_run.alarm_actions) == 1 && contains(aws_cloudwatch_metric_alarm.not_run.alarm_actions, aws_sns_topic.alarms.arn) && length(aws_sns_topic_subscription.email) == 0
+    condition     = length(aws_cloudwatch_metric_alarm.this["not_run"].alarm_actions) == 1 && contains(aws_cloudwatch_metric_alarm.this["not_run"].alarm_actions, aws_sns_topic.alarms.arn) && length(aws_sns_topic_subscription.email) == 0
     error_message = "With no alarm_actions and no emails set, the alarms still notify the module's topic."
   }
 }
@@ -203,7 +203,7 @@ run "the_emulator_run_keeps_the_topic" {
   }
 
   assert {
-    condition     = length(aws_sns_topic_subscription.email) == 1 && contains(aws_cloudwatch_metric_alarm.errors.alarm_actions, aws_sns_topic.alarms.arn)
+    condition     = length(aws_sns_topic_subscription.email) == 1 && contains(aws_cloudwatch_metric_alarm.this["errors"].alarm_actions, aws_sns_topic.alarms.arn)
     error_message = "Against the emulator too, the alarms notify the topic and its subscriptions exist."
   }
 }

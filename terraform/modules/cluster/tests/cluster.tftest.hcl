@@ -19,7 +19,7 @@ run "secrets_logs_and_disks_are_encrypted" {
   command = apply
 
   assert {
-    condition     = one(one(aws_eks_cluster.this.encryption_config).provider).key_arn == aws_kms_key.secrets.arn
+    condition     = one(one(aws_eks_cluster.this.encryption_config).provider).key_arn == module.secrets_key.arn
     error_message = "Kubernetes Secrets must be encrypted with the cluster's KMS key."
   }
   assert {

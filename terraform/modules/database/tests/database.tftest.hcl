@@ -26,7 +26,7 @@ run "production_settings_reach_the_instance" {
     error_message = "Multi-AZ and deletion protection must reach the instance."
   }
   assert {
-    condition     = aws_db_instance.this.performance_insights_enabled && aws_db_instance.this.performance_insights_kms_key_id == aws_kms_key.this.arn
+    condition     = aws_db_instance.this.performance_insights_enabled && aws_db_instance.this.performance_insights_kms_key_id == module.key.arn
     error_message = "Performance Insights must be on and encrypted."
   }
   assert {
@@ -39,7 +39,7 @@ run "encrypted_private_and_password_never_in_terraform" {
   command = apply
 
   assert {
-    condition     = aws_db_instance.this.storage_encrypted && aws_db_instance.this.kms_key_id == aws_kms_key.this.arn
+    condition     = aws_db_instance.this.storage_encrypted && aws_db_instance.this.kms_key_id == module.key.arn
     error_message = "Storage must be encrypted with the module's key."
   }
   assert {
