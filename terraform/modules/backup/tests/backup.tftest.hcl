@@ -208,72 +208,29 @@ run "the_emulator_run_keeps_the_topic" {
   }
 }
 
-run "rejects_a_malformed_alarm_email" {
+# Wrong inputs fail at plan, each on its own variable: a run lists several, and fails if any one
+# of them is accepted.
+run "rejects_wrong_inputs" {
   command = plan
 
   variables {
-    alarm_emails = ["oncall at example.com"]
+    alarm_emails                  = ["oncall at example.com"] # not an address
+    daily_snapshot_retention_days = 6                         # shorter than the 7-day export window
+    retention_days                = 30                        # shorter than 3 years
+    schedule_expression           = "rate(7 days)"            # not daily
+    bucket_name                   = "my-random-bucket"        # not notejam-db-backup(-suffix)
   }
 
-  expect_failures = [var.alarm_emails]
+  expect_failures = [var.alarm_emails, var.daily_snapshot_retention_days, var.retention_days, var.schedule_expression, var.bucket_name]
 }
 
-run "rejects_a_duplicate_alarm_email" {
+run "rejects_a_duplicate_alarm_email_and_daily_copies_outliving_the_monthly_ones" {
   command = plan
 
   variables {
-    alarm_emails = ["oncall@example.com", "oncall@example.com"]
-  }
-
-  expect_failures = [var.alarm_emails]
-}
-
-run "rejects_a_daily_window_shorter_than_the_export_window" {
-  command = plan
-
-  variables {
-    daily_snapshot_retention_days = 6
-  }
-
-  expect_failures = [var.daily_snapshot_retention_days]
-}
-
-run "rejects_a_daily_window_longer_than_the_monthly_copies" {
-  command = plan
-
-  variables {
+    alarm_emails                  = ["oncall@example.com", "oncall@example.com"]
     daily_snapshot_retention_days = 1096
   }
 
-  expect_failures = [var.daily_snapshot_retention_days]
-}
-
-run "rejects_a_shorter_retention" {
-  command = plan
-
-  variables {
-    retention_days = 30
-  }
-
-  expect_failures = [var.retention_days]
-}
-
-run "rejects_a_schedule_that_is_not_daily" {
-  command = plan
-
-  variables {
-    schedule_expression = "rate(7 days)"
-  }
-
-  expect_failures = [var.schedule_expression]
-}
-
-run "rejects_another_bucket_name" {
-  command = plan
-
-  variables {
-    bucket_name = "my-random-bucket"
-  }
-
-  expect_failures = [var.bucket_name]
+  expect_failures = [var.alarm_emails, var.daily_snapshot_retention_days]
 }

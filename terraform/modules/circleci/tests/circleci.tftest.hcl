@@ -170,24 +170,15 @@ run "an_existing_provider_is_trusted_not_recreated" {
   }
 }
 
-run "rejects_an_org_id_that_is_not_a_uuid" {
+run "rejects_ids_that_are_not_uuids" {
   command = plan
 
   variables {
-    org_id = "notejam-cloud"
-  }
-
-  expect_failures = [var.org_id]
-}
-
-run "rejects_a_project_id_that_is_not_a_uuid" {
-  command = plan
-
-  variables {
+    org_id     = "notejam-cloud"
     project_id = "66666666-7777-4888-9999"
   }
 
-  expect_failures = [var.project_id]
+  expect_failures = [var.org_id, var.project_id]
 }
 
 run "rejects_ref_pinning_without_the_origin" {
