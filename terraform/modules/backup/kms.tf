@@ -17,18 +17,7 @@ module "key" {
       Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
       Resource  = "*"
     },
-    {
-      Sid       = "LambdaLogGroup"
-      Effect    = "Allow"
-      Principal = { Service = "logs.${local.region}.amazonaws.com" }
-      Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
-      Resource  = "*"
-      Condition = {
-        ArnEquals = {
-          "kms:EncryptionContext:aws:logs:arn" = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
-        }
-      }
-    },
   ]
-  tags = var.tags
+  cloudwatch_logs = { sid = "LambdaLogGroup", log_group = local.log_group_name }
+  tags            = var.tags
 }

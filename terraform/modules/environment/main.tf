@@ -3,7 +3,6 @@
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
-data "aws_region" "current" {}
 
 locals {
   env  = var.environment
@@ -19,21 +18,10 @@ locals {
 module "logs_key" {
   source = "../kms-key"
 
-  description = "${local.name} CloudWatch Logs"
-  alias       = "${local.name}-logs"
-  policy_statements = [{
-    Sid       = "CloudWatchLogsOfThisAccount"
-    Effect    = "Allow"
-    Principal = { Service = "logs.${data.aws_region.current.name}.amazonaws.com" }
-    Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
-    Resource  = "*"
-    Condition = {
-      ArnLike = {
-        "kms:EncryptionContext:aws:logs:arn" = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:*"
-      }
-    }
-  }]
-  tags = local.tags
+  description     = "${local.name} CloudWatch Logs"
+  alias           = "${local.name}-logs"
+  cloudwatch_logs = { sid = "CloudWatchLogsOfThisAccount", log_group = "*", operator = "ArnLike" }
+  tags            = local.tags
 }
 
 module "network" {

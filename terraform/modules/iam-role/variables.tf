@@ -1,11 +1,6 @@
 variable "name" {
   description = "Name of the role."
   type        = string
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", var.name))
-    error_message = "name must be an IAM role name: 1-64 letters, digits or +=,.@_-."
-  }
 }
 
 variable "description" {

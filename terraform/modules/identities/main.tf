@@ -10,108 +10,97 @@ locals {
   region     = data.aws_region.current.name
   account_id = data.aws_caller_identity.current.account_id
 
-  # Workload => the service account its role is bound to, the role's name and what it may do
-  # (inline policies by name, managed policies by key). Every role trusts EKS Pod Identity only.
+  # Workload => the service account its role is bound to and the role's name. Every role trusts
+  # EKS Pod Identity only; what each may do is in local.inline_policies and managed_policies.
   workloads = {
+    autoscaler         = { namespace = var.app_namespace, service_account = var.autoscaler_service_account, role_name = "${var.name}-autoscaler" }
+    app                = { namespace = var.app_namespace, service_account = var.app_service_account, role_name = "${var.name}-app" }
+    lb_controller      = { namespace = var.lb_controller_namespace, service_account = var.lb_controller_service_account, role_name = "${var.name}-aws-load-balancer-controller" }
+    cluster_autoscaler = { namespace = var.cluster_autoscaler_namespace, service_account = var.cluster_autoscaler_service_account, role_name = "${var.name}-cluster-autoscaler" }
+  }
+
+  # AWS Load Balancer Controller: the upstream policy below, attached.
+  managed_policies = {
+    lb_controller = { lb_controller = aws_iam_policy.lb_controller.arn }
+  }
+
+  # Workload => policy name => document.
+  inline_policies = {
     # notejam-autoscaler: reads CloudWatch metrics (GetMetricData) and nothing else of AWS.
-    autoscaler = {
-      namespace       = var.app_namespace
-      service_account = var.autoscaler_service_account
-      role_name       = "${var.name}-autoscaler"
-      managed         = {}
-      inline = { "read-cloudwatch-metrics" = jsonencode({
-        Version = "2012-10-17"
-        Statement = [{
-          Effect = "Allow"
-          Action = "cloudwatch:GetMetricData"
-          # GetMetricData has no resource-level permissions.
-          Resource = "*"
-        }]
-      }) }
-    }
+    autoscaler = { "read-cloudwatch-metrics" = jsonencode({
+      Version = "2012-10-17"
+      Statement = [{
+        Effect = "Allow"
+        Action = "cloudwatch:GetMetricData"
+        # GetMetricData has no resource-level permissions.
+        Resource = "*"
+      }]
+    }) }
+
     # The notejam app: reads its database secret.
-    app = {
-      namespace       = var.app_namespace
-      service_account = var.app_service_account
-      role_name       = "${var.name}-app"
-      managed         = {}
-      inline = { "read-database-secret" = jsonencode({
-        Version = "2012-10-17"
-        Statement = [
-          {
-            Effect   = "Allow"
-            Action   = "secretsmanager:GetSecretValue"
-            Resource = var.db_secret_arn
-          },
-          {
-            Effect    = "Allow"
-            Action    = "kms:Decrypt"
-            Resource  = var.db_secret_kms_key_arn
-            Condition = { StringLike = { "kms:ViaService" = "secretsmanager.*.amazonaws.com" } }
-          },
-        ]
-      }) }
-    }
-    # AWS Load Balancer Controller: the upstream policy below.
-    lb_controller = {
-      namespace       = var.lb_controller_namespace
-      service_account = var.lb_controller_service_account
-      role_name       = "${var.name}-aws-load-balancer-controller"
-      managed         = { lb_controller = aws_iam_policy.lb_controller.arn }
-      inline          = {}
-    }
+    app = { "read-database-secret" = jsonencode({
+      Version = "2012-10-17"
+      Statement = [
+        {
+          Effect   = "Allow"
+          Action   = "secretsmanager:GetSecretValue"
+          Resource = var.db_secret_arn
+        },
+        {
+          Effect    = "Allow"
+          Action    = "kms:Decrypt"
+          Resource  = var.db_secret_kms_key_arn
+          Condition = { StringLike = { "kms:ViaService" = "secretsmanager.*.amazonaws.com" } }
+        },
+      ]
+    }) }
+
     # Kubernetes Cluster Autoscaler: resizes the cluster's managed node group between its min and
     # max. The policy of the upstream README (kubernetes/autoscaler,
     # cluster-autoscaler/cloudprovider/aws/README.md): read-only Describe calls, which have no
     # resource-level permissions, and the two write calls only on Auto Scaling groups that EKS
     # tagged as this cluster's node groups.
-    cluster_autoscaler = {
-      namespace       = var.cluster_autoscaler_namespace
-      service_account = var.cluster_autoscaler_service_account
-      role_name       = "${var.name}-cluster-autoscaler"
-      managed         = {}
-      inline = { "scale-node-groups" = jsonencode({
-        Version = "2012-10-17"
-        Statement = [
-          {
-            Sid    = "DescribeNodeGroups"
-            Effect = "Allow"
-            Action = [
-              "autoscaling:DescribeAutoScalingGroups",
-              "autoscaling:DescribeAutoScalingInstances",
-              "autoscaling:DescribeLaunchConfigurations",
-              "autoscaling:DescribeScalingActivities",
-              "ec2:DescribeImages",
-              "ec2:DescribeInstanceTypes",
-              "ec2:DescribeLaunchTemplateVersions",
-              "ec2:GetInstanceTypesFromInstanceRequirements",
-            ]
-            # These calls have no resource-level permissions.
-            Resource = "*"
-          },
-          {
-            Sid      = "DescribeThisClustersNodeGroups"
-            Effect   = "Allow"
-            Action   = "eks:DescribeNodegroup"
-            Resource = "arn:${local.partition}:eks:${local.region}:${local.account_id}:nodegroup/${var.cluster_name}/*/*"
-          },
-          {
-            Sid    = "ResizeThisClustersNodeGroups"
-            Effect = "Allow"
-            Action = [
-              "autoscaling:SetDesiredCapacity",
-              "autoscaling:TerminateInstanceInAutoScalingGroup",
-            ]
-            # Group ARNs contain a random id, so the groups are chosen by the tag EKS puts on the
-            # Auto Scaling group of every managed node group of the cluster.
-            Resource = "*"
-            Condition = {
-              StringEquals = { "aws:ResourceTag/eks:cluster-name" = var.cluster_name }
-            }
-          },
-        ]
-      }) }
-    }
+    cluster_autoscaler = { "scale-node-groups" = jsonencode({
+      Version = "2012-10-17"
+      Statement = [
+        {
+          Sid    = "DescribeNodeGroups"
+          Effect = "Allow"
+          Action = [
+            "autoscaling:DescribeAutoScalingGroups",
+            "autoscaling:DescribeAutoScalingInstances",
+            "autoscaling:DescribeLaunchConfigurations",
+            "autoscaling:DescribeScalingActivities",
+            "ec2:DescribeImages",
+            "ec2:DescribeInstanceTypes",
+            "ec2:DescribeLaunchTemplateVersions",
+            "ec2:GetInstanceTypesFromInstanceRequirements",
+          ]
+          # These calls have no resource-level permissions.
+          Resource = "*"
+        },
+        {
+          Sid      = "DescribeThisClustersNodeGroups"
+          Effect   = "Allow"
+          Action   = "eks:DescribeNodegroup"
+          Resource = "arn:${local.partition}:eks:${local.region}:${local.account_id}:nodegroup/${var.cluster_name}/*/*"
+        },
+        {
+          Sid    = "ResizeThisClustersNodeGroups"
+          Effect = "Allow"
+          Action = [
+            "autoscaling:SetDesiredCapacity",
+            "autoscaling:TerminateInstanceInAutoScalingGroup",
+          ]
+          # Group ARNs contain a random id, so the groups are chosen by the tag EKS puts on the
+          # Auto Scaling group of every managed node group of the cluster.
+          Resource = "*"
+          Condition = {
+            StringEquals = { "aws:ResourceTag/eks:cluster-name" = var.cluster_name }
+          }
+        },
+      ]
+    }) }
   }
 }
 
@@ -131,8 +120,8 @@ module "role" {
   name                = each.value.role_name
   trusted_service     = "pods.eks.amazonaws.com"
   trust_actions       = ["sts:AssumeRole", "sts:TagSession"]
-  inline_policies     = each.value.inline
-  managed_policy_arns = each.value.managed
+  inline_policies     = lookup(local.inline_policies, each.key, {})
+  managed_policy_arns = lookup(local.managed_policies, each.key, {})
   tags                = var.tags
 }
 

@@ -5,6 +5,27 @@
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  partition  = data.aws_partition.current.partition
+  account_id = data.aws_caller_identity.current.account_id
+  region     = data.aws_region.current.name
+
+  # CloudWatch Logs of this region and account may use the key for the log groups named.
+  logs_statement = var.cloudwatch_logs == null ? [] : [{
+    Sid       = var.cloudwatch_logs.sid
+    Effect    = "Allow"
+    Principal = { Service = "logs.${local.region}.amazonaws.com" }
+    Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+    Resource  = "*"
+    Condition = {
+      (var.cloudwatch_logs.operator) = {
+        "kms:EncryptionContext:aws:logs:arn" = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${var.cloudwatch_logs.log_group}"
+      }
+    }
+  }]
+}
 
 resource "aws_kms_key" "this" {
   description             = var.description
@@ -15,10 +36,10 @@ resource "aws_kms_key" "this" {
     Statement = concat([{
       Sid       = "AccountAdministers"
       Effect    = "Allow"
-      Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root" }
+      Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
       Action    = "kms:*"
       Resource  = "*"
-    }], var.policy_statements)
+    }], var.policy_statements, local.logs_statement)
   })
   tags = var.tags
 }
