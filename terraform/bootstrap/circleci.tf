@@ -21,7 +21,7 @@ module "circleci" {
   environment          = var.environment
   state_bucket_arn     = aws_s3_bucket.state.arn
   state_key            = local.state_key
-  state_kms_key_arn    = aws_kms_key.state.arn
+  state_kms_key_arn    = module.state_key.arn
   deploy_vcs_refs      = var.circleci_deploy_vcs_refs
   vcs_origin           = var.circleci_vcs_origin
 }

@@ -45,31 +45,18 @@ resource "aws_s3_bucket_versioning" "state" {
   }
 }
 
-resource "aws_kms_key" "state" {
-  description             = "notejam-cloud ${var.environment} terraform state"
-  deletion_window_in_days = 30
-  enable_key_rotation     = true
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "AccountAdministers"
-      Effect    = "Allow"
-      Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root" }
-      Action    = "kms:*"
-      Resource  = "*"
-    }]
-  })
-}
+module "state_key" {
+  source = "../modules/kms-key"
 
-data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
+  description = "notejam-cloud ${var.environment} terraform state"
+}
 
 resource "aws_s3_bucket_server_side_encryption_configuration" "state" {
   bucket = aws_s3_bucket.state.id
   rule {
     apply_server_side_encryption_by_default {
       sse_algorithm     = "aws:kms"
-      kms_master_key_id = aws_kms_key.state.arn
+      kms_master_key_id = module.state_key.arn
     }
     bucket_key_enabled = true
   }

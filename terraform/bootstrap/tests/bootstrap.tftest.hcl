@@ -35,22 +35,13 @@ run "roles_for_the_contexts" {
   }
 }
 
-run "rejects_an_org_id_that_is_not_a_uuid" {
+run "rejects_ids_that_are_not_uuids" {
   command = plan
 
   variables {
-    circleci_org_id = "00000000000000000000000000000000"
-  }
-
-  expect_failures = [var.circleci_org_id]
-}
-
-run "rejects_a_missing_project_id" {
-  command = plan
-
-  variables {
+    circleci_org_id     = "00000000000000000000000000000000"
     circleci_project_id = "my-project"
   }
 
-  expect_failures = [var.circleci_project_id]
+  expect_failures = [var.circleci_org_id, var.circleci_project_id]
 }

@@ -35,17 +35,17 @@ output "schedule_expression" {
 
 output "kms_key_arn" {
   description = "KMS key of the exports."
-  value       = aws_kms_key.backup.arn
+  value       = module.key.arn
 }
 
 output "export_role_arn" {
   description = "Role RDS assumes to write exports."
-  value       = aws_iam_role.export.arn
+  value       = module.export_role.arn
 }
 
 output "error_alarm_name" {
   description = "CloudWatch alarm on failed runs."
-  value       = aws_cloudwatch_metric_alarm.errors.alarm_name
+  value       = aws_cloudwatch_metric_alarm.this["errors"].alarm_name
 }
 
 output "alarm_topic_arn" {
@@ -55,5 +55,5 @@ output "alarm_topic_arn" {
 
 output "alarm_names" {
   description = "The backup alarms: failed run, no run in 24 hours, dead letters."
-  value       = [aws_cloudwatch_metric_alarm.errors.alarm_name, aws_cloudwatch_metric_alarm.not_run.alarm_name, aws_cloudwatch_metric_alarm.dead_letters.alarm_name]
+  value       = [for k in ["errors", "not_run", "dead_letters"] : aws_cloudwatch_metric_alarm.this[k].alarm_name]
 }

@@ -42,6 +42,15 @@ locals {
     })
   }
 
+  # What both roles need of ECR: a login, and (the build role on top: push) pulling layers.
+  registry_login = {
+    Sid      = "RegistryLogin"
+    Effect   = "Allow"
+    Action   = "ecr:GetAuthorizationToken"
+    Resource = "*" # GetAuthorizationToken has no resource-level permissions.
+  }
+  ecr_pull_actions = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+
   env_name = "notejam-${var.environment}"
   arn      = { for svc in ["ecr", "eks", "rds", "secretsmanager"] : svc => "arn:${local.partition}:${svc}:${var.region}:${local.account_id}" }
 }
@@ -56,231 +65,206 @@ resource "aws_iam_openid_connect_provider" "circleci" {
 }
 
 # --- build: pushes images to the repositories of every environment (context notejam-build). ---
-resource "aws_iam_role" "build" {
-  count = var.create_build_role ? 1 : 0
+module "build_role" {
+  source = "../iam-role"
+  count  = var.create_build_role ? 1 : 0
 
   name                 = "circleci-notejam-build"
   description          = "CircleCI build-image jobs: push to the ECR repositories of every environment."
   assume_role_policy   = local.trust.build
   max_session_duration = 3600
-  tags                 = var.tags
-}
-
-resource "aws_iam_role_policy" "build" {
-  count = var.create_build_role ? 1 : 0
-
-  name = "push-images"
-  role = aws_iam_role.build[0].id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid      = "RegistryLogin"
-        Effect   = "Allow"
-        Action   = "ecr:GetAuthorizationToken"
-        Resource = "*" # GetAuthorizationToken has no resource-level permissions.
-      },
-      {
-        Sid    = "PushToEveryEnvironment"
-        Effect = "Allow"
-        Action = [
-          "ecr:BatchCheckLayerAvailability",
-          "ecr:BatchGetImage",
-          "ecr:GetDownloadUrlForLayer",
-          "ecr:InitiateLayerUpload",
-          "ecr:UploadLayerPart",
-          "ecr:CompleteLayerUpload",
-          "ecr:PutImage",
-        ]
-        Resource = [for prefix in var.build_repository_prefixes : "${local.arn.ecr}:repository/${prefix}/*"]
-      },
-    ]
-  })
+  inline_policies = {
+    "push-images" = jsonencode({
+      Version = "2012-10-17"
+      Statement = [
+        local.registry_login,
+        {
+          Sid    = "PushToEveryEnvironment"
+          Effect = "Allow"
+          Action = concat(local.ecr_pull_actions, [
+            "ecr:InitiateLayerUpload",
+            "ecr:UploadLayerPart",
+            "ecr:CompleteLayerUpload",
+            "ecr:PutImage",
+          ])
+          Resource = [for prefix in var.build_repository_prefixes : "${local.arn.ecr}:repository/${prefix}/*"]
+        },
+      ]
+    })
+  }
+  tags = var.tags
 }
 
 # --- deploy: terraform plan/apply of one environment, then deploy and gate (context notejam-<env>). ---
-resource "aws_iam_role" "deploy" {
+module "deploy_role" {
+  source = "../iam-role"
+
   # Outside the notejam-<env>-* names the role may manage, so it cannot rewrite itself.
   name                 = "circleci-${local.env_name}-deploy"
   description          = "CircleCI jobs of ${local.env_name}: terraform plan/apply, deploy to EKS, load-test gate."
   assume_role_policy   = local.trust.deploy
   max_session_duration = 3600
-  tags                 = var.tags
-}
+  inline_policies = {
+    # The environment's state: its key in the bucket, its lock file and the state key, nothing else.
+    "terraform-state" = jsonencode({
+      Version = "2012-10-17"
+      Statement = [
+        {
+          Sid      = "ListStateBucket"
+          Effect   = "Allow"
+          Action   = "s3:ListBucket"
+          Resource = var.state_bucket_arn
+        },
+        {
+          Sid      = "ReadWriteState"
+          Effect   = "Allow"
+          Action   = ["s3:GetObject", "s3:PutObject"]
+          Resource = "${var.state_bucket_arn}/${var.state_key}"
+        },
+        {
+          Sid      = "LockFile"
+          Effect   = "Allow"
+          Action   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+          Resource = "${var.state_bucket_arn}/${var.state_key}.tflock"
+        },
+        {
+          Sid      = "StateEncryption"
+          Effect   = "Allow"
+          Action   = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"]
+          Resource = var.state_kms_key_arn
+        },
+        {
+          # The service permissions below include s3:* and kms:*; the state keeps its versions,
+          # its policy and its key whatever an apply does.
+          Sid       = "NothingElseOnTheStateBucket"
+          Effect    = "Deny"
+          NotAction = ["s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+          Resource  = [var.state_bucket_arn, "${var.state_bucket_arn}/*"]
+        },
+        {
+          Sid       = "NothingElseOnTheStateKey"
+          Effect    = "Deny"
+          NotAction = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+          Resource  = var.state_kms_key_arn
+        },
+      ]
+    })
 
-resource "aws_iam_role_policy" "deploy_state" {
-  name = "terraform-state"
-  role = aws_iam_role.deploy.id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid      = "ListStateBucket"
-        Effect   = "Allow"
-        Action   = "s3:ListBucket"
-        Resource = var.state_bucket_arn
-      },
-      {
-        Sid      = "ReadWriteState"
-        Effect   = "Allow"
-        Action   = ["s3:GetObject", "s3:PutObject"]
-        Resource = "${var.state_bucket_arn}/${var.state_key}"
-      },
-      {
-        Sid      = "LockFile"
-        Effect   = "Allow"
-        Action   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
-        Resource = "${var.state_bucket_arn}/${var.state_key}.tflock"
-      },
-      {
-        Sid      = "StateEncryption"
-        Effect   = "Allow"
-        Action   = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"]
-        Resource = var.state_kms_key_arn
-      },
-      {
-        # The service permissions below include s3:* and kms:*; the state keeps its versions,
-        # its policy and its key whatever an apply does.
-        Sid       = "NothingElseOnTheStateBucket"
-        Effect    = "Deny"
-        NotAction = ["s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
-        Resource  = [var.state_bucket_arn, "${var.state_bucket_arn}/*"]
-      },
-      {
-        Sid       = "NothingElseOnTheStateKey"
-        Effect    = "Deny"
-        NotAction = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
-        Resource  = var.state_kms_key_arn
-      },
-    ]
-  })
-}
-
-# What terraform of the environment manages (modules/environment): the services it uses, in the
-# environment's region, and the IAM roles and policies named notejam-<env>-*. Per service, not
-# per resource: terraform creates the VPC, cluster, database, keys and buckets, whose ARNs do
-# not exist when this role is made. The isolation between environments is the account
-# (terraform/bootstrap runs once per account and environment); terraform/README.md says what
-# this does not prevent (an inline policy on a notejam-<env>-* role can grant more).
-resource "aws_iam_role_policy" "deploy_environment" {
-  name = "terraform-environment"
-  role = aws_iam_role.deploy.id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid    = "EnvironmentServicesInItsRegion"
-        Effect = "Allow"
-        Action = [
-          "cloudwatch:*", "ec2:*", "ecr:*", "eks:*", "events:*", "kms:*", "lambda:*", "logs:*",
-          "rds:*", "s3:*", "secretsmanager:*", "sqs:*",
-        ]
-        Resource  = "*"
-        Condition = { StringEquals = { "aws:RequestedRegion" = var.region } }
-      },
-      {
-        Sid    = "EnvironmentRolesAndPolicies"
-        Effect = "Allow"
-        Action = "iam:*"
-        Resource = [
-          "arn:${local.partition}:iam::${local.account_id}:role/${local.env_name}-*",
-          "arn:${local.partition}:iam::${local.account_id}:policy/${local.env_name}-*",
-        ]
-      },
-      {
-        Sid      = "ReadIam"
-        Effect   = "Allow"
-        Action   = ["iam:Get*", "iam:List*"]
-        Resource = "*"
-      },
-      {
-        Sid      = "ServiceLinkedRoles"
-        Effect   = "Allow"
-        Action   = "iam:CreateServiceLinkedRole"
-        Resource = "*"
-        Condition = {
-          StringEquals = {
-            "iam:AWSServiceName" = ["eks.amazonaws.com", "eks-nodegroup.amazonaws.com", "rds.amazonaws.com", "autoscaling.amazonaws.com"]
+    # What terraform of the environment manages (modules/environment): the services it uses, in the
+    # environment's region, and the IAM roles and policies named notejam-<env>-*. Per service, not
+    # per resource: terraform creates the VPC, cluster, database, keys and buckets, whose ARNs do
+    # not exist when this role is made. The isolation between environments is the account
+    # (terraform/bootstrap runs once per account and environment); terraform/README.md says what
+    # this does not prevent (an inline policy on a notejam-<env>-* role can grant more).
+    "terraform-environment" = jsonencode({
+      Version = "2012-10-17"
+      Statement = [
+        {
+          Sid    = "EnvironmentServicesInItsRegion"
+          Effect = "Allow"
+          Action = [
+            "cloudwatch:*", "ec2:*", "ecr:*", "eks:*", "events:*", "kms:*", "lambda:*", "logs:*",
+            "rds:*", "s3:*", "secretsmanager:*", "sqs:*",
+          ]
+          Resource  = "*"
+          Condition = { StringEquals = { "aws:RequestedRegion" = var.region } }
+        },
+        {
+          Sid    = "EnvironmentRolesAndPolicies"
+          Effect = "Allow"
+          Action = "iam:*"
+          Resource = [
+            "arn:${local.partition}:iam::${local.account_id}:role/${local.env_name}-*",
+            "arn:${local.partition}:iam::${local.account_id}:policy/${local.env_name}-*",
+          ]
+        },
+        {
+          Sid      = "ReadIam"
+          Effect   = "Allow"
+          Action   = ["iam:Get*", "iam:List*"]
+          Resource = "*"
+        },
+        {
+          Sid      = "ServiceLinkedRoles"
+          Effect   = "Allow"
+          Action   = "iam:CreateServiceLinkedRole"
+          Resource = "*"
+          Condition = {
+            StringEquals = {
+              "iam:AWSServiceName" = ["eks.amazonaws.com", "eks-nodegroup.amazonaws.com", "rds.amazonaws.com", "autoscaling.amazonaws.com"]
+            }
           }
-        }
-      },
-      {
-        Sid      = "OnlyKnownManagedPolicies"
-        Effect   = "Deny"
-        Action   = "iam:AttachRolePolicy"
-        Resource = "*"
-        Condition = {
-          ArnNotLike = {
-            "iam:PolicyARN" = concat(
-              [for p in var.attachable_aws_managed_policies : "arn:${local.partition}:iam::aws:policy/${p}"],
-              ["arn:${local.partition}:iam::${local.account_id}:policy/${local.env_name}-*"],
-            )
+        },
+        {
+          Sid      = "OnlyKnownManagedPolicies"
+          Effect   = "Deny"
+          Action   = "iam:AttachRolePolicy"
+          Resource = "*"
+          Condition = {
+            ArnNotLike = {
+              "iam:PolicyARN" = concat(
+                [for p in var.attachable_aws_managed_policies : "arn:${local.partition}:iam::aws:policy/${p}"],
+                ["arn:${local.partition}:iam::${local.account_id}:policy/${local.env_name}-*"],
+              )
+            }
           }
-        }
-      },
-      {
-        Sid       = "HandsOffTheCiIdentities"
-        Effect    = "Deny"
-        NotAction = ["iam:Get*", "iam:List*"]
-        Resource = [
-          "arn:${local.partition}:iam::${local.account_id}:role/circleci-*",
-          "arn:${local.partition}:iam::${local.account_id}:oidc-provider/*",
-        ]
-      },
-    ]
-  })
-}
+        },
+        {
+          Sid       = "HandsOffTheCiIdentities"
+          Effect    = "Deny"
+          NotAction = ["iam:Get*", "iam:List*"]
+          Resource = [
+            "arn:${local.partition}:iam::${local.account_id}:role/circleci-*",
+            "arn:${local.partition}:iam::${local.account_id}:oidc-provider/*",
+          ]
+        },
+      ]
+    })
 
-# What the deploy and gate jobs call besides kubectl (.circleci/config.yml: kube-context,
-# sync-secrets, deploy, loadtest-gate). Mostly inside the grant above, listed on its own so
-# that narrowing the terraform grant later cannot silently break a deploy.
-resource "aws_iam_role_policy" "deploy_jobs" {
-  name = "deploy-and-gate"
-  role = aws_iam_role.deploy.id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid      = "KubeconfigOfTheCluster"
-        Effect   = "Allow"
-        Action   = "eks:DescribeCluster"
-        Resource = "${local.arn.eks}:cluster/${local.env_name}"
-      },
-      {
-        Sid      = "DatabaseEndpoint"
-        Effect   = "Allow"
-        Action   = "rds:DescribeDBInstances"
-        Resource = "${local.arn.rds}:db:${local.env_name}"
-      },
-      {
-        # The RDS-managed master secret (rds!db-<id>) and the session key made by hand.
-        Sid    = "AppSecrets"
-        Effect = "Allow"
-        Action = "secretsmanager:GetSecretValue"
-        Resource = [
-          "${local.arn.secretsmanager}:secret:rds!db-*",
-          "${local.arn.secretsmanager}:secret:notejam/${var.environment}/secret-key-*",
-        ]
-      },
-      {
-        Sid       = "DecryptAppSecrets"
-        Effect    = "Allow"
-        Action    = "kms:Decrypt"
-        Resource  = "*"
-        Condition = { StringEquals = { "kms:ViaService" = "secretsmanager.${var.region}.amazonaws.com" } }
-      },
-      {
-        Sid      = "RegistryLogin"
-        Effect   = "Allow"
-        Action   = "ecr:GetAuthorizationToken"
-        Resource = "*" # GetAuthorizationToken has no resource-level permissions.
-      },
-      {
-        Sid      = "PullTheEnvironmentsImages"
-        Effect   = "Allow"
-        Action   = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
-        Resource = "${local.arn.ecr}:repository/${local.env_name}/*"
-      },
-    ]
-  })
+    # What the deploy and gate jobs call besides kubectl (.circleci/config.yml: kube-context,
+    # sync-secrets, deploy, loadtest-gate). Mostly inside the grant above, listed on its own so
+    # that narrowing the terraform grant later cannot silently break a deploy.
+    "deploy-and-gate" = jsonencode({
+      Version = "2012-10-17"
+      Statement = [
+        {
+          Sid      = "KubeconfigOfTheCluster"
+          Effect   = "Allow"
+          Action   = "eks:DescribeCluster"
+          Resource = "${local.arn.eks}:cluster/${local.env_name}"
+        },
+        {
+          Sid      = "DatabaseEndpoint"
+          Effect   = "Allow"
+          Action   = "rds:DescribeDBInstances"
+          Resource = "${local.arn.rds}:db:${local.env_name}"
+        },
+        {
+          # The RDS-managed master secret (rds!db-<id>) and the session key made by hand.
+          Sid    = "AppSecrets"
+          Effect = "Allow"
+          Action = "secretsmanager:GetSecretValue"
+          Resource = [
+            "${local.arn.secretsmanager}:secret:rds!db-*",
+            "${local.arn.secretsmanager}:secret:notejam/${var.environment}/secret-key-*",
+          ]
+        },
+        {
+          Sid       = "DecryptAppSecrets"
+          Effect    = "Allow"
+          Action    = "kms:Decrypt"
+          Resource  = "*"
+          Condition = { StringEquals = { "kms:ViaService" = "secretsmanager.${var.region}.amazonaws.com" } }
+        },
+        local.registry_login,
+        {
+          Sid      = "PullTheEnvironmentsImages"
+          Effect   = "Allow"
+          Action   = local.ecr_pull_actions
+          Resource = "${local.arn.ecr}:repository/${local.env_name}/*"
+        },
+      ]
+    })
+  }
+  tags = var.tags
 }

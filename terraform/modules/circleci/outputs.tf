@@ -5,17 +5,17 @@ output "oidc_provider_arn" {
 
 output "build_role_arn" {
   description = "Build role (ECR push to every environment's repositories): AWS_ROLE_ARN of CircleCI context notejam-build. null when create_build_role is false."
-  value       = one(aws_iam_role.build[*].arn)
+  value       = one(module.build_role[*].arn)
 }
 
 output "deploy_role_arn" {
   description = "Deploy role of the environment (terraform plan/apply, EKS deploy, load-test gate): AWS_ROLE_ARN of CircleCI context notejam-<environment>."
-  value       = aws_iam_role.deploy.arn
+  value       = module.deploy_role.arn
 }
 
 output "deploy_role_name" {
   description = "Name of the deploy role; modules/environment gives it an EKS access entry under this name."
-  value       = aws_iam_role.deploy.name
+  value       = module.deploy_role.name
 }
 
 output "ecr_registry" {

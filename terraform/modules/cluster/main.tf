@@ -1,32 +1,16 @@
-data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 
 locals {
-  account_id = data.aws_caller_identity.current.account_id
-  partition  = data.aws_partition.current.partition
+  partition = data.aws_partition.current.partition
 }
 
 # Envelope encryption of Kubernetes Secrets.
-resource "aws_kms_key" "secrets" {
-  description             = "${var.name} EKS secrets encryption"
-  deletion_window_in_days = 30
-  enable_key_rotation     = true
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "AccountAdministers"
-      Effect    = "Allow"
-      Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
-      Action    = "kms:*"
-      Resource  = "*"
-    }]
-  })
-  tags = var.tags
-}
+module "secrets_key" {
+  source = "../kms-key"
 
-resource "aws_kms_alias" "secrets" {
-  name          = "alias/${var.name}-eks-secrets"
-  target_key_id = aws_kms_key.secrets.key_id
+  description = "${var.name} EKS secrets encryption"
+  alias       = "${var.name}-eks-secrets"
+  tags        = var.tags
 }
 
 resource "aws_cloudwatch_log_group" "control_plane" {
@@ -37,28 +21,20 @@ resource "aws_cloudwatch_log_group" "control_plane" {
   tags              = var.tags
 }
 
-resource "aws_iam_role" "cluster" {
-  name = "${var.name}-eks-cluster"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Principal = { Service = "eks.amazonaws.com" }
-      Action    = ["sts:AssumeRole", "sts:TagSession"]
-    }]
-  })
-  tags = var.tags
-}
+module "cluster_role" {
+  source = "../iam-role"
 
-resource "aws_iam_role_policy_attachment" "cluster" {
-  role       = aws_iam_role.cluster.name
-  policy_arn = "arn:${local.partition}:iam::aws:policy/AmazonEKSClusterPolicy"
+  name                = "${var.name}-eks-cluster"
+  trusted_service     = "eks.amazonaws.com"
+  trust_actions       = ["sts:AssumeRole", "sts:TagSession"]
+  managed_policy_arns = { AmazonEKSClusterPolicy = "arn:${local.partition}:iam::aws:policy/AmazonEKSClusterPolicy" }
+  tags                = var.tags
 }
 
 resource "aws_eks_cluster" "this" {
   name     = var.name
   version  = var.kubernetes_version
-  role_arn = aws_iam_role.cluster.arn
+  role_arn = module.cluster_role.arn
 
   vpc_config {
     subnet_ids              = var.subnet_ids
@@ -70,7 +46,7 @@ resource "aws_eks_cluster" "this" {
   encryption_config {
     resources = ["secrets"]
     provider {
-      key_arn = aws_kms_key.secrets.arn
+      key_arn = module.secrets_key.arn
     }
   }
 
@@ -84,33 +60,21 @@ resource "aws_eks_cluster" "this" {
   tags = var.tags
 
   depends_on = [
-    aws_iam_role_policy_attachment.cluster,
+    module.cluster_role,
     aws_cloudwatch_log_group.control_plane,
   ]
 }
 
-resource "aws_iam_role" "node" {
-  name = "${var.name}-eks-node"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Principal = { Service = "ec2.amazonaws.com" }
-      Action    = "sts:AssumeRole"
-    }]
-  })
+module "node_role" {
+  source = "../iam-role"
+
+  name            = "${var.name}-eks-node"
+  trusted_service = "ec2.amazonaws.com"
+  managed_policy_arns = {
+    for p in ["AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"] :
+    p => "arn:${local.partition}:iam::aws:policy/${p}"
+  }
   tags = var.tags
-}
-
-resource "aws_iam_role_policy_attachment" "node" {
-  for_each = toset([
-    "AmazonEKSWorkerNodePolicy",
-    "AmazonEKS_CNI_Policy",
-    "AmazonEC2ContainerRegistryReadOnly",
-  ])
-
-  role       = aws_iam_role.node.name
-  policy_arn = "arn:${local.partition}:iam::aws:policy/${each.value}"
 }
 
 resource "aws_launch_template" "node" {
@@ -146,7 +110,7 @@ resource "aws_launch_template" "node" {
 resource "aws_eks_node_group" "default" {
   cluster_name    = aws_eks_cluster.this.name
   node_group_name = "${var.name}-default"
-  node_role_arn   = aws_iam_role.node.arn
+  node_role_arn   = module.node_role.arn
   subnet_ids      = var.subnet_ids
   instance_types  = var.node_instance_types
   capacity_type   = var.node_capacity_type
@@ -180,7 +144,7 @@ resource "aws_eks_node_group" "default" {
     }
   }
 
-  depends_on = [aws_iam_role_policy_attachment.node]
+  depends_on = [module.node_role]
 }
 
 locals {

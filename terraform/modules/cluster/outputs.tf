@@ -25,12 +25,12 @@ output "cluster_security_group_id" {
 
 output "node_role_arn" {
   description = "IAM role of the worker nodes."
-  value       = aws_iam_role.node.arn
+  value       = module.node_role.arn
 }
 
 output "secrets_kms_key_arn" {
   description = "KMS key that encrypts Kubernetes Secrets."
-  value       = aws_kms_key.secrets.arn
+  value       = module.secrets_key.arn
 }
 
 output "access_entries" {

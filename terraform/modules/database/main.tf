@@ -1,10 +1,8 @@
-data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 
 locals {
-  account_id = data.aws_caller_identity.current.account_id
-  partition  = data.aws_partition.current.partition
-  major      = var.engine_version
+  partition = data.aws_partition.current.partition
+  major     = var.engine_version
 
   parameters = {
     "rds.force_ssl"              = { value = "1", apply_method = "immediate" }
@@ -15,26 +13,12 @@ locals {
 }
 
 # One key for the storage, the master-password secret and Performance Insights.
-resource "aws_kms_key" "this" {
-  description             = "${var.identifier} RDS storage, snapshots, master secret and Performance Insights"
-  deletion_window_in_days = 30
-  enable_key_rotation     = true
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "AccountAdministers"
-      Effect    = "Allow"
-      Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
-      Action    = "kms:*"
-      Resource  = "*"
-    }]
-  })
-  tags = var.tags
-}
+module "key" {
+  source = "../kms-key"
 
-resource "aws_kms_alias" "this" {
-  name          = "alias/${var.identifier}-rds"
-  target_key_id = aws_kms_key.this.key_id
+  description = "${var.identifier} RDS storage, snapshots, master secret and Performance Insights"
+  alias       = "${var.identifier}-rds"
+  tags        = var.tags
 }
 
 resource "aws_db_subnet_group" "this" {
@@ -83,26 +67,14 @@ resource "aws_db_parameter_group" "this" {
   }
 }
 
-resource "aws_iam_role" "monitoring" {
-  count = var.monitoring_interval_seconds > 0 ? 1 : 0
+module "monitoring_role" {
+  source = "../iam-role"
+  count  = var.monitoring_interval_seconds > 0 ? 1 : 0
 
-  name = "${var.identifier}-rds-monitoring"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Principal = { Service = "monitoring.rds.amazonaws.com" }
-      Action    = "sts:AssumeRole"
-    }]
-  })
-  tags = var.tags
-}
-
-resource "aws_iam_role_policy_attachment" "monitoring" {
-  count = var.monitoring_interval_seconds > 0 ? 1 : 0
-
-  role       = aws_iam_role.monitoring[0].name
-  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+  name                = "${var.identifier}-rds-monitoring"
+  trusted_service     = "monitoring.rds.amazonaws.com"
+  managed_policy_arns = { AmazonRDSEnhancedMonitoringRole = "arn:${local.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole" }
+  tags                = var.tags
 }
 
 resource "aws_db_instance" "this" {
@@ -115,13 +87,13 @@ resource "aws_db_instance" "this" {
 
   username                      = var.master_username
   manage_master_user_password   = true
-  master_user_secret_kms_key_id = aws_kms_key.this.arn
+  master_user_secret_kms_key_id = module.key.arn
 
   allocated_storage     = var.allocated_storage_gb
   max_allocated_storage = var.max_allocated_storage_gb
   storage_type          = "gp3"
   storage_encrypted     = true
-  kms_key_id            = aws_kms_key.this.arn
+  kms_key_id            = module.key.arn
 
   multi_az               = var.multi_az
   db_subnet_group_name   = aws_db_subnet_group.this.name
@@ -142,11 +114,11 @@ resource "aws_db_instance" "this" {
   enabled_cloudwatch_logs_exports = ["postgresql", "upgrade"]
 
   performance_insights_enabled          = var.performance_insights_enabled
-  performance_insights_kms_key_id       = var.performance_insights_enabled ? aws_kms_key.this.arn : null
+  performance_insights_kms_key_id       = var.performance_insights_enabled ? module.key.arn : null
   performance_insights_retention_period = var.performance_insights_enabled ? 7 : null
 
   monitoring_interval = var.monitoring_interval_seconds
-  monitoring_role_arn = var.monitoring_interval_seconds > 0 ? aws_iam_role.monitoring[0].arn : null
+  monitoring_role_arn = one(module.monitoring_role[*].arn)
 
   tags = var.tags
 
@@ -157,5 +129,5 @@ resource "aws_db_instance" "this" {
     }
   }
 
-  depends_on = [aws_iam_role_policy_attachment.monitoring]
+  depends_on = [module.monitoring_role]
 }

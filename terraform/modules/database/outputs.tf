@@ -40,7 +40,7 @@ output "master_user_secret_arn" {
 
 output "kms_key_arn" {
   description = "KMS key of the storage, snapshots and master secret."
-  value       = aws_kms_key.this.arn
+  value       = module.key.arn
 }
 
 output "security_group_id" {

@@ -3,7 +3,6 @@
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
-data "aws_region" "current" {}
 
 locals {
   env  = var.environment
@@ -16,40 +15,13 @@ locals {
 }
 
 # Encrypts the environment's log groups (flow logs, EKS control plane).
-resource "aws_kms_key" "logs" {
-  description             = "${local.name} CloudWatch Logs"
-  deletion_window_in_days = 30
-  enable_key_rotation     = true
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "AccountAdministers"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root" }
-        Action    = "kms:*"
-        Resource  = "*"
-      },
-      {
-        Sid       = "CloudWatchLogsOfThisAccount"
-        Effect    = "Allow"
-        Principal = { Service = "logs.${data.aws_region.current.name}.amazonaws.com" }
-        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
-        Resource  = "*"
-        Condition = {
-          ArnLike = {
-            "kms:EncryptionContext:aws:logs:arn" = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group:*"
-          }
-        }
-      },
-    ]
-  })
-  tags = local.tags
-}
+module "logs_key" {
+  source = "../kms-key"
 
-resource "aws_kms_alias" "logs" {
-  name          = "alias/${local.name}-logs"
-  target_key_id = aws_kms_key.logs.key_id
+  description     = "${local.name} CloudWatch Logs"
+  alias           = "${local.name}-logs"
+  cloudwatch_logs = { sid = "CloudWatchLogsOfThisAccount", log_group = "*", operator = "ArnLike" }
+  tags            = local.tags
 }
 
 module "network" {
@@ -63,7 +35,7 @@ module "network" {
   private_subnet_cidrs    = local.env.private_subnet_cidrs
   single_nat_gateway      = local.env.single_nat_gateway
   flow_log_retention_days = local.env.log_retention_days
-  logs_kms_key_arn        = aws_kms_key.logs.arn
+  logs_kms_key_arn        = module.logs_key.arn
   tags                    = local.tags
 }
 
@@ -84,7 +56,7 @@ module "cluster" {
   node_desired_size      = local.env.node_desired_size
   node_max_size          = local.env.node_max_size
   log_retention_days     = local.env.log_retention_days
-  logs_kms_key_arn       = aws_kms_key.logs.arn
+  logs_kms_key_arn       = module.logs_key.arn
   # The pipeline's deploy job applies a CRD, the namespace and RBAC objects (k8s/deploy.sh), which
   # no narrower EKS access policy covers; the same role runs terraform on this cluster anyway.
   access_entries = {

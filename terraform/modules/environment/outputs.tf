@@ -65,12 +65,7 @@ output "repository_urls" {
 
 output "workload_role_arns" {
   description = "IAM roles bound to the service accounts through EKS Pod Identity."
-  value = {
-    app                = module.identities.app_role_arn
-    autoscaler         = module.identities.autoscaler_role_arn
-    lb_controller      = module.identities.lb_controller_role_arn
-    cluster_autoscaler = module.identities.cluster_autoscaler_role_arn
-  }
+  value       = module.identities.role_arns
 }
 
 output "backup" {

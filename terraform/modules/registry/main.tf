@@ -1,21 +1,8 @@
-data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
+module "key" {
+  source = "../kms-key"
 
-resource "aws_kms_key" "registry" {
-  description             = "${var.name_prefix} container images"
-  deletion_window_in_days = 30
-  enable_key_rotation     = true
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "AccountAdministers"
-      Effect    = "Allow"
-      Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root" }
-      Action    = "kms:*"
-      Resource  = "*"
-    }]
-  })
-  tags = var.tags
+  description = "${var.name_prefix} container images"
+  tags        = var.tags
 }
 
 resource "aws_ecr_repository" "this" {
@@ -31,7 +18,7 @@ resource "aws_ecr_repository" "this" {
 
   encryption_configuration {
     encryption_type = "KMS"
-    kms_key         = aws_kms_key.registry.arn
+    kms_key         = module.key.arn
   }
 
   tags = var.tags

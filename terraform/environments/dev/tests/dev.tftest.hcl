@@ -11,7 +11,7 @@ variables {
   environment = merge(var.environment, { backup_lambda_zip_path = "../../modules/backup/tests/fixtures/placeholder.zip" })
 }
 
-run "dev_values_are_valid_and_backups_follow_the_seed" {
+run "dev_values_are_valid_and_its_invariants_hold" {
   command = apply
 
   assert {
@@ -26,20 +26,10 @@ run "dev_values_are_valid_and_backups_follow_the_seed" {
     condition     = can(regex("^cron\\([0-9]+ [0-9]+ \\* \\* \\? \\*\\)$", output.environment.backup.schedule_expression))
     error_message = "The backup runs daily."
   }
-}
-
-run "dev_deploy_role_can_use_the_cluster" {
-  command = apply
-
   assert {
     condition     = output.environment.cluster_access_entries == { "arn:aws:iam::000000000000:role/circleci-notejam-dev-deploy" = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy" }
     error_message = "The CircleCI deploy role of terraform/bootstrap (circleci-notejam-dev-deploy) needs an EKS access entry, and it is the only one."
   }
-}
-
-run "dev_root_knows_it_is_dev" {
-  command = plan
-
   assert {
     condition     = output.environment.name == "dev"
     error_message = "The dev root's variables.tfvars must say name = \"dev\" (the root's directory)."

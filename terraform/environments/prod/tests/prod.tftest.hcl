@@ -10,7 +10,7 @@ variables {
   environment = merge(var.environment, { backup_lambda_zip_path = "../../modules/backup/tests/fixtures/placeholder.zip" })
 }
 
-run "prod_is_highly_available_and_protected" {
+run "prod_is_highly_available_protected_and_its_invariants_hold" {
   command = apply
 
   assert {
@@ -29,20 +29,10 @@ run "prod_is_highly_available_and_protected" {
     condition     = output.environment.database_max_connections == 400
     error_message = "max_connections is published for the autoscaler."
   }
-}
-
-run "prod_deploy_role_can_use_the_cluster" {
-  command = apply
-
   assert {
     condition     = output.environment.cluster_access_entries == { "arn:aws:iam::000000000000:role/circleci-notejam-prod-deploy" = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy" }
     error_message = "The CircleCI deploy role of terraform/bootstrap (circleci-notejam-prod-deploy) needs an EKS access entry, and it is the only one."
   }
-}
-
-run "prod_backups_follow_the_seed" {
-  command = apply
-
   assert {
     condition     = output.environment.backup.retention_days == 1095
     error_message = "Backups are kept for 3 years."
@@ -54,6 +44,10 @@ run "prod_backups_follow_the_seed" {
   assert {
     condition     = can(regex("^cron\\([0-9]+ [0-9]+ \\* \\* \\? \\*\\)$", output.environment.backup.schedule_expression))
     error_message = "The backup runs daily."
+  }
+  assert {
+    condition     = output.environment.name == "prod"
+    error_message = "The prod root's variables.tfvars must say name = \"prod\"."
   }
 }
 
@@ -128,15 +122,6 @@ run "prod_module_refuses_the_aws_emulator" {
 }
 
 # variables.tfvars names the environment of its directory: the prod root refuses another one.
-run "prod_root_knows_it_is_prod" {
-  command = plan
-
-  assert {
-    condition     = output.environment.name == "prod"
-    error_message = "The prod root's variables.tfvars must say name = \"prod\"."
-  }
-}
-
 run "prod_root_refuses_another_environment" {
   command = plan
 

@@ -11,7 +11,7 @@ variables {
   environment = merge(var.environment, { backup_lambda_zip_path = "../../modules/backup/tests/fixtures/placeholder.zip" })
 }
 
-run "staging_values_are_valid_and_backups_follow_the_seed" {
+run "staging_values_are_valid_and_its_invariants_hold" {
   command = apply
 
   assert {
@@ -26,22 +26,13 @@ run "staging_values_are_valid_and_backups_follow_the_seed" {
     condition     = can(regex("^cron\\([0-9]+ [0-9]+ \\* \\* \\? \\*\\)$", output.environment.backup.schedule_expression))
     error_message = "The backup runs daily."
   }
-}
-
-run "staging_deploy_role_can_use_the_cluster" {
-  command = apply
-
   assert {
     condition     = output.environment.cluster_access_entries == { "arn:aws:iam::000000000000:role/circleci-notejam-staging-deploy" = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy" }
     error_message = "The CircleCI deploy role of terraform/bootstrap (circleci-notejam-staging-deploy) needs an EKS access entry, and it is the only one."
   }
-}
-
-run "staging_root_knows_it_is_staging" {
-  command = plan
-
   assert {
     condition     = output.environment.name == "staging"
     error_message = "The staging root's variables.tfvars must say name = \"staging\" (the root's directory)."
   }
 }
+

@@ -124,7 +124,7 @@ run "bucket_is_private_encrypted_and_tls_only" {
     error_message = "The bucket policy must deny requests without TLS."
   }
   assert {
-    condition     = aws_kms_key.backup.enable_key_rotation
+    condition     = module.key.enable_key_rotation
     error_message = "The backup key must rotate."
   }
   assert {
@@ -138,7 +138,7 @@ run "alarms_on_failed_runs" {
   command = apply
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.errors.metric_name == "Errors" && aws_cloudwatch_metric_alarm.errors.threshold == 1
+    condition     = aws_cloudwatch_metric_alarm.this["errors"].metric_name == "Errors" && aws_cloudwatch_metric_alarm.this["errors"].threshold == 1
     error_message = "An alarm must fire on the first failed run."
   }
 }
@@ -152,30 +152,30 @@ run "alarms_notify_an_encrypted_topic_and_the_dead_letter_queue_is_watched" {
   }
 
   assert {
-    condition     = aws_sns_topic.alarms.kms_master_key_id == aws_kms_key.backup.arn
+    condition     = aws_sns_topic.alarms.kms_master_key_id == module.key.arn
     error_message = "The alarm topic must exist and be encrypted with the backup key."
   }
   assert {
-    condition     = anytrue([for s in jsondecode(aws_kms_key.backup.policy).Statement : try(s.Principal.Service, "") == "cloudwatch.amazonaws.com" && contains(flatten([s.Action]), "kms:GenerateDataKey*") && contains(flatten([s.Action]), "kms:Decrypt")])
+    condition     = anytrue([for s in jsondecode(module.key.policy).Statement : try(s.Principal.Service, "") == "cloudwatch.amazonaws.com" && contains(flatten([s.Action]), "kms:GenerateDataKey*") && contains(flatten([s.Action]), "kms:Decrypt")])
     error_message = "CloudWatch needs kms:GenerateDataKey* and kms:Decrypt on the key to publish to the encrypted topic; without it alarms are silently dropped."
   }
   assert {
-    condition = alltrue([for a in [aws_cloudwatch_metric_alarm.errors, aws_cloudwatch_metric_alarm.not_run, aws_cloudwatch_metric_alarm.dead_letters] :
+    condition = alltrue([for a in aws_cloudwatch_metric_alarm.this :
       contains(a.alarm_actions, aws_sns_topic.alarms.arn) && contains(a.alarm_actions, "arn:aws:sns:eu-west-1:000000000000:pager")
     ])
     error_message = "Every backup alarm (errors, not run, dead letters) must notify the topic and the extra alarm_actions."
   }
   assert {
-    condition     = contains(aws_cloudwatch_metric_alarm.errors.ok_actions, aws_sns_topic.alarms.arn) && contains(aws_cloudwatch_metric_alarm.dead_letters.ok_actions, aws_sns_topic.alarms.arn)
+    condition     = contains(aws_cloudwatch_metric_alarm.this["errors"].ok_actions, aws_sns_topic.alarms.arn) && contains(aws_cloudwatch_metric_alarm.this["dead_letters"].ok_actions, aws_sns_topic.alarms.arn)
     error_message = "The topic also hears when a failure alarm clears."
   }
   assert {
     condition = alltrue([
-      aws_cloudwatch_metric_alarm.dead_letters.namespace == "AWS/SQS",
-      aws_cloudwatch_metric_alarm.dead_letters.metric_name == "ApproximateNumberOfMessagesVisible",
-      aws_cloudwatch_metric_alarm.dead_letters.dimensions["QueueName"] == aws_sqs_queue.dead_letter.name,
-      aws_cloudwatch_metric_alarm.dead_letters.comparison_operator == "GreaterThanThreshold",
-      aws_cloudwatch_metric_alarm.dead_letters.threshold == 0,
+      aws_cloudwatch_metric_alarm.this["dead_letters"].namespace == "AWS/SQS",
+      aws_cloudwatch_metric_alarm.this["dead_letters"].metric_name == "ApproximateNumberOfMessagesVisible",
+      aws_cloudwatch_metric_alarm.this["dead_letters"].dimensions["QueueName"] == aws_sqs_queue.dead_letter.name,
+      aws_cloudwatch_metric_alarm.this["dead_letters"].comparison_operator == "GreaterThanThreshold",
+      aws_cloudwatch_metric_alarm.this["dead_letters"].threshold == 0,
     ])
     error_message = "One message in the Lambda's dead-letter queue must raise an alarm."
   }
@@ -189,7 +189,7 @@ run "alarms_reach_the_topic_without_any_extra_action" {
   command = apply
 
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.not_run.alarm_actions) == 1 && contains(aws_cloudwatch_metric_alarm.not_run.alarm_actions, aws_sns_topic.alarms.arn) && length(aws_sns_topic_subscription.email) == 0
+    condition     = length(aws_cloudwatch_metric_alarm.this["not_run"].alarm_actions) == 1 && contains(aws_cloudwatch_metric_alarm.this["not_run"].alarm_actions, aws_sns_topic.alarms.arn) && length(aws_sns_topic_subscription.email) == 0
     error_message = "With no alarm_actions and no emails set, the alarms still notify the module's topic."
   }
 }
@@ -203,77 +203,34 @@ run "the_emulator_run_keeps_the_topic" {
   }
 
   assert {
-    condition     = length(aws_sns_topic_subscription.email) == 1 && contains(aws_cloudwatch_metric_alarm.errors.alarm_actions, aws_sns_topic.alarms.arn)
+    condition     = length(aws_sns_topic_subscription.email) == 1 && contains(aws_cloudwatch_metric_alarm.this["errors"].alarm_actions, aws_sns_topic.alarms.arn)
     error_message = "Against the emulator too, the alarms notify the topic and its subscriptions exist."
   }
 }
 
-run "rejects_a_malformed_alarm_email" {
+# Wrong inputs fail at plan, each on its own variable: a run lists several, and fails if any one
+# of them is accepted.
+run "rejects_wrong_inputs" {
   command = plan
 
   variables {
-    alarm_emails = ["oncall at example.com"]
+    alarm_emails                  = ["oncall at example.com"] # not an address
+    daily_snapshot_retention_days = 6                         # shorter than the 7-day export window
+    retention_days                = 30                        # shorter than 3 years
+    schedule_expression           = "rate(7 days)"            # not daily
+    bucket_name                   = "my-random-bucket"        # not notejam-db-backup(-suffix)
   }
 
-  expect_failures = [var.alarm_emails]
+  expect_failures = [var.alarm_emails, var.daily_snapshot_retention_days, var.retention_days, var.schedule_expression, var.bucket_name]
 }
 
-run "rejects_a_duplicate_alarm_email" {
+run "rejects_a_duplicate_alarm_email_and_daily_copies_outliving_the_monthly_ones" {
   command = plan
 
   variables {
-    alarm_emails = ["oncall@example.com", "oncall@example.com"]
-  }
-
-  expect_failures = [var.alarm_emails]
-}
-
-run "rejects_a_daily_window_shorter_than_the_export_window" {
-  command = plan
-
-  variables {
-    daily_snapshot_retention_days = 6
-  }
-
-  expect_failures = [var.daily_snapshot_retention_days]
-}
-
-run "rejects_a_daily_window_longer_than_the_monthly_copies" {
-  command = plan
-
-  variables {
+    alarm_emails                  = ["oncall@example.com", "oncall@example.com"]
     daily_snapshot_retention_days = 1096
   }
 
-  expect_failures = [var.daily_snapshot_retention_days]
-}
-
-run "rejects_a_shorter_retention" {
-  command = plan
-
-  variables {
-    retention_days = 30
-  }
-
-  expect_failures = [var.retention_days]
-}
-
-run "rejects_a_schedule_that_is_not_daily" {
-  command = plan
-
-  variables {
-    schedule_expression = "rate(7 days)"
-  }
-
-  expect_failures = [var.schedule_expression]
-}
-
-run "rejects_another_bucket_name" {
-  command = plan
-
-  variables {
-    bucket_name = "my-random-bucket"
-  }
-
-  expect_failures = [var.bucket_name]
+  expect_failures = [var.alarm_emails, var.daily_snapshot_retention_days]
 }

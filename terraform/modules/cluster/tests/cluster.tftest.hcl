@@ -19,7 +19,7 @@ run "secrets_logs_and_disks_are_encrypted" {
   command = apply
 
   assert {
-    condition     = one(one(aws_eks_cluster.this.encryption_config).provider).key_arn == aws_kms_key.secrets.arn
+    condition     = one(one(aws_eks_cluster.this.encryption_config).provider).key_arn == module.secrets_key.arn
     error_message = "Kubernetes Secrets must be encrypted with the cluster's KMS key."
   }
   assert {
@@ -58,27 +58,6 @@ run "vpc_cni_enforces_network_policies" {
   }
 }
 
-run "rejects_addons_without_the_vpc_cni" {
-  command = plan
-
-  variables {
-    addons = { "coredns" = null, "kube-proxy" = null, "eks-pod-identity-agent" = null }
-  }
-
-  expect_failures = [var.addons]
-}
-
-run "rejects_an_open_public_endpoint" {
-  command = plan
-
-  variables {
-    endpoint_public_access = true
-    public_access_cidrs    = ["0.0.0.0/0"]
-  }
-
-  expect_failures = [var.public_access_cidrs]
-}
-
 run "deploy_role_gets_an_access_entry" {
   command = apply
 
@@ -101,10 +80,17 @@ run "deploy_role_gets_an_access_entry" {
   }
 }
 
-run "rejects_a_namespaced_cluster_admin" {
+# Wrong inputs fail at plan, each on its own variable: the run fails if any one is accepted.
+run "rejects_wrong_inputs" {
   command = plan
 
   variables {
+    # Without the VPC CNI (the pod network and the NetworkPolicy agent).
+    addons = { "coredns" = null, "kube-proxy" = null, "eks-pod-identity-agent" = null }
+    # A public endpoint open to the whole internet.
+    endpoint_public_access = true
+    public_access_cidrs    = ["0.0.0.0/0"]
+    # Cluster admin is cluster-wide: no namespaces.
     access_entries = {
       ci = {
         principal_arn = "arn:aws:iam::000000000000:role/ci"
@@ -114,5 +100,5 @@ run "rejects_a_namespaced_cluster_admin" {
     }
   }
 
-  expect_failures = [var.access_entries]
+  expect_failures = [var.addons, var.public_access_cidrs, var.access_entries]
 }

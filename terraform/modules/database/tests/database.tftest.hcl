@@ -26,7 +26,7 @@ run "production_settings_reach_the_instance" {
     error_message = "Multi-AZ and deletion protection must reach the instance."
   }
   assert {
-    condition     = aws_db_instance.this.performance_insights_enabled && aws_db_instance.this.performance_insights_kms_key_id == aws_kms_key.this.arn
+    condition     = aws_db_instance.this.performance_insights_enabled && aws_db_instance.this.performance_insights_kms_key_id == module.key.arn
     error_message = "Performance Insights must be on and encrypted."
   }
   assert {
@@ -39,7 +39,7 @@ run "encrypted_private_and_password_never_in_terraform" {
   command = apply
 
   assert {
-    condition     = aws_db_instance.this.storage_encrypted && aws_db_instance.this.kms_key_id == aws_kms_key.this.arn
+    condition     = aws_db_instance.this.storage_encrypted && aws_db_instance.this.kms_key_id == module.key.arn
     error_message = "Storage must be encrypted with the module's key."
   }
   assert {
@@ -64,16 +64,6 @@ run "encrypted_private_and_password_never_in_terraform" {
   }
 }
 
-run "rejects_a_database_without_automated_backups" {
-  command = plan
-
-  variables {
-    backup_retention_days = 0
-  }
-
-  expect_failures = [var.backup_retention_days]
-}
-
 run "major_version_only_so_minor_upgrades_never_drift" {
   command = apply
 
@@ -87,14 +77,17 @@ run "major_version_only_so_minor_upgrades_never_drift" {
   }
 }
 
-run "rejects_a_pinned_minor_version" {
+# Wrong inputs fail at plan, each on its own variable: a run lists several, and fails if any one
+# of them is accepted.
+run "rejects_no_automated_backups_and_a_pinned_minor_version" {
   command = plan
 
   variables {
-    engine_version = "16.4"
+    backup_retention_days = 0      # the backup Lambda copies the automated snapshots
+    engine_version        = "16.4" # a minor RDS would upgrade, and the next plan downgrade
   }
 
-  expect_failures = [var.engine_version]
+  expect_failures = [var.backup_retention_days, var.engine_version]
 }
 
 run "rejects_a_major_version_before_15" {

@@ -9,22 +9,22 @@ mock_provider "aws" {
 # The shared mock gives every role the same ARN; distinct ones show which role each service
 # account is bound to.
 override_resource {
-  target = aws_iam_role.autoscaler
+  target = module.role["autoscaler"].aws_iam_role.this
   values = { arn = "arn:aws:iam::000000000000:role/notejam-test-autoscaler" }
 }
 
 override_resource {
-  target = aws_iam_role.app
+  target = module.role["app"].aws_iam_role.this
   values = { arn = "arn:aws:iam::000000000000:role/notejam-test-app" }
 }
 
 override_resource {
-  target = aws_iam_role.lb_controller
+  target = module.role["lb_controller"].aws_iam_role.this
   values = { arn = "arn:aws:iam::000000000000:role/notejam-test-aws-load-balancer-controller" }
 }
 
 override_resource {
-  target = aws_iam_role.cluster_autoscaler
+  target = module.role["cluster_autoscaler"].aws_iam_role.this
   values = { arn = "arn:aws:iam::000000000000:role/notejam-test-cluster-autoscaler" }
 }
 
@@ -40,16 +40,16 @@ run "notejam_autoscaler_reads_cloudwatch_metrics_and_nothing_else" {
 
   assert {
     condition = toset(flatten([
-      for s in jsondecode(aws_iam_role_policy.autoscaler.policy).Statement : s.Action
+      for s in jsondecode(module.role["autoscaler"].inline_policies["read-cloudwatch-metrics"].policy).Statement : s.Action
     ])) == toset(["cloudwatch:GetMetricData"])
     error_message = "The notejam-autoscaler role may call cloudwatch:GetMetricData and nothing else."
   }
   assert {
-    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.autoscaler.policy).Statement : s.Effect == "Allow" && !can(s.NotAction) && !can(s.NotResource)])
+    condition     = alltrue([for s in jsondecode(module.role["autoscaler"].inline_policies["read-cloudwatch-metrics"].policy).Statement : s.Effect == "Allow" && !can(s.NotAction) && !can(s.NotResource)])
     error_message = "The notejam-autoscaler policy must be plain Allow statements (no NotAction / NotResource, which grant everything else)."
   }
   assert {
-    condition     = aws_iam_role_policy.autoscaler.role == aws_iam_role.autoscaler.id
+    condition     = module.role["autoscaler"].inline_policies["read-cloudwatch-metrics"].role == module.role["autoscaler"].id
     error_message = "The policy must be attached to the notejam-autoscaler role."
   }
 }
@@ -59,13 +59,13 @@ run "app_reads_its_one_database_secret_only" {
 
   assert {
     condition = toset(flatten([
-      for s in jsondecode(aws_iam_role_policy.app.policy).Statement : s.Action
+      for s in jsondecode(module.role["app"].inline_policies["read-database-secret"].policy).Statement : s.Action
     ])) == toset(["secretsmanager:GetSecretValue", "kms:Decrypt"])
     error_message = "The app role may read a secret value and decrypt it, nothing else."
   }
   assert {
     condition = alltrue([
-      for s in jsondecode(aws_iam_role_policy.app.policy).Statement :
+      for s in jsondecode(module.role["app"].inline_policies["read-database-secret"].policy).Statement :
       s.Resource == "arn:aws:secretsmanager:eu-west-1:000000000000:secret:rds!db-00000000-AbCdEf"
       if contains(flatten([s.Action]), "secretsmanager:GetSecretValue")
     ])
@@ -73,7 +73,7 @@ run "app_reads_its_one_database_secret_only" {
   }
   assert {
     condition = alltrue([
-      for s in jsondecode(aws_iam_role_policy.app.policy).Statement :
+      for s in jsondecode(module.role["app"].inline_policies["read-database-secret"].policy).Statement :
       s.Resource == "arn:aws:kms:eu-west-1:000000000000:key/11111111-1111-1111-1111-111111111111" &&
       try(s.Condition.StringLike["kms:ViaService"], "") == "secretsmanager.*.amazonaws.com"
       if contains(flatten([s.Action]), "kms:Decrypt")
@@ -81,7 +81,7 @@ run "app_reads_its_one_database_secret_only" {
     error_message = "kms:Decrypt must be limited to the secret's key and to calls made through Secrets Manager."
   }
   assert {
-    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.app.policy).Statement : s.Effect == "Allow" && s.Resource != "*" && !can(s.NotAction) && !can(s.NotResource)])
+    condition     = alltrue([for s in jsondecode(module.role["app"].inline_policies["read-database-secret"].policy).Statement : s.Effect == "Allow" && s.Resource != "*" && !can(s.NotAction) && !can(s.NotResource)])
     error_message = "The app policy must name its resources (no \"*\", no NotAction / NotResource)."
   }
 }
@@ -92,7 +92,7 @@ run "cluster_autoscaler_resizes_only_this_clusters_node_groups" {
   # Everything granted without a condition must be read-only.
   assert {
     condition = alltrue(flatten([
-      for s in jsondecode(aws_iam_role_policy.cluster_autoscaler.policy).Statement : [
+      for s in jsondecode(module.role["cluster_autoscaler"].inline_policies["scale-node-groups"].policy).Statement : [
         for a in flatten([s.Action]) : can(regex("^[a-z0-9]+:(Describe|Get)[A-Za-z]+$", a))
       ] if !can(s.Condition)
     ]))
@@ -101,7 +101,7 @@ run "cluster_autoscaler_resizes_only_this_clusters_node_groups" {
   # The write calls: exactly the two of the upstream policy, only on this cluster's node groups.
   assert {
     condition = toset(flatten([
-      for s in jsondecode(aws_iam_role_policy.cluster_autoscaler.policy).Statement : [
+      for s in jsondecode(module.role["cluster_autoscaler"].inline_policies["scale-node-groups"].policy).Statement : [
         for a in flatten([s.Action]) : a if !can(regex("^[a-z0-9]+:(Describe|Get)[A-Za-z]+$", a))
       ]
     ])) == toset(["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"])
@@ -109,7 +109,7 @@ run "cluster_autoscaler_resizes_only_this_clusters_node_groups" {
   }
   assert {
     condition = alltrue([
-      for s in jsondecode(aws_iam_role_policy.cluster_autoscaler.policy).Statement :
+      for s in jsondecode(module.role["cluster_autoscaler"].inline_policies["scale-node-groups"].policy).Statement :
       try(s.Condition.StringEquals["aws:ResourceTag/eks:cluster-name"], "") == "notejam-test"
       if length([for a in flatten([s.Action]) : a if !can(regex("^[a-z0-9]+:(Describe|Get)[A-Za-z]+$", a))]) > 0
     ])
@@ -117,7 +117,7 @@ run "cluster_autoscaler_resizes_only_this_clusters_node_groups" {
   }
   assert {
     condition = toset(flatten([
-      for s in jsondecode(aws_iam_role_policy.cluster_autoscaler.policy).Statement : s.Action
+      for s in jsondecode(module.role["cluster_autoscaler"].inline_policies["scale-node-groups"].policy).Statement : s.Action
       ])) == toset([
       "autoscaling:DescribeAutoScalingGroups",
       "autoscaling:DescribeAutoScalingInstances",
@@ -135,14 +135,14 @@ run "cluster_autoscaler_resizes_only_this_clusters_node_groups" {
   }
   assert {
     condition = alltrue([
-      for s in jsondecode(aws_iam_role_policy.cluster_autoscaler.policy).Statement :
+      for s in jsondecode(module.role["cluster_autoscaler"].inline_policies["scale-node-groups"].policy).Statement :
       s.Resource == "arn:aws:eks:eu-west-1:000000000000:nodegroup/notejam-test/*/*"
       if contains(flatten([s.Action]), "eks:DescribeNodegroup")
     ])
     error_message = "eks:DescribeNodegroup must be limited to this cluster's node groups."
   }
   assert {
-    condition     = alltrue([for s in jsondecode(aws_iam_role_policy.cluster_autoscaler.policy).Statement : s.Effect == "Allow" && !can(s.NotAction) && !can(s.NotResource)])
+    condition     = alltrue([for s in jsondecode(module.role["cluster_autoscaler"].inline_policies["scale-node-groups"].policy).Statement : s.Effect == "Allow" && !can(s.NotAction) && !can(s.NotResource)])
     error_message = "The cluster autoscaler policy must be plain Allow statements."
   }
 }
@@ -152,7 +152,7 @@ run "every_role_is_for_eks_pod_identity_only" {
 
   assert {
     condition = alltrue([
-      for r in [aws_iam_role.autoscaler, aws_iam_role.app, aws_iam_role.lb_controller, aws_iam_role.cluster_autoscaler] :
+      for r in module.role :
       jsondecode(r.assume_role_policy).Statement[0].Principal == { Service = "pods.eks.amazonaws.com" } &&
       toset(jsondecode(r.assume_role_policy).Statement[0].Action) == toset(["sts:AssumeRole", "sts:TagSession"]) &&
       length(jsondecode(r.assume_role_policy).Statement) == 1

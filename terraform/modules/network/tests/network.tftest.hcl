@@ -48,22 +48,13 @@ run "dev_shares_one_nat_gateway" {
   }
 }
 
-run "rejects_a_malformed_cidr" {
+run "rejects_a_malformed_cidr_and_two_zones" {
   command = plan
 
   variables {
-    vpc_cidr = "10.300.0.0/16"
-  }
-
-  expect_failures = [var.vpc_cidr]
-}
-
-run "rejects_two_zones" {
-  command = plan
-
-  variables {
+    vpc_cidr           = "10.300.0.0/16"
     availability_zones = ["eu-west-1a", "eu-west-1b"]
   }
 
-  expect_failures = [var.availability_zones]
+  expect_failures = [var.vpc_cidr, var.availability_zones]
 }
