@@ -99,9 +99,9 @@ bench_prepare() {
   if [ -n "$against" ]; then
     "$ref_bin" migrate
     DATABASE_URL=$sqlite_url "$ref_bin" migrate
-    DATABASE_URL=$sqlite_url "$bin" migrate
   fi
   "$bin" migrate
+  DATABASE_URL=$sqlite_url "$bin" migrate
 }
 
 # launch_app PID_VAR BIN PORT ADMIN_PORT [ENV=VALUE...]: starts BIN serving on these ports (with
