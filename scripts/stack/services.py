@@ -136,6 +136,15 @@ def serve_http(
     procs.wait_http(url, seconds, what, state.path / f"logs/{name}.log")
 
 
+def serve_prometheus_daemon(
+    state: State, name: str, argv: list[str], port: int, seconds: float, what: str
+) -> None:
+    """A daemon of the Prometheus project (Prometheus, Alertmanager, the Pushgateway): it listens
+    where `--web.listen-address` says and answers `/-/ready` once ready."""
+    argv = [*argv, f"--web.listen-address=127.0.0.1:{port}"]
+    serve_http(state, name, argv, port, "/-/ready", seconds, what)
+
+
 def start_moto(state: State, venv: Path) -> None:
     """The AWS emulator, as the CloudWatch the autoscaler reads RDS metrics from."""
     port = procs.free_port()
@@ -156,8 +165,9 @@ def start_collector(state: State, venv: Path) -> None:
 def start_pushgateway(state: State) -> None:
     """Carries the Deployment's replica counts that kube-state-metrics would export."""
     port = procs.free_port()
-    argv = ["prometheus-pushgateway", f"--web.listen-address=127.0.0.1:{port}"]
-    serve_http(state, "pushgateway", argv, port, "/-/ready", 30, "the Pushgateway")
+    serve_prometheus_daemon(
+        state, "pushgateway", ["prometheus-pushgateway"], port, 30, "the Pushgateway"
+    )
 
 
 def start_alertmanager(state: State) -> None:
@@ -177,14 +187,9 @@ def start_alertmanager(state: State) -> None:
             }
         )
     )
-    argv = [
-        "prometheus-alertmanager",
-        f"--config.file={conf}",
-        f"--storage.path={state.path / 'alertmanager'}",
-        f"--web.listen-address=127.0.0.1:{port}",
-        "--cluster.listen-address=",
-    ]
-    serve_http(state, "alertmanager", argv, port, "/-/ready", 30, "Alertmanager")
+    argv = ["prometheus-alertmanager", f"--config.file={conf}", "--cluster.listen-address="]
+    argv.append(f"--storage.path={state.path / 'alertmanager'}")
+    serve_prometheus_daemon(state, "alertmanager", argv, port, 30, "Alertmanager")
 
 
 def write_rules(directory: Path) -> Path:
@@ -232,14 +237,9 @@ def start_prometheus(state: State) -> None:
     conf = state.path / "prometheus.yml"
     conf.write_text(yaml.safe_dump(prometheus_config(state), sort_keys=False))
     procs.run(["promtool", "check", "config", str(conf)])
-    argv = [
-        "prometheus",
-        f"--config.file={conf}",
-        f"--storage.tsdb.path={state.path / 'prometheus'}",
-        f"--web.listen-address=127.0.0.1:{port}",
-        "--web.enable-lifecycle",
-    ]
-    serve_http(state, "prometheus", argv, port, "/-/ready", 60, "Prometheus")
+    argv = ["prometheus", f"--config.file={conf}", "--web.enable-lifecycle"]
+    argv.append(f"--storage.tsdb.path={state.path / 'prometheus'}")
+    serve_prometheus_daemon(state, "prometheus", argv, port, 60, "Prometheus")
 
 
 def stop_prometheus(state: State) -> None:
