@@ -10,11 +10,7 @@
 # the API's rows, and its writes in rounds of their own after the reads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/lib/common.sh
-source scripts/lib/postgres.sh
 source scripts/lib/bench.sh
-
-duration=""
 bench_args "$@"
 trap bench_cleanup EXIT
 
@@ -26,16 +22,12 @@ wrk.body = '{"name":"Bench note","text":"Written under load","pad_id":null}'
 LUA
 
 if [ -n "$against" ]; then
-  duration=${duration:-10}
-  bench_prepare
-  ab_start
+  ab_begin
   ab_row "GET /api/v1/notes?limit=50" pg token "/api/v1/notes?limit=50"
   ab_row "GET /api/v1/notes/<id>" pg token "/api/v1/notes/${ab_note[pg]}"
   ab_row "GET /api/v1/notes?limit=50 (SQLite)" sqlite token "/api/v1/notes?limit=50"
   ab_row "GET / (page, the same 50 notes)" pg cookie /
-  bench_heading "API A/B"
-  echo
-  ab_rounds "${ROUNDS:-5}"
+  ab_report "API A/B"
   # Writes last (each POST adds a note, which would change the lists measured above).
   ab_row "POST /api/v1/notes (201)" pg token /api/v1/notes "-s $post_lua"
   echo
@@ -45,10 +37,8 @@ if [ -n "$against" ]; then
   exit 0
 fi
 
-duration=${duration:-20}
-bench_prepare
 # shellcheck disable=SC2119 # no extra variables
-start_app
+bench_single_start
 
 # A user with a token, a pad and 50 notes.
 json() { curl -fsS -H 'content-type: application/json' "$@"; }

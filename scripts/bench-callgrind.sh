@@ -12,11 +12,7 @@
 # CALLGRIND_KEEP=DIR keeps the profiles there (for callgrind_annotate).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/lib/common.sh
-source scripts/lib/postgres.sh
 source scripts/lib/bench.sh
-
-duration=""
 bench_args "$@"
 requests=${duration:-300} # the positional argument is the number of requests here
 warm_up=50

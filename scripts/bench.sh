@@ -13,33 +13,23 @@
 # PostgreSQL; then the resident memory of each build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/lib/common.sh
-source scripts/lib/postgres.sh
 source scripts/lib/bench.sh
-
-duration=""
 bench_args "$@"
 trap 'kill ${rotel_pid:-} 2>/dev/null || true; bench_cleanup' EXIT
 
 if [ -n "$against" ]; then
-  duration=${duration:-10}
-  bench_prepare
-  ab_start
+  ab_begin
   ab_row "GET /" pg cookie /
   ab_row "GET /notes/<id>/" pg cookie "/notes/${ab_note[pg]}/"
   ab_row "GET / (SQLite)" sqlite cookie /
   ab_row "GET /notes/<id>/ (SQLite)" sqlite cookie "/notes/${ab_note[sqlite]}/"
   ab_row "GET /api/v1/notes?limit=50" pg token "/api/v1/notes?limit=50"
-  bench_heading "Pages A/B"
-  echo
-  ab_rounds "${ROUNDS:-5}"
+  ab_report "Pages A/B"
   exit 0
 fi
 
-duration=${duration:-20}
-bench_prepare
 # shellcheck disable=SC2119 # no extra variables
-start_app
+bench_single_start
 
 # A signed-in user with 50 notes.
 jar="$bench_tmp/jar"

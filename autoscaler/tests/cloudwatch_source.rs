@@ -11,6 +11,9 @@ use aws_sdk_cloudwatch::primitives::DateTime;
 use aws_sdk_cloudwatch::types::{Dimension as CwDimension, MetricDatum, StandardUnit};
 use notejam_autoscaler::policy::{CloudWatchMetric, Dimension};
 use notejam_autoscaler::sources::{CloudWatchSource, Reading, SourceError};
+use support::{Service, free_port, start_moto};
+
+const ELB: &str = "AWS/ApplicationELB";
 
 fn client(url: &str) -> aws_sdk_cloudwatch::Client {
     let conf = aws_sdk_cloudwatch::Config::builder()
@@ -36,6 +39,12 @@ fn metric(namespace: &str, name: &str, dim: (&str, &str), statistic: &str) -> Cl
     }
 }
 
+/// RDS `CPUUtilization` (Average) of one database instance.
+fn rds_cpu(instance: &str) -> CloudWatchMetric {
+    let dim = ("DBInstanceIdentifier", instance);
+    metric("AWS/RDS", "CPUUtilization", dim, "Average")
+}
+
 async fn put(c: &aws_sdk_cloudwatch::Client, m: &CloudWatchMetric, at: i64, value: f64) {
     let d = &m.dimensions[0];
     c.put_metric_data()
@@ -54,6 +63,26 @@ async fn put(c: &aws_sdk_cloudwatch::Client, m: &CloudWatchMetric, at: i64, valu
         .expect("PutMetricData against moto");
 }
 
+/// `put` of each point: (seconds after `base`, value).
+async fn put_each(
+    c: &aws_sdk_cloudwatch::Client,
+    m: &CloudWatchMetric,
+    base: i64,
+    points: &[(i64, f64)],
+) {
+    for &(offset, value) in points {
+        put(c, m, base + offset, value).await;
+    }
+}
+
+/// A fresh moto, a CloudWatch client to put data into it, and our source reading it.
+async fn against_moto() -> (Service, aws_sdk_cloudwatch::Client, CloudWatchSource) {
+    let moto = start_moto().await;
+    let c = client(&moto.url);
+    let src = CloudWatchSource::new(c.clone(), Duration::from_secs(10));
+    (moto, c, src)
+}
+
 fn now() -> (SystemTime, i64) {
     let now = SystemTime::now();
     (
@@ -64,23 +93,20 @@ fn now() -> (SystemTime, i64) {
 
 #[tokio::test]
 async fn reads_the_newest_complete_period_and_reports_missing_and_stale() {
-    let moto = start_moto().await;
-    let c = client(&moto.url);
-    let src = CloudWatchSource::new(c.clone(), Duration::from_secs(10));
+    let (_moto, c, src) = against_moto().await;
     let (now, secs) = now();
     let current_period = secs / 60 * 60;
 
     // ELB requests per target: two complete periods, and a partial one that must be ignored.
-    let elb = metric(
-        "AWS/ApplicationELB",
-        "RequestCountPerTarget",
-        ("TargetGroup", "targetgroup/notejam/abc"),
-        "Sum",
-    );
-    put(&c, &elb, current_period - 120 + 5, 100.0).await;
-    put(&c, &elb, current_period - 120 + 20, 50.0).await;
-    put(&c, &elb, current_period - 60 + 5, 300.0).await;
-    put(&c, &elb, current_period - 60 + 30, 100.0).await;
+    let target_group = ("TargetGroup", "targetgroup/notejam/abc");
+    let elb = metric(ELB, "RequestCountPerTarget", target_group, "Sum");
+    let points = [
+        (-120 + 5, 100.0),
+        (-120 + 20, 50.0),
+        (-60 + 5, 300.0),
+        (-60 + 30, 100.0),
+    ];
+    put_each(&c, &elb, current_period, &points).await;
     put(&c, &elb, current_period + 1, 99_999.0).await;
     let r = src.read(&elb, now, 180).await.unwrap();
     assert_eq!(
@@ -90,27 +116,19 @@ async fn reads_the_newest_complete_period_and_reports_missing_and_stale() {
     );
 
     // ELB latency: Average.
-    let latency = metric(
-        "AWS/ApplicationELB",
-        "TargetResponseTime",
-        ("LoadBalancer", "app/notejam/abc"),
-        "Average",
-    );
-    put(&c, &latency, current_period - 60 + 1, 0.2).await;
-    put(&c, &latency, current_period - 60 + 2, 0.4).await;
+    let balancer = ("LoadBalancer", "app/notejam/abc");
+    let latency = metric(ELB, "TargetResponseTime", balancer, "Average");
+    let points = [(-60 + 1, 0.2), (-60 + 2, 0.4)];
+    put_each(&c, &latency, current_period, &points).await;
     let r = src.read(&latency, now, 180).await.unwrap();
     let v = r.value().expect("a value");
     assert!((v - 0.3).abs() < 1e-9, "{v}");
 
     // RDS connections and CPU: Maximum and Average.
-    let conns = metric(
-        "AWS/RDS",
-        "DatabaseConnections",
-        ("DBInstanceIdentifier", "notejam-prod"),
-        "Maximum",
-    );
-    put(&c, &conns, current_period - 180 + 10, 80.0).await;
-    put(&c, &conns, current_period - 180 + 40, 120.0).await;
+    let instance = ("DBInstanceIdentifier", "notejam-prod");
+    let conns = metric("AWS/RDS", "DatabaseConnections", instance, "Maximum");
+    let points = [(-180 + 10, 80.0), (-180 + 40, 120.0)];
+    put_each(&c, &conns, current_period, &points).await;
     assert_eq!(
         src.read(&conns, now, 300).await.unwrap(),
         Reading::Value(120.0)
@@ -119,39 +137,24 @@ async fn reads_the_newest_complete_period_and_reports_missing_and_stale() {
     let r = src.read(&conns, now, 60).await.unwrap();
     assert!(matches!(r, Reading::Stale(_)), "{r:?}");
 
-    let cpu = metric(
-        "AWS/RDS",
-        "CPUUtilization",
-        ("DBInstanceIdentifier", "notejam-prod"),
-        "Average",
-    );
+    let cpu = rds_cpu("notejam-prod");
     put(&c, &cpu, current_period - 60 + 3, 35.0).await;
     assert_eq!(
         src.read(&cpu, now, 180).await.unwrap(),
         Reading::Value(35.0)
     );
 
-    // Nothing in the look-back window: missing (a datapoint far in the past does not count).
-    let quiet = metric(
-        "AWS/RDS",
-        "CPUUtilization",
-        ("DBInstanceIdentifier", "notejam-quiet"),
-        "Average",
-    );
-    put(&c, &quiet, current_period - 3600, 50.0).await;
-    let r = src.read(&quiet, now, 180).await.unwrap();
-    assert!(matches!(r, Reading::Missing(_)), "{r:?}");
-
-    // Only the still-filling period has data: missing.
-    let fresh = metric(
-        "AWS/RDS",
-        "CPUUtilization",
-        ("DBInstanceIdentifier", "notejam-fresh"),
-        "Average",
-    );
-    put(&c, &fresh, current_period + 1, 50.0).await;
-    let r = src.read(&fresh, now, 180).await.unwrap();
-    assert!(matches!(r, Reading::Missing(_)), "{r:?}");
+    // Missing, never a value: nothing in the look-back window (a datapoint far in the past does
+    // not count), or data only in the still-filling period.
+    for (instance, at) in [
+        ("notejam-quiet", current_period - 3600),
+        ("notejam-fresh", current_period + 1),
+    ] {
+        let cpu = rds_cpu(instance);
+        put(&c, &cpu, at, 50.0).await;
+        let r = src.read(&cpu, now, 180).await.unwrap();
+        assert!(matches!(r, Reading::Missing(_)), "{instance}: {r:?}");
+    }
 }
 
 #[tokio::test]
@@ -161,12 +164,7 @@ async fn an_unreachable_endpoint_is_unavailable_not_zero() {
         client(&format!("http://127.0.0.1:{port}")),
         Duration::from_secs(20),
     );
-    let m = metric(
-        "AWS/RDS",
-        "CPUUtilization",
-        ("DBInstanceIdentifier", "x"),
-        "Average",
-    );
+    let m = rds_cpu("x");
     let err = src.read(&m, SystemTime::now(), 180).await.unwrap_err();
     assert!(
         matches!(err, SourceError::Unavailable(_) | SourceError::Timeout(_)),
@@ -174,21 +172,12 @@ async fn an_unreachable_endpoint_is_unavailable_not_zero() {
     );
 }
 
-use support::{free_port, start_moto};
-
 #[tokio::test]
 async fn a_range_read_answers_at_each_instant_what_a_live_read_would_have() {
-    let moto = start_moto().await;
-    let c = client(&moto.url);
-    let src = CloudWatchSource::new(c.clone(), Duration::from_secs(10));
+    let (_moto, c, src) = against_moto().await;
     let (_, secs) = now();
     let base = secs / 60 * 60 - 3600;
-    let cpu = metric(
-        "AWS/RDS",
-        "CPUUtilization",
-        ("DBInstanceIdentifier", "notejam-range"),
-        "Average",
-    );
+    let cpu = rds_cpu("notejam-range");
     // One datapoint a minute for 20 minutes, then nothing for 10 (the source goes quiet).
     for i in 0..20 {
         put(&c, &cpu, base + i * 60 + 10, 30.0 + i as f64).await;

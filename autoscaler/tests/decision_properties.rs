@@ -67,67 +67,51 @@ fn config() -> impl Strategy<Value = DecisionConfig> {
 }
 
 fn metric(name: &str, kind: TargetKind, target: f64, value: Option<f64>) -> MetricObservation {
-    MetricObservation {
-        name: name.into(),
-        kind,
-        target,
-        value,
-    }
+    MetricObservation::new(name, kind, target, value)
 }
 
 fn kind() -> impl Strategy<Value = TargetKind> {
     prop_oneof![Just(TargetKind::AverageValue), Just(TargetKind::Value)]
 }
 
-fn metrics() -> impl Strategy<Value = Vec<MetricObservation>> {
-    prop::collection::vec(
-        (
-            kind(),
-            1.0f64..100.0,
-            prop::option::weighted(0.8, 0.0f64..2000.0),
-        ),
-        1..4,
-    )
-    .prop_map(|ms| {
-        ms.into_iter()
-            .enumerate()
-            .map(|(i, (k, t, v))| metric(&format!("m{i}"), k, t, v))
+/// A list of `sizes` elements drawn from `element`, the i-th made by `make` and named `{prefix}{i}`.
+fn numbered<S: Strategy, T: std::fmt::Debug>(
+    prefix: &'static str,
+    element: S,
+    sizes: std::ops::Range<usize>,
+    make: fn(String, S::Value) -> T,
+) -> impl Strategy<Value = Vec<T>> {
+    prop::collection::vec(element, sizes).prop_map(move |items| {
+        let named = items.into_iter().enumerate();
+        named
+            .map(|(i, v)| make(format!("{prefix}{i}"), v))
             .collect()
     })
 }
 
+fn metrics() -> impl Strategy<Value = Vec<MetricObservation>> {
+    let element = (
+        kind(),
+        1.0f64..100.0,
+        prop::option::weighted(0.8, 0.0f64..2000.0),
+    );
+    numbered("m", element, 1..4, |name, (k, t, v)| metric(&name, k, t, v))
+}
+
 fn guards() -> impl Strategy<Value = Vec<GuardObservation>> {
-    prop::collection::vec(
-        (50.0f64..90.0, prop::option::weighted(0.8, 0.0f64..100.0)),
-        0..2,
-    )
-    .prop_map(|gs| {
-        gs.into_iter()
-            .enumerate()
-            .map(|(i, (limit, value))| GuardObservation {
-                name: format!("g{i}"),
-                limit,
-                value,
-            })
-            .collect()
+    let element = (50.0f64..90.0, prop::option::weighted(0.8, 0.0f64..100.0));
+    numbered("g", element, 0..2, |name, (limit, value)| {
+        GuardObservation { name, limit, value }
     })
 }
 
 fn forecasts() -> impl Strategy<Value = Vec<MetricForecast>> {
-    prop::collection::vec(
-        (1.0f64..100.0, prop::option::weighted(0.8, 0.0f64..3000.0)),
-        1..3,
-    )
-    .prop_map(|fs| {
-        fs.into_iter()
-            .enumerate()
-            .map(|(i, (target, peak))| MetricForecast {
-                name: format!("m{i}"),
-                target,
-                peak,
-                basis: "test".into(),
-            })
-            .collect()
+    let element = (1.0f64..100.0, prop::option::weighted(0.8, 0.0f64..3000.0));
+    numbered("m", element, 1..3, |name, (target, peak)| MetricForecast {
+        name,
+        target,
+        peak,
+        basis: "test".into(),
     })
 }
 
@@ -143,13 +127,8 @@ fn history(now: i64) -> impl Strategy<Value = History> {
         let mut times: Vec<i64> = entries.iter().map(|(ago, _, _)| now - ago).collect();
         times.sort();
         for (t, (_, current, load)) in times.into_iter().zip(entries) {
-            let obs = Observations {
-                now: t,
-                current_replicas: current,
-                ready_replicas: current,
-                metrics: vec![metric("m0", TargetKind::AverageValue, 50.0, Some(load))],
-                ..Observations::default()
-            };
+            let m0 = metric("m0", TargetKind::AverageValue, 50.0, Some(load));
+            let obs = Observations::all_ready(t, current, vec![m0]);
             let d = decide(&cfg, &obs, &h);
             h.record(&cfg, &d, t, true);
         }
@@ -249,11 +228,8 @@ proptest! {
     #[test]
     fn within_tolerance_means_no_change(current in 1u32..50, ratio in 0.91f64..1.09, target in 1.0f64..100.0) {
         let cfg = DecisionConfig::plain_hpa(1, 100);
-        let obs = Observations {
-            now: NOW, current_replicas: current, ready_replicas: current,
-            metrics: vec![metric("m", TargetKind::Value, target, Some(target * ratio))],
-            ..Observations::default()
-        };
+        let m = metric("m", TargetKind::Value, target, Some(target * ratio));
+        let obs = Observations::all_ready(NOW, current, vec![m]);
         let d = decide(&cfg, &obs, &History::default());
         prop_assert_eq!(d.desired, current);
     }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use notejam_autoscaler::step::Step;
 use serde_json::Value;
-use support::{Exporter, free_port, start_prometheus};
+use support::{Exporter, free_port, json_stdout, start_prometheus};
 use tokio::io::{AsyncBufReadExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdout};
 
@@ -161,12 +161,7 @@ async fn one_shot_json_is_the_step_simulate_prints_for_the_same_data() {
         .args(["--initial-replicas", "4", "--output", "json"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let replay: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let replay = json_stdout(&out);
     let mut simulated = replay["steps"][0].clone();
     assert_eq!(shape(&simulated), shape(&live));
     simulated["time"] = live["time"].clone();

@@ -73,15 +73,13 @@ async fn reads_scalar_and_vector_results_and_reports_empty_and_stale_as_missing(
     .await;
 
     // The history-derived threshold query is valid PromQL and yields a number.
-    let h = FromHistory {
-        per_pod_query: "sum(notejam_http_open_connections) / 1".into(),
-        slo_query: Some("vector(0.1) < 0.3".into()),
-        percentile: 0.95,
-        window: "1m".into(),
-        resolution: "1s".into(),
-        utilization: 1.0,
-        min_samples: 5,
-    };
+    // As a policy gives it (percentile 0.95 and utilization 1 by default).
+    let h: FromHistory = serde_yaml::from_str(
+        "{perPodQuery: 'sum(notejam_http_open_connections) / 1', sloQuery: 'vector(0.1) < 0.3', \
+          window: 1m, resolution: 1s, minSamples: 5}",
+    )
+    .unwrap();
+    assert_eq!((h.percentile, h.utilization), (0.95, 1.0));
     let r = poll(&src, &history_query(&h), |r| r.value().is_some()).await;
     let v = r.value().unwrap();
     assert!((7.0..=42.0).contains(&v), "{v}");

@@ -1,7 +1,11 @@
 //! `notejam-autoscaler simulate` over the shipped example traces, through the real binary.
 
+mod support;
+
 use std::path::Path;
 use std::process::Command;
+
+use support::stdout_of;
 
 fn simulate(trace: &str, extra: &[&str]) -> String {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -16,12 +20,7 @@ fn simulate(trace: &str, extra: &[&str]) -> String {
         .args(extra)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    stdout_of(&out)
 }
 
 fn replay(trace: &str) -> serde_json::Value {

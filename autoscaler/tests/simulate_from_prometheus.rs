@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::process::Command;
 
 use serde_json::Value;
-use support::start_prometheus_with_history;
+use support::{json_stdout, start_prometheus_with_history};
 
 const BIN: &str = env!("CARGO_BIN_EXE_notejam-autoscaler");
 
@@ -141,12 +141,7 @@ async fn replays_recorded_history_as_a_trace_file_would_and_says_what_is_missing
         .args(["--output", "json"])
         .output()
         .unwrap();
-    assert!(
-        file.status.success(),
-        "{}",
-        String::from_utf8_lossy(&file.stderr)
-    );
-    let file: Value = serde_json::from_slice(&file.stdout).unwrap();
+    let file = json_stdout(&file);
     assert_eq!(file["ours"], live["ours"]);
     assert_eq!(file["hpa"], live["hpa"]);
     for (a, b) in file["steps"].as_array().unwrap().iter().zip(steps) {
@@ -184,13 +179,9 @@ async fn a_range_without_data_or_the_wrong_way_round_is_refused_clearly() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     // No data in the range: every sample missing, held, never read as 0.
-    let out = run(&["--start", "now-10m", "--end", "now", "--output", "json"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json_stdout(&run(&[
+        "--start", "now-10m", "--end", "now", "--output", "json",
+    ]));
     let steps = v["steps"].as_array().unwrap();
     assert_eq!(steps.len(), 41);
     assert!(

@@ -220,21 +220,29 @@ pub async fn run_backup(
     }
 }
 
-async fn latest_automated_snapshot(
+/// Every snapshot of `instance` of `snapshot_type` (`automated` or `manual`), all pages read.
+async fn snapshots_of(
     rds: &Client,
     instance: &str,
-) -> Result<DbSnapshot, BackupError> {
-    let snapshots: Vec<DbSnapshot> = rds
-        .describe_db_snapshots()
+    snapshot_type: &str,
+) -> Result<Vec<DbSnapshot>, BackupError> {
+    rds.describe_db_snapshots()
         .db_instance_identifier(instance)
-        .snapshot_type("automated")
+        .snapshot_type(snapshot_type)
         .into_paginator()
         .items()
         .send()
         .collect::<Result<_, _>>()
         .await
-        .map_err(|e| BackupError::aws("DescribeDBSnapshots", e))?;
-    snapshots
+        .map_err(|e| BackupError::aws("DescribeDBSnapshots", e))
+}
+
+async fn latest_automated_snapshot(
+    rds: &Client,
+    instance: &str,
+) -> Result<DbSnapshot, BackupError> {
+    snapshots_of(rds, instance, "automated")
+        .await?
         .into_iter()
         .filter(|s| s.status() == Some("available"))
         .filter(|s| created_secs(s).is_some())
@@ -247,16 +255,7 @@ async fn latest_automated_snapshot(
 /// Our copies: the instance's manual snapshots named `<prefix>-YYYY-MM-DD`, the only ones we
 /// copy into or prune. Others with our prefix are left alone (and logged).
 async fn owned_snapshots(rds: &Client, config: &Config) -> Result<Vec<Owned>, BackupError> {
-    let snapshots: Vec<DbSnapshot> = rds
-        .describe_db_snapshots()
-        .db_instance_identifier(&config.db_instance_identifier)
-        .snapshot_type("manual")
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<_, _>>()
-        .await
-        .map_err(|e| BackupError::aws("DescribeDBSnapshots", e))?;
+    let snapshots = snapshots_of(rds, &config.db_instance_identifier, "manual").await?;
     let prefix = format!("{}-", config.snapshot_prefix);
     Ok(snapshots
         .into_iter()

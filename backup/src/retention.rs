@@ -303,6 +303,31 @@ mod tests {
         );
     }
 
+    /// Daily runs for `days` days from `start`: each adds that day's copy, then deletes what
+    /// `expired` names (the newest copy protected as the run protects it when `protect_newest`);
+    /// `after` sees the day and the copies left.
+    fn daily_runs(
+        start: i64,
+        days: i64,
+        policy: Policy,
+        protect_newest: bool,
+        mut after: impl FnMut(i64, &[KeptCopy]),
+    ) {
+        let mut copies: Vec<KeptCopy> = Vec::new();
+        for today in start..start + days {
+            copies.push(KeptCopy {
+                id: format!("{PREFIX}-{}", format_day(today)),
+                day: today,
+                available: true,
+            });
+            let newest = copies.last().unwrap().id.clone();
+            let protected: &[&str] = if protect_newest { &[&newest] } else { &[] };
+            let gone = expired(&copies, today, protected, policy);
+            copies.retain(|c| !gone.contains(&c.id));
+            after(today, &copies);
+        }
+    }
+
     /// Five years of daily runs from several start dates: the number of copies never exceeds
     /// 71 (the RDS quota is 100 per region and account), 70 at steady state (35 daily copies
     /// and the monthly ones of 1060 days: at most 35 months), and after 3 years the oldest copy
@@ -313,18 +338,9 @@ mod tests {
     fn steady_state_stays_under_the_quota_and_reaches_back_three_years() {
         for start in ["2026-01-01", "2026-01-31", "2026-03-15", "2027-02-28"] {
             let start = day(start);
-            let mut copies: Vec<KeptCopy> = Vec::new();
             let mut most = 0;
             let mut most_steady = 0;
-            for today in start..start + 5 * 365 {
-                copies.push(KeptCopy {
-                    id: format!("{PREFIX}-{}", format_day(today)),
-                    day: today,
-                    available: true,
-                });
-                let kept_id = copies.last().unwrap().id.clone();
-                let gone = expired(&copies, today, &[&kept_id], DEFAULT);
-                copies.retain(|c| !gone.contains(&c.id));
+            daily_runs(start, 5 * 365, DEFAULT, true, |today, copies| {
                 most = most.max(copies.len());
                 if today - start >= 1095 + 31 {
                     most_steady = most_steady.max(copies.len());
@@ -341,7 +357,7 @@ mod tests {
                     days.sort();
                     assert!(days.windows(2).all(|w| w[1] - w[0] <= 31), "{days:?}");
                 }
-            }
+            });
             assert!(most <= 71, "{most} copies at once");
             assert!(
                 (69..=70).contains(&most_steady),
@@ -356,19 +372,10 @@ mod tests {
             daily_days: 7,
             monthly_days: 1095,
         };
-        let start = day("2026-01-01");
-        let mut copies: Vec<KeptCopy> = Vec::new();
         let mut most = 0;
-        for today in start..start + 4 * 365 {
-            copies.push(KeptCopy {
-                id: format!("{PREFIX}-{}", format_day(today)),
-                day: today,
-                available: true,
-            });
-            let gone = expired(&copies, today, &[], policy);
-            copies.retain(|c| !gone.contains(&c.id));
+        daily_runs(day("2026-01-01"), 4 * 365, policy, false, |_, copies| {
             most = most.max(copies.len());
-        }
+        });
         assert!(most <= 7 + 36, "{most}");
     }
 }

@@ -17,7 +17,7 @@ use aws_sdk_rds::Client;
 use aws_sdk_rds::config::{BehaviorVersion, Credentials, Region};
 use common::{Moto, create_database};
 use notejam_backup::retention::{day_of_copy, format_day};
-use notejam_backup::{BackupError, Config, run_backup};
+use notejam_backup::{BackupError, Config, Report, run_backup};
 
 const DAY: Duration = Duration::from_secs(86_400);
 
@@ -35,6 +35,21 @@ fn config() -> Config {
         export_role_arn: "arn:aws:iam::000000000000:role/notejam-dev-rds-export".into(),
         export_kms_key_id: "arn:aws:kms:eu-west-1:000000000000:key/emulated".into(),
     }
+}
+
+/// One run with the test configuration as if the time were `at`; `what` names it if it fails.
+async fn run_at(rds: &Client, at: SystemTime, what: &str) -> Report {
+    run_backup(rds, &config(), at)
+        .await
+        .unwrap_or_else(|e| panic!("{what}: {e:?}"))
+}
+
+/// A fresh moto holding the `notejam-dev` database (and so its first automated snapshot).
+async fn with_database() -> (Moto, Client) {
+    let moto = Moto::start();
+    let rds = moto.rds();
+    create_database(&rds, "notejam-dev").await;
+    (moto, rds)
 }
 
 async fn manual_snapshot_ids(rds: &Client) -> Vec<String> {
@@ -70,12 +85,10 @@ async fn export_tasks(rds: &Client) -> Vec<(String, String, String)> {
 
 #[tokio::test]
 async fn keeps_and_exports_the_latest_snapshot_and_a_second_run_changes_nothing() {
-    let moto = Moto::start();
-    let rds = moto.rds();
-    create_database(&rds, "notejam-dev").await;
+    let (_moto, rds) = with_database().await;
     let now = SystemTime::now();
 
-    let first = run_backup(&rds, &config(), now).await.expect("first run");
+    let first = run_at(&rds, now, "first run").await;
     assert!(
         first.source_snapshot.starts_with("rds:notejam-dev-"),
         "{first:?}"
@@ -105,9 +118,7 @@ async fn keeps_and_exports_the_latest_snapshot_and_a_second_run_changes_nothing(
     );
     assert_eq!(tasks[0].2, "notejam-db-backup-dev");
 
-    let second = run_backup(&rds, &config(), now + Duration::from_secs(3600))
-        .await
-        .expect("second run");
+    let second = run_at(&rds, now + Duration::from_secs(3600), "second run").await;
     assert!(
         !second.changed_anything(),
         "second run the same day changed something: {second:?}"
@@ -136,11 +147,9 @@ fn sorted(mut ids: Vec<String>) -> Vec<String> {
 
 #[tokio::test]
 async fn keeps_35_days_of_daily_copies_and_one_a_month_for_three_years_and_only_prunes_its_own() {
-    let moto = Moto::start();
-    let rds = moto.rds();
-    create_database(&rds, "notejam-dev").await;
+    let (_moto, rds) = with_database().await;
     let now = SystemTime::now();
-    let first = run_backup(&rds, &config(), now).await.expect("first run");
+    let first = run_at(&rds, now, "first run").await;
     let today = day_of_copy(&first.kept_snapshot, "notejam-dev-daily").expect("dated name");
     let copy_of = |age: i64| format!("notejam-dev-daily-{}", format_day(today - age));
     // The earliest copy of its month among ages 0..=80 (the seeded range is contiguous).
@@ -156,7 +165,7 @@ async fn keeps_35_days_of_daily_copies_and_one_a_month_for_three_years_and_only_
         create_snapshot(&rds, id).await;
     }
 
-    let run = run_backup(&rds, &config(), now).await.expect("pruning run");
+    let run = run_at(&rds, now, "pruning run").await;
     let kept: Vec<String> = (0..=80)
         .filter(|&age| age < 35 || month_first(age))
         .map(copy_of)
@@ -179,16 +188,12 @@ async fn keeps_35_days_of_daily_copies_and_one_a_month_for_three_years_and_only_
     expected.extend(foreign.map(String::from));
     assert_eq!(manual_snapshot_ids(&rds).await, sorted(expected));
 
-    let again = run_backup(&rds, &config(), now + Duration::from_secs(3600))
-        .await
-        .expect("repeat run");
+    let again = run_at(&rds, now + Duration::from_secs(3600), "repeat run").await;
     assert!(!again.changed_anything(), "{again:?}");
 
     // 1014 days on, the oldest copy (80 days old today) is 1094 days old: every monthly copy is
     // still kept, the daily ones have left their window. The newest copy stays whatever its age.
-    let later = run_backup(&rds, &config(), now + (1094 - 80) * DAY)
-        .await
-        .expect("run after 1014 days");
+    let later = run_at(&rds, now + (1094 - 80) * DAY, "run after 1014 days").await;
     let monthly: Vec<String> = (0..=80)
         .filter(|&age| age == 0 || month_first(age))
         .map(copy_of)
@@ -199,20 +204,14 @@ async fn keeps_35_days_of_daily_copies_and_one_a_month_for_three_years_and_only_
     assert_eq!(later.kept_copies, monthly.len());
 
     // One day later it is 1095 days old: 3 years are over, and only it goes.
-    let end = run_backup(&rds, &config(), now + (1095 - 80) * DAY)
-        .await
-        .expect("run after 1015 days");
+    let end = run_at(&rds, now + (1095 - 80) * DAY, "run after 1015 days").await;
     assert_eq!(end.pruned, vec![copy_of(80)]);
-    let end_again = run_backup(&rds, &config(), now + (1095 - 80) * DAY)
-        .await
-        .expect("repeat run");
+    let end_again = run_at(&rds, now + (1095 - 80) * DAY, "repeat run").await;
     assert!(!end_again.changed_anything(), "{end_again:?}");
 
     // Long after, the copy of the latest automated snapshot is still there: it is the newest
     // restore point, never pruned.
-    let far = run_backup(&rds, &config(), now + 2000 * DAY)
-        .await
-        .expect("run after 2000 days");
+    let far = run_at(&rds, now + 2000 * DAY, "run after 2000 days").await;
     assert!(!far.pruned.contains(&first.kept_snapshot), "{far:?}");
     let mut expected = vec![first.kept_snapshot.clone()];
     expected.extend(foreign.map(String::from));
@@ -246,24 +245,23 @@ async fn cancel(rds: &Client, task: &str) {
 
 #[tokio::test]
 async fn retries_a_canceled_export_under_a_new_id_and_gives_up_after_three_attempts() {
-    let moto = Moto::start();
-    let rds = moto.rds();
-    create_database(&rds, "notejam-dev").await;
+    let (_moto, rds) = with_database().await;
     let now = SystemTime::now();
-    let first = run_backup(&rds, &config(), now).await.expect("first run");
+    let first = run_at(&rds, now, "first run").await;
     let kept = first.kept_snapshot.clone();
     cancel(&rds, &kept).await;
 
     // The same day: the canceled export is noticed and started again as <copy>-r1.
-    let retry = run_backup(&rds, &config(), now + Duration::from_secs(600))
-        .await
-        .expect("a retry is not an error");
+    let retry = run_at(
+        &rds,
+        now + Duration::from_secs(600),
+        "a retry is not an error",
+    )
+    .await;
     assert_eq!(retry.exports_started, vec![format!("{kept}-r1")]);
     assert_eq!(retry.exports_retried, vec![format!("{kept}-r1")]);
     assert!(!retry.copied);
-    let again = run_backup(&rds, &config(), now + Duration::from_secs(1200))
-        .await
-        .expect("rerun");
+    let again = run_at(&rds, now + Duration::from_secs(1200), "rerun").await;
     assert!(
         !again.changed_anything(),
         "a complete retry means nothing to do: {again:?}"
@@ -271,9 +269,7 @@ async fn retries_a_canceled_export_under_a_new_id_and_gives_up_after_three_attem
 
     // The next day: the retry was canceled too, so -r2.
     cancel(&rds, &format!("{kept}-r1")).await;
-    let next_day = run_backup(&rds, &config(), now + DAY)
-        .await
-        .expect("second retry");
+    let next_day = run_at(&rds, now + DAY, "second retry").await;
     assert_eq!(next_day.exports_retried, vec![format!("{kept}-r2")]);
 
     // The third attempt fails as well: no fourth, and the run fails (the alarm fires) until
@@ -305,9 +301,12 @@ async fn retries_a_canceled_export_under_a_new_id_and_gives_up_after_three_attem
         ids,
         vec![kept.clone(), format!("{kept}-r1"), format!("{kept}-r2")]
     );
-    let out_of_window = run_backup(&rds, &config(), now + 7 * DAY)
-        .await
-        .expect("past the 7-day export window the copy is no longer looked at");
+    let out_of_window = run_at(
+        &rds,
+        now + 7 * DAY,
+        "past the 7-day export window the copy is no longer looked at",
+    )
+    .await;
     assert!(!out_of_window.changed_anything(), "{out_of_window:?}");
 }
 

@@ -54,33 +54,15 @@ fn a_bad_flag_is_exit_1_with_a_message() {
 #[test]
 fn an_unreachable_host_is_exit_1_with_a_message() {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let out = loadtest(
-        &[
-            "run",
-            "--host",
-            &format!("http://127.0.0.1:{port}"),
-            "--run-time",
-            "2s",
-        ],
-        dir.path(),
-    );
-    assert_exit(&out, 1);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("cannot reach the target") && err.contains("connection refused"),
-        "{err}"
-    );
-    let gate = loadtest(
-        &[
-            "gate",
-            "--host",
-            &format!("http://127.0.0.1:{port}"),
-            "--threshold",
-            "p95<1s",
-        ],
-        dir.path(),
-    );
+    let unreachable = format!("http://127.0.0.1:{}", free_port());
+    let out = line("run --run-time 2s")
+        .flag("--host", &unreachable)
+        .run_in(dir.path());
+    assert_exit_saying(&out, 1, "cannot reach the target");
+    assert_exit_saying(&out, 1, "connection refused");
+    let gate = line("gate --threshold p95<1s")
+        .flag("--host", &unreachable)
+        .run_in(dir.path());
     assert_eq!(
         gate.status.code(),
         Some(1),
@@ -119,58 +101,30 @@ fn a_gate_that_cannot_run_still_writes_junit_saying_why() {
     let unreachable = format!("http://127.0.0.1:{}", free_port());
     let junit = dir.path().join("out/junit.xml");
     let j = junit.to_str().unwrap();
-    let gate_fails = |args: &[&str], reason: &str| {
-        let out = loadtest(&[&["gate"], args].concat(), dir.path());
+    let gate_fails = |gate: Line, reason: &str| {
+        let out = gate.run_in(dir.path());
         assert_exit(&out, 1);
         assert_run_failure_junit(&junit, reason);
     };
+    let to_unreachable = |words: &str| {
+        let gate = line("gate").flag("--host", &unreachable).words(words);
+        gate.flag("--junit", &junit)
+    };
     // The target is not there.
     gate_fails(
-        &[
-            "--host",
-            &unreachable,
-            "--threshold",
-            "p95<1s",
-            "--junit",
-            j,
-        ],
+        to_unreachable("--threshold p95<1s"),
         "cannot reach the target",
     );
-    // A malformed threshold (found before any load).
-    gate_fails(
-        &[
-            "--host",
-            &unreachable,
-            "--threshold",
-            "p95<300",
-            &format!("--junit={j}"),
-        ],
-        "malformed threshold &quot;p95&lt;300&quot;",
-    );
+    // A malformed threshold (found before any load), the JUnit path given as --junit=PATH.
+    let malformed = line("gate --threshold p95<300")
+        .flag("--host", &unreachable)
+        .arg(format!("--junit={j}"));
+    gate_fails(malformed, "malformed threshold &quot;p95&lt;300&quot;");
     // A flag clap refuses.
-    gate_fails(
-        &[
-            "--host",
-            &unreachable,
-            "--userz",
-            "3",
-            "--threshold",
-            "p95<1s",
-            "--junit",
-            j,
-        ],
-        "--userz",
-    );
+    gate_fails(to_unreachable("--userz 3 --threshold p95<1s"), "--userz");
     // An unreadable result to judge.
-    gate_fails(
-        &[
-            "--from",
-            dir.path().join("missing.json").to_str().unwrap(),
-            "--threshold",
-            "p95<1s",
-            "--junit",
-            j,
-        ],
-        "cannot read",
-    );
+    let unreadable = line("gate --threshold p95<1s")
+        .flag("--from", dir.path().join("missing.json"))
+        .flag("--junit", &junit);
+    gate_fails(unreadable, "cannot read");
 }

@@ -3,8 +3,14 @@
 # a throwaway PostgreSQL, the release build (and in A/B mode the build of another revision), the
 # apps started on it, the seeded data, one wrk row that reports where the CPU goes, and the A/B
 # rounds that alternate two builds row by row.
-# Source after common.sh and postgres.sh. Variables are shared with the sourcing script both ways
-# (duration, bench_header, against in; bin, base, app_pid, ready_ms, ... out).
+# Sourced from the repository's root after `set -euo pipefail`; it sources common.sh and
+# postgres.sh. Variables are shared with the sourcing script both ways (duration, bench_header,
+# against in; bin, base, app_pid, ready_ms, ... out).
+# shellcheck source=scripts/lib/common.sh
+source scripts/lib/common.sh
+# shellcheck source=scripts/lib/postgres.sh
+source scripts/lib/postgres.sh
+
 duration=${duration:-20}
 bench_header=${bench_header:-}
 # A/B mode: the revision to compare this tree with (empty: measure this tree alone).
@@ -25,8 +31,10 @@ bench_cleanup() {
   rm -rf "$bench_tmp"
 }
 
-# bench_args "$@": reads `[--against REV] [DURATION]` into `against` and `duration`.
+# bench_args "$@": reads `[--against REV] [DURATION]` into `against` and `duration` (empty when
+# not given, for the mode's own default).
 bench_args() {
+  duration=""
   while [ $# -gt 0 ]; do
     case $1 in
       --against) [ $# -ge 2 ] || die "--against needs a git revision"; against=$2; shift 2 ;;
@@ -102,6 +110,14 @@ bench_prepare() {
   fi
   "$bin" migrate
   DATABASE_URL=$sqlite_url "$bin" migrate
+}
+
+# bench_single_start [ENV=VALUE...]: this tree alone, DURATION seconds a row (default 20):
+# bench_prepare, then start_app with these extra variables.
+bench_single_start() {
+  duration=${duration:-20}
+  bench_prepare
+  start_app "$@"
 }
 
 # launch_app PID_VAR BIN PORT ADMIN_PORT [ENV=VALUE...]: starts BIN serving on these ports (with
@@ -280,6 +296,13 @@ ab_start() {
   done
 }
 
+# ab_begin: A/B mode, DURATION seconds a row (default 10): bench_prepare, then ab_start.
+ab_begin() {
+  duration=${duration:-10}
+  bench_prepare
+  ab_start
+}
+
 # The rows of an A/B run, in order: name, database (pg or sqlite), authentication (cookie or
 # token), path, extra wrk arguments (words split on spaces, may be empty).
 ab_names=(); ab_dbs=(); ab_auths=(); ab_paths=(); ab_extras=()
@@ -325,6 +348,13 @@ ab_rounds() {
   echo "- resident memory under load (the largest VmRSS at the end of a row): A ${ab_rss[A-pg]:-?} MiB, B ${ab_rss[B-pg]:-?} MiB on PostgreSQL; A ${ab_rss[A-sqlite]:-?} MiB, B ${ab_rss[B-sqlite]:-?} MiB on SQLite"
   echo "- peak resident memory (VmHWM) includes the sign-in each app served (argon2 holds 19 MiB while it hashes)"
   ab_names=(); ab_dbs=(); ab_auths=(); ab_paths=(); ab_extras=()
+}
+
+# ab_report TITLE: the heading, then ROUNDS rounds (default 5) of the rows added so far.
+ab_report() {
+  bench_heading "$1"
+  echo
+  ab_rounds "${ROUNDS:-5}"
 }
 
 rss_now() { awk '/VmRSS/{print int($2/1024)}' "/proc/$1/status"; }

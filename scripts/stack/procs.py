@@ -10,7 +10,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 
@@ -71,18 +71,32 @@ def http_status(url: str, timeout: float = 2.0) -> int | None:
         return None
 
 
-def wait_http(url: str, seconds: float, what: str, log: Path | None = None) -> None:
-    """Waits until `url` answers 2xx; fails loudly (with the service's log tail) otherwise."""
+def log_tail(log: Path | None, lines: int = 30) -> str:
+    """The last `lines` lines of a service's log, when it has one."""
+    if log is None or not log.exists():
+        return ""
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def wait_until(ready: Callable[[], bool], seconds: float, failure: str, log: Path | None) -> None:
+    """Polls `ready` every 0.2 s for `seconds`; then fails loudly with `failure` and the tail of
+    the service's log."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        status = http_status(url)
-        if status is not None and 200 <= status < 300:
+        if ready():
             return
         time.sleep(0.2)
-    tail = ""
-    if log is not None and log.exists():
-        tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
-    raise SystemExit(f"{what} did not become ready at {url} within {seconds:.0f} s\n{tail}")
+    raise SystemExit(f"{failure} within {seconds:.0f} s\n{log_tail(log)}")
+
+
+def wait_http(url: str, seconds: float, what: str, log: Path | None = None) -> None:
+    """Waits until `url` answers 2xx; fails loudly (with the service's log tail) otherwise."""
+
+    def answers() -> bool:
+        status = http_status(url)
+        return status is not None and 200 <= status < 300
+
+    wait_until(answers, seconds, f"{what} did not become ready at {url}", log)
 
 
 def podman_run(
@@ -132,13 +146,9 @@ def run(argv: Sequence[str], check: bool = True, **kwargs) -> subprocess.Complet
 
 def wait_port(port: int, seconds: float, what: str, log: Path | None = None) -> None:
     """Waits until something accepts TCP connections on loopback `port`."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+
+    def accepts() -> bool:
         with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    tail = ""
-    if log is not None and log.exists():
-        tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
-    raise SystemExit(f"{what} did not listen on 127.0.0.1:{port} within {seconds:.0f} s\n{tail}")
+            return s.connect_ex(("127.0.0.1", port)) == 0
+
+    wait_until(accepts, seconds, f"{what} did not listen on 127.0.0.1:{port}", log)

@@ -125,16 +125,31 @@ def postgres_pids(state: State) -> list[int]:
     return [master, *map(int, children)]
 
 
+def serve_http(
+    state: State, name: str, argv: list[str], port: int, ready_path: str, seconds: float, what: str
+) -> None:
+    """Starts daemon `name` (its log: logs/NAME.log) listening on loopback `port`, and waits
+    until `ready_path` answers 2xx."""
+    state.pids[name] = procs.start(name, argv, state.path / "logs")
+    state.ports[name] = port
+    url = f"http://127.0.0.1:{port}{ready_path}"
+    procs.wait_http(url, seconds, what, state.path / f"logs/{name}.log")
+
+
+def serve_prometheus_daemon(
+    state: State, name: str, argv: list[str], port: int, seconds: float, what: str
+) -> None:
+    """A daemon of the Prometheus project (Prometheus, Alertmanager, the Pushgateway): it listens
+    where `--web.listen-address` says and answers `/-/ready` once ready."""
+    argv = [*argv, f"--web.listen-address=127.0.0.1:{port}"]
+    serve_http(state, name, argv, port, "/-/ready", seconds, what)
+
+
 def start_moto(state: State, venv: Path) -> None:
     """The AWS emulator, as the CloudWatch the autoscaler reads RDS metrics from."""
     port = procs.free_port()
-    state.pids["moto"] = procs.start(
-        "moto",
-        [str(venv / "bin/moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-        state.path / "logs",
-    )
-    state.ports["moto"] = port
-    procs.wait_http(f"http://127.0.0.1:{port}/moto-api/", 30, "moto", state.path / "logs/moto.log")
+    argv = [str(venv / "bin/moto_server"), "-H", "127.0.0.1", "-p", str(port)]
+    serve_http(state, "moto", argv, port, "/moto-api/", 30, "moto")
 
 
 def start_collector(state: State, venv: Path) -> None:
@@ -150,17 +165,8 @@ def start_collector(state: State, venv: Path) -> None:
 def start_pushgateway(state: State) -> None:
     """Carries the Deployment's replica counts that kube-state-metrics would export."""
     port = procs.free_port()
-    state.pids["pushgateway"] = procs.start(
-        "pushgateway",
-        ["prometheus-pushgateway", f"--web.listen-address=127.0.0.1:{port}"],
-        state.path / "logs",
-    )
-    state.ports["pushgateway"] = port
-    procs.wait_http(
-        f"http://127.0.0.1:{port}/-/ready",
-        30,
-        "the Pushgateway",
-        state.path / "logs/pushgateway.log",
+    serve_prometheus_daemon(
+        state, "pushgateway", ["prometheus-pushgateway"], port, 30, "the Pushgateway"
     )
 
 
@@ -181,21 +187,9 @@ def start_alertmanager(state: State) -> None:
             }
         )
     )
-    state.pids["alertmanager"] = procs.start(
-        "alertmanager",
-        [
-            "prometheus-alertmanager",
-            f"--config.file={conf}",
-            f"--storage.path={state.path / 'alertmanager'}",
-            f"--web.listen-address=127.0.0.1:{port}",
-            "--cluster.listen-address=",
-        ],
-        state.path / "logs",
-    )
-    state.ports["alertmanager"] = port
-    procs.wait_http(
-        f"http://127.0.0.1:{port}/-/ready", 30, "Alertmanager", state.path / "logs/alertmanager.log"
-    )
+    argv = ["prometheus-alertmanager", f"--config.file={conf}", "--cluster.listen-address="]
+    argv.append(f"--storage.path={state.path / 'alertmanager'}")
+    serve_prometheus_daemon(state, "alertmanager", argv, port, 30, "Alertmanager")
 
 
 def write_rules(directory: Path) -> Path:
@@ -243,21 +237,9 @@ def start_prometheus(state: State) -> None:
     conf = state.path / "prometheus.yml"
     conf.write_text(yaml.safe_dump(prometheus_config(state), sort_keys=False))
     procs.run(["promtool", "check", "config", str(conf)])
-    state.pids["prometheus"] = procs.start(
-        "prometheus",
-        [
-            "prometheus",
-            f"--config.file={conf}",
-            f"--storage.tsdb.path={state.path / 'prometheus'}",
-            f"--web.listen-address=127.0.0.1:{port}",
-            "--web.enable-lifecycle",
-        ],
-        state.path / "logs",
-    )
-    state.ports["prometheus"] = port
-    procs.wait_http(
-        f"http://127.0.0.1:{port}/-/ready", 60, "Prometheus", state.path / "logs/prometheus.log"
-    )
+    argv = ["prometheus", f"--config.file={conf}", "--web.enable-lifecycle"]
+    argv.append(f"--storage.tsdb.path={state.path / 'prometheus'}")
+    serve_prometheus_daemon(state, "prometheus", argv, port, 60, "Prometheus")
 
 
 def stop_prometheus(state: State) -> None:

@@ -2,11 +2,13 @@
 //! bounds it, in order: the stabilisation windows and rate limits (or panic mode), the guards,
 //! the min/max bounds and the database cap. The reason is the last rule that bound the result.
 
+use std::cmp::Ordering;
+
 use super::proposal::{ceil_u32, metric_outcome};
 use super::rules::{limit_down, limit_up};
 use super::{
-    Decision, DecisionConfig, GuardOutcome, History, MetricOutcome, MissingAction, Observations,
-    PanicOutcome, Reason, Select,
+    Decision, DecisionConfig, DirectionRules, GuardOutcome, History, MetricOutcome, MissingAction,
+    Observations, PanicOutcome, Reason, Select,
 };
 
 /// The raw recommendation from the metrics (before any window or limit), its reason and message.
@@ -260,39 +262,33 @@ fn rate_limit(
     config: &DecisionConfig,
     obs: &Observations,
     history: &History,
-    mut desired: u32,
-    mut reason: Reason,
-    mut message: String,
+    desired: u32,
+    reason: Reason,
+    message: String,
 ) -> (u32, Reason, String) {
+    type Limit = fn(u32, &DirectionRules, &History, i64) -> u32;
     let current = obs.current_replicas;
-    if desired > current {
-        if config.scale_up.select == Select::Disabled {
-            desired = current;
-            reason = Reason::DirectionDisabled;
-            message = "scale-up is disabled by the policy".into();
-        } else {
-            let limit = limit_up(current, &config.scale_up, history, obs.now);
-            if desired > limit {
-                desired = limit;
-                reason = Reason::RateLimited;
-                message = format!("scale-up limited to {limit} replicas by the rate policy");
-            }
-        }
-    } else if desired < current {
-        if config.scale_down.select == Select::Disabled {
-            desired = current;
-            reason = Reason::DirectionDisabled;
-            message = "scale-down is disabled by the policy".into();
-        } else {
-            let limit = limit_down(current, &config.scale_down, history, obs.now);
-            if desired < limit {
-                desired = limit;
-                reason = Reason::RateLimited;
-                message = format!("scale-down limited to {limit} replicas by the rate policy");
-            }
-        }
+    let (rules, direction, limit): (&DirectionRules, &str, Limit) = match desired.cmp(&current) {
+        Ordering::Greater => (&config.scale_up, "scale-up", limit_up),
+        Ordering::Less => (&config.scale_down, "scale-down", limit_down),
+        Ordering::Equal => return (desired, reason, message),
+    };
+    if rules.select == Select::Disabled {
+        let message = format!("{direction} is disabled by the policy");
+        return (current, Reason::DirectionDisabled, message);
     }
-    (desired, reason, message)
+    let limit = limit(current, rules, history, obs.now);
+    // A ceiling going up, a floor going down.
+    let limited = if desired > current {
+        desired.min(limit)
+    } else {
+        desired.max(limit)
+    };
+    if limited == desired {
+        return (desired, reason, message);
+    }
+    let message = format!("{direction} limited to {limit} replicas by the rate policy");
+    (limited, Reason::RateLimited, message)
 }
 
 #[cfg(test)]
@@ -307,18 +303,8 @@ mod tests {
     }
 
     fn obs(now: i64, current: u32, value: Option<f64>, target: f64) -> Observations {
-        Observations {
-            now,
-            current_replicas: current,
-            ready_replicas: current,
-            metrics: vec![MetricObservation {
-                name: "m".into(),
-                kind: TargetKind::Value,
-                target,
-                value,
-            }],
-            ..Observations::default()
-        }
+        let metric = MetricObservation::new("m", TargetKind::Value, target, value);
+        Observations::all_ready(now, current, vec![metric])
     }
 
     #[test]

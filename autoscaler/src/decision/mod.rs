@@ -96,6 +96,17 @@ pub struct MetricObservation {
     pub value: Option<f64>,
 }
 
+impl MetricObservation {
+    pub fn new(name: &str, kind: TargetKind, target: f64, value: Option<f64>) -> Self {
+        Self {
+            name: name.into(),
+            kind,
+            target,
+            value,
+        }
+    }
+}
+
 /// A signal more pods cannot relieve (database CPU): above its limit, scale-up is held.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct GuardObservation {
@@ -133,6 +144,19 @@ pub struct Observations {
     pub guards: Vec<GuardObservation>,
     /// Expected load: a floor under the decision, never a reason to go lower.
     pub forecasts: Vec<MetricForecast>,
+}
+
+impl Observations {
+    /// `replicas` pods, all of them ready, and these metrics (no guards, no forecasts).
+    pub fn all_ready(now: i64, replicas: u32, metrics: Vec<MetricObservation>) -> Self {
+        Self {
+            now,
+            current_replicas: replicas,
+            ready_replicas: replicas,
+            metrics,
+            ..Self::default()
+        }
+    }
 }
 
 /// Why the decision came out as it did; also a metric label, so the set is closed.

@@ -349,15 +349,20 @@ pub fn replay_scores(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::ScalingPolicySpec;
     use crate::simulate::trace::parse_csv_trace;
+
+    /// A policy spec in YAML, validated.
+    fn valid(yaml: &str) -> ValidPolicy {
+        let spec: ScalingPolicySpec = serde_yaml::from_str(yaml).unwrap();
+        spec.validate().unwrap()
+    }
 
     #[test]
     fn a_metric_without_a_column_is_an_error() {
-        let spec: crate::policy::ScalingPolicySpec = serde_yaml::from_str(
+        let policy = valid(
             "targetRef: {name: x}\nminReplicas: 1\nmaxReplicas: 5\nmetrics:\n- name: conns\n  prometheus: {query: up}\n  target: {type: Value, value: 1}\n",
-        )
-        .unwrap();
-        let policy = spec.validate().unwrap();
+        );
         let samples = parse_csv_trace("time,other\n0,1\n").unwrap();
         let err = replay(&policy, None, &samples, ReplayOptions::default())
             .unwrap_err()
@@ -370,11 +375,9 @@ mod tests {
 
     #[test]
     fn a_guard_is_seen_unscaled_and_holds_scale_up_while_saturated() {
-        let spec: crate::policy::ScalingPolicySpec = serde_yaml::from_str(
+        let policy = valid(
             "targetRef: {name: x}\nminReplicas: 2\nmaxReplicas: 20\nmetrics:\n- name: conns\n  prometheus: {query: sum(c)}\n  target: {type: AverageValue, value: 10}\n- name: db\n  role: Guard\n  cloudwatch: {namespace: AWS/RDS, metricName: CPUUtilization, statistic: Average}\n  target: {type: Value, value: 80}\n",
-        )
-        .unwrap();
-        let policy = spec.validate().unwrap();
+        );
         // Load for 6 pods at 4 running; the database is saturated, then relieved.
         let samples =
             parse_csv_trace("time,replicas,conns,db\n0,4,60,95\n15,4,60,95\n30,4,60,50\n").unwrap();

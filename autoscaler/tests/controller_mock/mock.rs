@@ -1,5 +1,5 @@
-//! The mock API server (kube's tower-test: no Kubernetes API server runs here), a fake metric
-//! reader, the scenarios' policies, and helpers that read the recorded calls.
+//! The mock API server (kube's tower-test: no Kubernetes API server runs here), the usual
+//! cluster it plays, a fake metric reader, and the scenarios' policies and contexts.
 
 use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
@@ -52,11 +52,15 @@ pub fn mock_api(answer: impl Fn(&Call) -> (u16, Value) + Send + Sync + 'static) 
     (Client::new(service, NS), calls)
 }
 
+/// A failed call as the API server answers it: a `Status` with `code`, `reason` and `message`.
+pub fn api_error(code: u16, reason: &str, message: &str) -> (u16, Value) {
+    let status = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                        "reason": reason, "code": code, "message": message});
+    (code, status)
+}
+
 pub fn not_found() -> (u16, Value) {
-    (
-        404,
-        json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "reason": "NotFound", "code": 404, "message": "not found"}),
-    )
+    api_error(404, "NotFound", "not found")
 }
 
 pub fn deployment(replicas: i32, ready: i32) -> Value {
@@ -167,6 +171,9 @@ metrics:
     target: {type: AverageValue, value: 50}
 "#;
 
+/// 400 open connections: 8 pods' worth at the scale policy's 50 per pod.
+pub const BUSY: &[(&str, Fake)] = &[("conns", Fake::Value(400.0))];
+
 pub fn context(client: Client, readings: &[(&str, Fake)], leader: bool) -> Arc<Context> {
     context_with_history(client, readings, leader, None)
 }
@@ -192,57 +199,4 @@ pub fn context_with_history(
         Arc::new(AtomicBool::new(leader)),
         Some("test-pod".into()),
     ))
-}
-
-pub fn calls(c: &Calls) -> Vec<Call> {
-    c.lock().unwrap().clone()
-}
-
-pub fn find<'a>(calls: &'a [Call], method: &str, path_part: &str) -> Vec<&'a Call> {
-    calls
-        .iter()
-        .filter(|c| c.method == method && c.path.contains(path_part))
-        .collect()
-}
-
-pub fn status_patch(calls: &[Call]) -> Value {
-    let patches = find(calls, "PATCH", "/scalingpolicies/notejam/status");
-    assert_eq!(patches.len(), 1, "exactly one status write: {calls:#?}");
-    let p = patches[0];
-    assert!(
-        p.path.contains("fieldManager=notejam-autoscaler") && p.path.contains("force=true"),
-        "server-side apply: {}",
-        p.path
-    );
-    assert_eq!(p.body["apiVersion"], "autoscaling.notejam.io/v1alpha1");
-    p.body["status"].clone()
-}
-
-pub fn condition(status: &Value, type_: &str) -> (String, String) {
-    let c = status["conditions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["type"] == type_)
-        .unwrap();
-    (
-        c["status"].as_str().unwrap().into(),
-        c["reason"].as_str().unwrap().into(),
-    )
-}
-
-pub fn events(calls: &[Call]) -> Vec<(String, String)> {
-    find(
-        calls,
-        "POST",
-        "/apis/events.k8s.io/v1/namespaces/notejam/events",
-    )
-    .iter()
-    .map(|c| {
-        (
-            c.body["type"].as_str().unwrap().into(),
-            c.body["reason"].as_str().unwrap().into(),
-        )
-    })
-    .collect()
 }

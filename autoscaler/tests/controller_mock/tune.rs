@@ -3,9 +3,10 @@
 use std::sync::Arc;
 
 use notejam_autoscaler::controller::reconcile;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::mock::*;
+use super::scenario::*;
 
 const TUNE_POLICY: &str = r#"
 targetRef: {name: notejam}
@@ -26,129 +27,97 @@ fn forecast_and_guard_policy() -> String {
     SCALE_POLICY.replace("value: 50}\n", forecast) + guard
 }
 
+/// An HPA's `minReplicas` and `maxReplicas`.
+fn bounds(spec: &Value) -> (Value, Value) {
+    (spec["minReplicas"].clone(), spec["maxReplicas"].clone())
+}
+
 #[tokio::test]
 async fn scenario_the_forecast_scales_ahead_and_says_so_in_status_and_an_event() {
     let p = policy(&forecast_and_guard_policy());
-    let (client, recorded) = mock_api(cluster(&p, 4));
+    let api = cluster(&p, 4);
     // On target now (200 over 4 pods), but 400 came at this time yesterday and last week.
     let readings = [
         ("conns", Fake::Value(200.0)),
         ("rds-cpu", Fake::Value(40.0)),
     ];
-    let ctx = context_with_history(client, &readings, true, Some(400.0));
-    reconcile(Arc::new(p), ctx.clone()).await.unwrap();
-    let calls = calls(&recorded);
-    assert_eq!(
-        find(&calls, "PATCH", "/scale")[0].body["spec"],
-        json!({"replicas": 8})
-    );
+    let Reconciled { calls, ctx } = reconcile_against(p, api, &readings, Some(400.0)).await;
+    let scale = find(&calls, "PATCH", "/scale");
+    assert_eq!(scale[0].body["spec"], json!({"replicas": 8}));
     let ev = events(&calls);
-    assert!(
-        ev.contains(&("Normal".into(), "ForecastFloor".into())),
-        "{ev:?}"
-    );
+    assert!(ev.contains(&event("Normal", "ForecastFloor")), "{ev:?}");
     let status = status_patch(&calls);
     assert_eq!(status["lastDecision"]["reason"], "Forecast");
     assert_eq!(status["lastDecision"]["forecastReplicas"], 8);
     assert_eq!(status["metrics"][0]["forecast"], 400.0);
     assert_eq!(status["metrics"][1]["role"], "guard");
-    assert_eq!(
-        ctx.metrics.get(
-            "notejam_autoscaler_forecast_replicas",
-            &[("policy", "notejam")]
-        ),
-        Some(8.0)
-    );
+    let forecast = "notejam_autoscaler_forecast_replicas";
+    assert_metric(&ctx, forecast, &[("policy", "notejam")], Some(8.0));
 }
 
 #[tokio::test]
 async fn scenario_a_saturated_guard_holds_scale_up_and_warns() {
+    let readings = [
+        ("conns", Fake::Value(400.0)),
+        ("rds-cpu", Fake::Value(93.0)),
+    ];
     let p = policy(&forecast_and_guard_policy());
-    let (client, recorded) = mock_api(cluster(&p, 4));
-    let ctx = context(
-        client,
-        &[
-            ("conns", Fake::Value(400.0)),
-            ("rds-cpu", Fake::Value(93.0)),
-        ],
-        true,
-    );
-    reconcile(Arc::new(p), ctx).await.unwrap();
-    let calls = calls(&recorded);
+    let Reconciled { calls, .. } = reconcile_once(p, 4, &readings).await;
     assert!(find(&calls, "PATCH", "/scale").is_empty(), "no scale-up");
-    assert!(events(&calls).contains(&("Warning".into(), "Guarded".into())));
+    assert!(events(&calls).contains(&event("Warning", "Guarded")));
     let status = status_patch(&calls);
     assert_eq!(status["lastDecision"]["reason"], "Guarded");
-    assert_eq!(
-        status["lastDecision"]["saturatedGuards"],
-        json!(["rds-cpu"])
-    );
+    let saturated = &status["lastDecision"]["saturatedGuards"];
+    assert_eq!(saturated, &json!(["rds-cpu"]));
     assert_eq!(status["lastDecision"]["desiredReplicas"], 4);
 }
 
 #[tokio::test]
 async fn scenario_tune_creates_the_hpa_when_absent() {
-    let p = policy(TUNE_POLICY);
-    let (client, recorded) = mock_api(cluster(&p, 4));
-    reconcile(
-        Arc::new(p),
-        context(client, &[("conns", Fake::Value(400.0))], true),
-    )
-    .await
-    .unwrap();
-    let calls = calls(&recorded);
+    let Reconciled { calls, .. } = reconcile_once(policy(TUNE_POLICY), 4, BUSY).await;
     assert!(
         find(&calls, "PATCH", "/scale").is_empty(),
         "tune leaves scaling to the HPA"
     );
-    let created = find(
-        &calls,
-        "POST",
-        "/apis/autoscaling/v2/namespaces/notejam/horizontalpodautoscalers",
-    );
+    let hpas = "/apis/autoscaling/v2/namespaces/notejam/horizontalpodautoscalers";
+    let created = find(&calls, "POST", hpas);
     assert_eq!(created.len(), 1);
     let spec = &created[0].body["spec"];
     assert_eq!(spec["scaleTargetRef"]["name"], "notejam");
+    assert_eq!(bounds(spec), (json!(3), json!(30)));
+    let external = &spec["metrics"][0]["external"];
+    assert_eq!(external["metric"]["name"], "notejam_http_open_connections");
     assert_eq!(
-        (spec["minReplicas"].clone(), spec["maxReplicas"].clone()),
-        (json!(3), json!(30))
-    );
-    assert_eq!(
-        spec["metrics"][0]["external"]["metric"]["name"],
-        "notejam_http_open_connections"
-    );
-    assert_eq!(
-        spec["metrics"][0]["external"]["target"],
+        external["target"],
         json!({"type": "AverageValue", "averageValue": "42500m"})
     );
-    assert_eq!(events(&calls), vec![("Normal".into(), "TunedHpa".into())]);
-    assert_eq!(
-        condition(&status_patch(&calls), "ScalingActive"),
-        ("True".into(), "TuningHpa".into())
-    );
+    assert_eq!(events(&calls), vec![event("Normal", "TunedHpa")]);
+    assert_condition(&status_patch(&calls), "ScalingActive", "True", "TuningHpa");
+}
+
+/// The HPA the tune scenario finds: a Pods metric the policy tunes and a CPU metric it does not.
+fn existing_hpa() -> Value {
+    json!({
+        "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+        "metadata": {"name": "notejam", "namespace": NS},
+        "spec": {
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "notejam"},
+            "minReplicas": 2, "maxReplicas": 10,
+            "metrics": [
+                {"type": "Pods", "pods": {"metric": {"name": "notejam_http_open_connections"}, "target": {"type": "AverageValue", "averageValue": "30"}}},
+                {"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}
+            ]
+        }
+    })
 }
 
 #[tokio::test]
 async fn scenario_tune_patches_the_targets_of_an_existing_hpa() {
     let p = policy(TUNE_POLICY);
     let base = cluster(&p, 4);
-    let (client, recorded) = mock_api(move |c| {
+    let api = move |c: &Call| {
         if c.method == "GET" && c.path.ends_with("/horizontalpodautoscalers/notejam") {
-            return (
-                200,
-                json!({
-                    "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
-                    "metadata": {"name": "notejam", "namespace": NS},
-                    "spec": {
-                        "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "notejam"},
-                        "minReplicas": 2, "maxReplicas": 10,
-                        "metrics": [
-                            {"type": "Pods", "pods": {"metric": {"name": "notejam_http_open_connections"}, "target": {"type": "AverageValue", "averageValue": "30"}}},
-                            {"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}
-                        ]
-                    }
-                }),
-            );
+            return (200, existing_hpa());
         }
         if c.method == "PATCH" && c.path.contains("/horizontalpodautoscalers/") {
             return (
@@ -158,31 +127,17 @@ async fn scenario_tune_patches_the_targets_of_an_existing_hpa() {
             );
         }
         base(c)
-    });
-    reconcile(
-        Arc::new(p),
-        context(client, &[("conns", Fake::Value(400.0))], true),
-    )
-    .await
-    .unwrap();
-    let calls = calls(&recorded);
-    let patched = find(
-        &calls,
-        "PATCH",
-        "/apis/autoscaling/v2/namespaces/notejam/horizontalpodautoscalers/notejam",
-    );
+    };
+    let Reconciled { calls, .. } = reconcile_against(p, api, BUSY, None).await;
+    let hpa = "/apis/autoscaling/v2/namespaces/notejam/horizontalpodautoscalers/notejam";
+    let patched = find(&calls, "PATCH", hpa);
     assert_eq!(patched.len(), 1);
     let spec = &patched[0].body["spec"];
-    assert_eq!(
-        (spec["minReplicas"].clone(), spec["maxReplicas"].clone()),
-        (json!(3), json!(30))
-    );
+    assert_eq!(bounds(spec), (json!(3), json!(30)));
     // The matching Pods metric keeps its type and gets the new target; the CPU metric is untouched.
     assert_eq!(spec["metrics"][0]["type"], "Pods");
-    assert_eq!(
-        spec["metrics"][0]["pods"]["target"]["averageValue"],
-        "42500m"
-    );
+    let pods_target = &spec["metrics"][0]["pods"]["target"];
+    assert_eq!(pods_target["averageValue"], "42500m");
     assert_eq!(spec["metrics"][1]["resource"]["name"], "cpu");
     assert_eq!(spec["metrics"].as_array().unwrap().len(), 2);
 }
@@ -191,16 +146,16 @@ async fn scenario_tune_patches_the_targets_of_an_existing_hpa() {
 async fn scenario_a_deleted_policy_is_forgotten_and_each_reconcile_is_timed() {
     let p = policy(SCALE_POLICY);
     let (client, _recorded) = mock_api(cluster(&p, 4));
-    let ctx = context(client, &[("conns", Fake::Value(400.0))], true);
+    let ctx = context(client, BUSY, true);
     reconcile(Arc::new(p), ctx.clone()).await.unwrap();
     let key = "notejam/notejam";
     assert!(ctx.remembers(key));
     assert_eq!(ctx.metrics.reconciles_timed("notejam"), 1);
-    let gauge = (
+    let (gauge, policy_label) = (
         "notejam_autoscaler_desired_replicas",
         [("policy", "notejam")],
     );
-    assert_eq!(ctx.metrics.get(gauge.0, &gauge.1), Some(8.0));
+    assert_metric(&ctx, gauge, &policy_label, Some(8.0));
 
     // Still in the watch cache: kept.
     let present: std::collections::HashSet<String> = [key.to_string()].into();
@@ -209,19 +164,12 @@ async fn scenario_a_deleted_policy_is_forgotten_and_each_reconcile_is_timed() {
 
     // Gone from the watch cache: its history, last run, gauges and timings are dropped; the
     // counters stay, as Prometheus expects of counters.
-    assert_eq!(
-        ctx.forget_absent(&Default::default()),
-        vec![key.to_string()]
-    );
+    let forgotten = ctx.forget_absent(&Default::default());
+    assert_eq!(forgotten, vec![key.to_string()]);
     assert!(!ctx.remembers(key));
-    assert_eq!(ctx.metrics.get(gauge.0, &gauge.1), None);
+    assert_metric(&ctx, gauge, &policy_label, None);
     assert_eq!(ctx.metrics.reconciles_timed("notejam"), 0);
-    assert!(
-        ctx.metrics
-            .get(
-                "notejam_autoscaler_decisions_total",
-                &[("policy", "notejam"), ("reason", "Panic")]
-            )
-            .is_some()
-    );
+    let panic = &[("policy", "notejam"), ("reason", "Panic")];
+    let decisions = ctx.metrics.get("notejam_autoscaler_decisions_total", panic);
+    assert!(decisions.is_some());
 }

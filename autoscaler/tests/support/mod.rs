@@ -4,7 +4,7 @@
 
 use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -72,25 +72,48 @@ impl Drop for Service {
 pub async fn start_moto() -> Service {
     let bin = require("moto_server", "pip install 'moto[server]'");
     let port = free_port();
-    let mut child = Command::new(bin)
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+    let mut cmd = Command::new(bin);
+    cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()]);
+    serve(cmd, port, "/moto-api/", "moto_server", None).await
+}
+
+/// Spawn `cmd` (its output discarded), which listens on `port`: ready once `ready_path`
+/// answers 2xx. `dir` (its data) lives as long as the service.
+async fn serve(
+    mut cmd: Command,
+    port: u16,
+    ready_path: &str,
+    what: &str,
+    dir: Option<tempfile::TempDir>,
+) -> Service {
+    let mut child = cmd
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("spawn moto_server");
+        .unwrap_or_else(|e| panic!("spawn {what}: {e}"));
     let url = format!("http://127.0.0.1:{port}");
-    wait_http(
-        &format!("{url}/moto-api/"),
-        Duration::from_secs(30),
-        &mut child,
-        "moto_server",
-    )
-    .await;
+    let ready = format!("{url}{ready_path}");
+    wait_http(&ready, Duration::from_secs(30), &mut child, what).await;
     Service {
         child,
         url,
-        _dir: None,
+        _dir: dir,
     }
+}
+
+/// What a command printed, once it is known to have succeeded (else its stderr is shown).
+pub fn stdout_of(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+/// The JSON a command printed, once it is known to have succeeded.
+pub fn json_stdout(out: &Output) -> serde_json::Value {
+    serde_json::from_str(&stdout_of(out)).unwrap()
 }
 
 /// A tiny Prometheus exporter whose body the test sets.
@@ -175,28 +198,12 @@ async fn prometheus_in(dir: tempfile::TempDir, scrape: &str) -> Service {
     )
     .unwrap();
     let port = free_port();
-    let mut child = Command::new(bin)
-        .arg(format!("--config.file={}", config.display()))
+    let mut cmd = Command::new(bin);
+    cmd.arg(format!("--config.file={}", config.display()))
         .arg(format!(
             "--storage.tsdb.path={}",
             dir.path().join("data").display()
         ))
-        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn prometheus");
-    let url = format!("http://127.0.0.1:{port}");
-    wait_http(
-        &format!("{url}/-/ready"),
-        Duration::from_secs(30),
-        &mut child,
-        "prometheus",
-    )
-    .await;
-    Service {
-        child,
-        url,
-        _dir: Some(dir),
-    }
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"));
+    serve(cmd, port, "/-/ready", "prometheus", Some(dir)).await
 }

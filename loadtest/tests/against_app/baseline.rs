@@ -1,33 +1,29 @@
 //! `baseline` and `merge`: the file against its schema, shards merged exactly, sharded ramps.
 
-use crate::s;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
 use crate::support::*;
+
+/// Each shard ended with 0; its stdout, as the Kubernetes Job's log holds it (the result is the
+/// last line), written to `shard-I.log` in `dir`.
+fn shard_logs(outs: &[Output], dir: &Path) -> Vec<PathBuf> {
+    let logs = outs.iter().enumerate().map(|(i, out)| {
+        assert_exit(out, 0);
+        let log = dir.join(format!("shard-{i}.log"));
+        std::fs::write(&log, &out.stdout).unwrap();
+        log
+    });
+    logs.collect()
+}
 
 #[test]
 fn baseline_writes_a_file_that_matches_the_schema() {
     let app = App::start();
     let dir = tempfile::tempdir().unwrap();
+    let ramp = "--steps 1,2,4 --step-duration 3s --warmup 1s --slo-p95 30s --quiet";
+    let b = app.baseline(ramp, dir.path());
     let file = dir.path().join("baseline.json");
-    let out = app.loadtest(
-        "baseline",
-        &[
-            "--steps",
-            "1,2,4",
-            "--step-duration",
-            "3s",
-            "--warmup",
-            "1s",
-            "--slo-p95",
-            "30s",
-            "--output",
-            s(&file),
-            "--report-dir",
-            s(&dir.path().join("r")),
-            "--quiet",
-        ],
-        dir.path(),
-    );
-    let b = baseline_written(&out, &file);
     assert_eq!(b["connections_source"], "client");
     assert_eq!(b["steps"].as_array().unwrap().len(), 3);
     assert_eq!(b["steps"][2]["users"], 4);
@@ -40,25 +36,13 @@ fn baseline_writes_a_file_that_matches_the_schema() {
     );
 
     // The gate reads it for relative thresholds.
-    let gate = app.loadtest(
-        "gate",
-        &[
-            "--users",
-            "2",
-            "--run-time",
-            "2s",
-            "--quiet",
-            "--baseline",
-            s(&file),
-            "--threshold",
-            "p95<baseline*1000",
-            "--threshold",
-            "rps>baseline*0.000001",
-            "--report-dir",
-            s(&dir.path().join("g")),
-        ],
-        dir.path(),
-    );
+    let gate = app
+        .command("gate")
+        .words("--users 2 --run-time 2s --quiet")
+        .flag("--baseline", &file)
+        .words("--threshold p95<baseline*1000 --threshold rps>baseline*0.000001")
+        .flag("--report-dir", dir.path().join("g"))
+        .run_in(dir.path());
     assert_exit(&gate, 0);
 }
 
@@ -66,54 +50,21 @@ fn baseline_writes_a_file_that_matches_the_schema() {
 fn shards_merge_exactly_and_the_gate_judges_the_merged_run() {
     let app = App::start();
     let dir = tempfile::tempdir().unwrap();
-    let shard = |i: &str| {
-        let base = app.base.clone();
-        let cwd = dir.path().to_path_buf();
-        let rd = dir.path().join(format!("shard-{i}"));
-        let i = i.to_string();
-        std::thread::spawn(move || {
-            loadtest(
-                &[
-                    "run",
-                    "--host",
-                    &base,
-                    "--users",
-                    "4",
-                    "--run-time",
-                    "3s",
-                    "--quiet",
-                    "--shard-index",
-                    &i,
-                    "--shard-count",
-                    "2",
-                    "--report-dir",
-                    rd.to_str().unwrap(),
-                ],
-                &cwd,
-            )
-        })
-    };
-    let (a, b) = (shard("0"), shard("1"));
-    let (a, b) = (a.join().unwrap(), b.join().unwrap());
-    for (i, out) in [&a, &b].into_iter().enumerate() {
-        assert_exit(out, 0);
-        // As the Kubernetes Job reads it: the result is the log's last line.
-        let log = dir.path().join(format!("shard-{i}.log"));
-        std::fs::write(&log, &out.stdout).unwrap();
-    }
+    let lines = (0..2).map(|i| {
+        app.command("run")
+            .words("--users 4 --run-time 3s --quiet --shard-count 2")
+            .flag("--shard-index", i.to_string())
+            .flag("--report-dir", dir.path().join(format!("shard-{i}")))
+    });
+    let outs = Line::run_together(lines.collect(), dir.path());
+    let logs = shard_logs(&outs, dir.path());
     let merged = dir.path().join("merged.json");
-    let out = loadtest(
-        &[
-            "merge",
-            s(&dir.path().join("shard-0.log")),
-            s(&dir.path().join("shard-1.log")),
-            "--output",
-            s(&merged),
-            "--report-dir",
-            s(&dir.path().join("m")),
-        ],
-        dir.path(),
-    );
+    let out = line("merge")
+        .arg(&logs[0])
+        .arg(&logs[1])
+        .flag("--output", &merged)
+        .flag("--report-dir", dir.path().join("m"))
+        .run_in(dir.path());
     assert_exit(&out, 0);
     let m = read_json(&merged);
     let r0 = read_json(&dir.path().join("shard-0/result.json"));
@@ -128,20 +79,10 @@ fn shards_merge_exactly_and_the_gate_judges_the_merged_run() {
     assert_eq!(max(&m), max(&r0).max(max(&r1)));
     assert!(dir.path().join("m/report.html").is_file());
 
-    let gate = loadtest(
-        &[
-            "gate",
-            "--from",
-            s(&merged),
-            "--threshold",
-            "errors<1%",
-            "--threshold",
-            "requests>1",
-            "--report-dir",
-            s(&dir.path().join("g")),
-        ],
-        dir.path(),
-    );
+    let gate = line("gate --threshold errors<1% --threshold requests>1")
+        .flag("--from", &merged)
+        .flag("--report-dir", dir.path().join("g"))
+        .run_in(dir.path());
     assert_exit(&gate, 0);
 }
 
@@ -172,52 +113,16 @@ fn sharded_baseline_ramps_merge_into_one_baseline_file() {
             .unwrap()
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     };
-    let shard = |i: usize| {
-        let base = app.base.clone();
-        let cwd = dir.path().to_path_buf();
-        let rd = dir.path().join(format!("shard-{i}"));
-        let start_at = start_at.clone();
-        std::thread::spawn(move || {
-            loadtest(
-                &[
-                    "baseline",
-                    "--host",
-                    &base,
-                    "--steps",
-                    "2,4",
-                    "--step-duration",
-                    "3s",
-                    "--warmup",
-                    "1s",
-                    "--slo-p95",
-                    "30s",
-                    "--replicas",
-                    "2",
-                    "--environment",
-                    "development",
-                    "--shard-index",
-                    &i.to_string(),
-                    "--shard-count",
-                    "2",
-                    "--start-at",
-                    &start_at,
-                    "--report-dir",
-                    rd.to_str().unwrap(),
-                    "--quiet",
-                ],
-                &cwd,
-            )
-        })
-    };
-    let (a, b) = (shard(0), shard(1));
-    let outs = [a.join().unwrap(), b.join().unwrap()];
-    let mut logs = Vec::new();
-    for (i, out) in outs.iter().enumerate() {
-        assert_exit(out, 0);
-        let log = dir.path().join(format!("shard-{i}.log"));
-        std::fs::write(&log, &out.stdout).unwrap();
-        logs.push(log);
-    }
+    let lines = (0..2).map(|i| {
+        app.command("baseline")
+            .words("--steps 2,4 --step-duration 3s --warmup 1s --slo-p95 30s --replicas 2")
+            .words("--environment development --shard-count 2 --quiet")
+            .flag("--shard-index", i.to_string())
+            .flag("--start-at", &start_at)
+            .flag("--report-dir", dir.path().join(format!("shard-{i}")))
+    });
+    let outs = Line::run_together(lines.collect(), dir.path());
+    let logs = shard_logs(&outs, dir.path());
     // A shard's share says nothing about the knee: only the merge writes a baseline.
     assert!(
         !dir.path().join("baseline.json").exists(),
@@ -228,37 +133,20 @@ fn sharded_baseline_ramps_merge_into_one_baseline_file() {
         .collect();
 
     // One shard alone is not the ramp.
-    let partial = loadtest(
-        &[
-            "merge",
-            s(&logs[0]),
-            "--baseline-output",
-            s(&dir.path().join("partial.json")),
-        ],
-        dir.path(),
-    );
-    assert_exit(&partial, 1);
-    assert!(
-        String::from_utf8_lossy(&partial.stderr).contains("shard(s) [1] of 2 missing"),
-        "{}",
-        describe(&partial)
-    );
+    let partial = line("merge")
+        .arg(&logs[0])
+        .flag("--baseline-output", dir.path().join("partial.json"))
+        .run_in(dir.path());
+    assert_exit_saying(&partial, 1, "shard(s) [1] of 2 missing");
 
     let file = dir.path().join("baseline.json");
-    let out = loadtest(
-        &[
-            "merge",
-            s(&logs[0]),
-            s(&logs[1]),
-            "--output",
-            s(&dir.path().join("merged.json")),
-            "--baseline-output",
-            s(&file),
-            "--report-dir",
-            s(&dir.path().join("m")),
-        ],
-        dir.path(),
-    );
+    let out = line("merge")
+        .arg(&logs[0])
+        .arg(&logs[1])
+        .flag("--output", dir.path().join("merged.json"))
+        .flag("--baseline-output", &file)
+        .flag("--report-dir", dir.path().join("m"))
+        .run_in(dir.path());
     let b = baseline_written(&out, &file);
     assert_eq!(b["connections_source"], "client");
     assert_eq!(b["target"]["replicas"], 2);
@@ -326,19 +214,10 @@ fn sharded_baseline_ramps_merge_into_one_baseline_file() {
     let md = std::fs::read_to_string(dir.path().join("m/report.md")).unwrap();
     assert!(md.contains("(normal)"), "{md}");
     // The merged baseline is what `baseline` would have read: the gate takes it.
-    let gate = loadtest(
-        &[
-            "gate",
-            "--from",
-            s(&dir.path().join("merged.json")),
-            "--baseline",
-            s(&file),
-            "--threshold",
-            "rps>=baseline*0.000001",
-            "--report-dir",
-            s(&dir.path().join("g")),
-        ],
-        dir.path(),
-    );
+    let gate = line("gate --threshold rps>=baseline*0.000001")
+        .flag("--from", dir.path().join("merged.json"))
+        .flag("--baseline", &file)
+        .flag("--report-dir", dir.path().join("g"))
+        .run_in(dir.path());
     assert_exit(&gate, 0);
 }

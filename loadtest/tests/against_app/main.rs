@@ -9,10 +9,3 @@ mod support;
 mod baseline;
 mod gate;
 mod run;
-
-use std::path::Path;
-
-/// A path as the `&str` a command line takes.
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}

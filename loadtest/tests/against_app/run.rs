@@ -1,30 +1,33 @@
 //! `run`: every step validated and counted as the app counted it, a fixed rate, the probe.
 
-use crate::s;
+use std::path::Path;
+
 use crate::support::*;
+
+/// `run` against `app` with `words`, in `dir`, its reports in `dir/r`: it ended with exit code
+/// `code`; its result.
+fn run_reported(app: &App, words: &str, dir: &Path, code: i32) -> serde_json::Value {
+    let out = app
+        .command("run")
+        .words(words)
+        .flag("--report-dir", dir.join("r"))
+        .run_in(dir);
+    assert_exit(&out, code);
+    read_json(&dir.join("r/result.json"))
+}
 
 #[test]
 fn run_validates_every_step_and_reports_counts_that_match_the_app() {
     let app = App::start();
     let dir = tempfile::tempdir().unwrap();
-    let reports = dir.path().join("reports");
-    let out = app.loadtest(
-        "run",
-        &[
-            "--users",
-            "6",
-            "--run-time",
-            "12s",
-            "--report-dir",
-            s(&reports),
-            "--quiet",
-            // Goose's own counts too, to cross-check ours.
-            "--goose-metrics",
-        ],
+    // Goose's own counts too, to cross-check ours.
+    let r = run_reported(
+        &app,
+        "--users 6 --run-time 12s --quiet --goose-metrics",
         dir.path(),
+        0,
     );
-    assert_exit(&out, 0);
-    let r = read_json(&reports.join("result.json"));
+    let reports = dir.path().join("r");
     let total = &r["total"];
     assert!(total["requests"].as_u64().unwrap() > 20, "{total:#}");
     assert_eq!(total["errors"], 0, "failures: {:#}", r["failures"]);
@@ -102,29 +105,9 @@ fn run_validates_every_step_and_reports_counts_that_match_the_app() {
 fn a_fixed_rate_run_sends_at_that_rate_and_measures_from_the_schedule() {
     let app = App::start();
     let dir = tempfile::tempdir().unwrap();
-    let reports = dir.path().join("r");
-    let out = app.loadtest(
-        "run",
-        &[
-            "--users",
-            "8",
-            "--rate",
-            "20",
-            "--run-time",
-            "4s",
-            "--quiet",
-            // The cheap probe, so 8 users keep up with the schedule even on a busy machine.
-            "--report-dir",
-            s(&reports),
-        ]
-        .iter()
-        .chain(&ONLY_THE_PROBE)
-        .copied()
-        .collect::<Vec<_>>(),
-        dir.path(),
-    );
-    assert_exit(&out, 0);
-    let r = read_json(&reports.join("result.json"));
+    // The cheap probe, so 8 users keep up with the schedule even on a busy machine.
+    let words = format!("--users 8 --rate 20 --run-time 4s --quiet {ONLY_THE_PROBE}");
+    let r = run_reported(&app, &words, dir.path(), 0);
     assert_eq!(r["method"]["coordinated_omission_correction"], "scheduled");
     let n = r["total"]["requests"].as_u64().unwrap();
     // 20 req/s for 4 s; a request scheduled late still counts in its own slot.
@@ -135,29 +118,9 @@ fn a_fixed_rate_run_sends_at_that_rate_and_measures_from_the_schedule() {
 fn the_probe_validates_its_status() {
     let app = App::start();
     let dir = tempfile::tempdir().unwrap();
-    let reports = dir.path().join("r");
-    let out = app.loadtest(
-        "run",
-        &[
-            "--users",
-            "2",
-            "--run-time",
-            "2s",
-            "--quiet",
-            "--probe-path",
-            "/no-such-page/",
-            "--report-dir",
-            s(&reports),
-        ]
-        .iter()
-        .chain(&ONLY_THE_PROBE)
-        .copied()
-        .collect::<Vec<_>>(),
-        dir.path(),
-    );
+    let words = "--users 2 --run-time 2s --quiet --probe-path /no-such-page/";
     // Every request failed: exit 1, and the report says why.
-    assert_exit(&out, 1);
-    let r = read_json(&reports.join("result.json"));
+    let r = run_reported(&app, &format!("{words} {ONLY_THE_PROBE}"), dir.path(), 1);
     assert!(r["total"]["requests"].as_u64().unwrap() > 0, "{r:#}");
     assert_eq!(r["total"]["errors"], r["total"]["requests"]);
     assert!(

@@ -6,9 +6,16 @@
 
 #![allow(dead_code)]
 
+mod line;
+pub mod prometheus;
+
+// Each test binary uses its own part of this module.
+#[allow(unused_imports)]
+pub use line::{Line, line, loadtest};
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Output};
 use std::time::{Duration, Instant};
 
 pub fn app_binary() -> PathBuf {
@@ -119,9 +126,22 @@ impl App {
         psql(&self.db_url, q)
     }
 
-    /// Runs `notejam-loadtest COMMAND --host <this app> ARGS...` in `cwd`.
-    pub fn loadtest(&self, command: &str, args: &[&str], cwd: &Path) -> Output {
-        loadtest(&[&[command, "--host", &self.base], args].concat(), cwd)
+    /// `baseline --host <this app>` with `words`, in `dir`, writing `dir/baseline.json` (which
+    /// must pass the schema) and its reports to `dir/r`: the baseline.
+    pub fn baseline(&self, words: &str, dir: &Path) -> serde_json::Value {
+        let file = dir.join("baseline.json");
+        let out = self
+            .command("baseline")
+            .words(words)
+            .flag("--output", &file)
+            .flag("--report-dir", dir.join("r"))
+            .run_in(dir);
+        baseline_written(&out, &file)
+    }
+
+    /// `notejam-loadtest COMMAND --host <this app>`, to add to and run.
+    pub fn command(&self, command: &str) -> Line {
+        line(command).arg("--host").arg(&self.base)
     }
 }
 
@@ -162,31 +182,6 @@ pub fn http_ok(url: &str) -> bool {
     matches!(http_get(url), Some((200, _)))
 }
 
-/// Runs notejam-loadtest with `args` (bounded by a timeout) and returns its output.
-pub fn loadtest(args: &[&str], cwd: &Path) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_notejam-loadtest"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("NOTEJAM_LOADTEST_HOST")
-        .env_remove("NOTEJAM_LOADTEST_PROMETHEUS_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the loadtest binary runs");
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("notejam-loadtest {args:?} ran over 120 s");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child.wait_with_output().unwrap()
-}
-
 pub fn describe(out: &Output) -> String {
     format!(
         "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
@@ -199,6 +194,13 @@ pub fn describe(out: &Output) -> String {
 /// The command ended with exit code `code`; its output is shown when it did not.
 pub fn assert_exit(out: &Output, code: i32) {
     assert_eq!(out.status.code(), Some(code), "{}", describe(out));
+}
+
+/// The command ended with exit code `code` and said `text` on stderr.
+pub fn assert_exit_saying(out: &Output, code: i32, text: &str) {
+    assert_exit(out, code);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(text), "{text:?} not said: {}", describe(out));
 }
 
 pub fn read_json(p: &Path) -> serde_json::Value {
@@ -214,16 +216,8 @@ pub fn baseline_schema() -> serde_json::Value {
 }
 
 /// The flags that leave only the probe running (the cheap GET, checked for its status).
-pub const ONLY_THE_PROBE: [&str; 8] = [
-    "--probe-weight",
-    "1",
-    "--anonymous-weight",
-    "0",
-    "--browser-weight",
-    "0",
-    "--api-weight",
-    "0",
-];
+pub const ONLY_THE_PROBE: &str =
+    "--probe-weight 1 --anonymous-weight 0 --browser-weight 0 --api-weight 0";
 
 /// A command that succeeded and wrote the baseline file `path`, which passes the schema.
 pub fn baseline_written(out: &Output, path: &Path) -> serde_json::Value {
