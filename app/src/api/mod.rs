@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod auth;
 pub mod document;
 pub mod etag;
+pub mod json_body;
 pub mod notes;
 pub mod owned;
 pub mod pads;

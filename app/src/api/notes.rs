@@ -10,6 +10,7 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use super::accounts::{ApiTags, NoContent, example_time};
 use super::auth::BearerAuth;
 use super::etag::{self, parse_if_match};
+use super::json_body::{JsonBody, rfc3339};
 use super::owned::{NOTES, PADS};
 use super::problem::{CreateError, DeleteError, ListError, ReadError, UpdateError};
 use super::text::{JsonText, text};
@@ -18,7 +19,7 @@ use crate::service::{self, NoteDraft, NoteQuery, PadChoice, Service};
 use crate::service::{Note, VersionedNote};
 
 /// A note.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, serde::Serialize)]
 #[oai(example)]
 pub struct NoteOut {
     pub id: i64,
@@ -28,7 +29,9 @@ pub struct NoteOut {
     pub pad_name: Option<String>,
     pub name: String,
     pub text: String,
+    #[serde(serialize_with = "rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -129,7 +132,7 @@ impl From<NoteOrderParam> for NoteOrder {
 }
 
 /// One page of a note list.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, serde::Serialize)]
 #[oai(example)]
 pub struct NoteList {
     pub items: Vec<NoteOut>,
@@ -158,7 +161,7 @@ pub enum NoteCreated {
     /// The note, with its address and ETag.
     #[oai(status = 201)]
     Created(
-        Json<NoteOut>,
+        JsonBody<NoteOut>,
         #[oai(header = "Location")] String,
         #[oai(header = "ETag")] String,
     ),
@@ -168,11 +171,11 @@ pub enum NoteCreated {
 pub enum NoteResponse {
     /// The note; send its `ETag` back in `If-Match` when you change it.
     #[oai(status = 200)]
-    Ok(Json<NoteOut>, #[oai(header = "ETag")] String),
+    Ok(JsonBody<NoteOut>, #[oai(header = "ETag")] String),
 }
 
 fn with_etag(n: VersionedNote) -> NoteResponse {
-    NoteResponse::Ok(Json(NoteOut::from(n.note)), etag::of(n.version))
+    NoteResponse::Ok(JsonBody(NoteOut::from(n.note)), etag::of(n.version))
 }
 
 /// The pad field: absent or null is "No pad".
@@ -226,7 +229,7 @@ impl NotesApi {
             validator(minimum(value = "1"), maximum(value = "1000000"))
         )]
         page: Query<u32>,
-    ) -> Result<Json<NoteList>, ListError> {
+    ) -> Result<JsonBody<NoteList>, ListError> {
         let query = NoteQuery {
             pad: pad.0,
             order: order.0.into(),
@@ -235,7 +238,7 @@ impl NotesApi {
         };
         let found = PADS.answer(self.0.notes(&auth.0.user, query)).await?;
         let next_page = found.next_page().map(|_| page.0 + 1);
-        Ok(Json(NoteList {
+        Ok(JsonBody(NoteList {
             items: found.notes.into_iter().map(NoteOut::from).collect(),
             total: found.total,
             page: page.0,
@@ -256,7 +259,7 @@ impl NotesApi {
             .await?;
         let (location, etag) = (NOTES.location(note.note.id), etag::of(note.version));
         Ok(NoteCreated::Created(
-            Json(NoteOut::from(note.note)),
+            JsonBody(NoteOut::from(note.note)),
             location,
             etag,
         ))
@@ -343,4 +346,26 @@ fn default_limit() -> u32 {
 
 fn default_page() -> u32 {
     1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::json_body::assert_same_json;
+
+    #[test]
+    fn a_note_and_a_list_write_the_json_that_poem_openapi_would() {
+        let mut lone = NoteOut::example();
+        lone.pad_id = None;
+        lone.pad_name = None;
+        lone.text = "\"quoted\" \\ <tags> é 😀\n".to_owned();
+        lone.updated_at = lone.updated_at + chrono::Duration::nanoseconds(123_456_789);
+        assert_same_json(&NoteOut::example());
+        assert_same_json(&lone);
+        let mut list = NoteList::example();
+        list.items.push(lone);
+        assert_same_json(&list);
+        list.next_page = None;
+        assert_same_json(&list);
+    }
 }

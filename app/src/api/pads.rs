@@ -9,6 +9,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi};
 use super::accounts::{ApiTags, NoContent, example_time};
 use super::auth::BearerAuth;
 use super::etag::{self, parse_if_match};
+use super::json_body::{JsonBody, rfc3339};
 use super::owned::PADS;
 use super::problem::{AuthError, CreateError, DeleteError, ReadError, UpdateError};
 use super::text::{JsonText, text};
@@ -16,11 +17,12 @@ use crate::service::Service;
 use crate::service::{Pad, VersionedPad};
 
 /// A pad.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, serde::Serialize)]
 #[oai(example)]
 pub struct PadOut {
     pub id: i64,
     pub name: String,
+    #[serde(serialize_with = "rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -61,7 +63,7 @@ impl Example for PadInput {
 }
 
 /// All your pads.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, serde::Serialize)]
 #[oai(example)]
 pub struct PadList {
     /// Sorted by name.
@@ -83,7 +85,7 @@ pub enum PadCreated {
     /// The pad, with its address and ETag.
     #[oai(status = 201)]
     Created(
-        Json<PadOut>,
+        JsonBody<PadOut>,
         #[oai(header = "Location")] String,
         #[oai(header = "ETag")] String,
     ),
@@ -93,11 +95,11 @@ pub enum PadCreated {
 pub enum PadResponse {
     /// The pad; send its `ETag` back in `If-Match` when you change it.
     #[oai(status = 200)]
-    Ok(Json<PadOut>, #[oai(header = "ETag")] String),
+    Ok(JsonBody<PadOut>, #[oai(header = "ETag")] String),
 }
 
 fn with_etag(p: VersionedPad) -> PadResponse {
-    PadResponse::Ok(Json(PadOut::from(&p.pad)), etag::of(p.version))
+    PadResponse::Ok(JsonBody(PadOut::from(&p.pad)), etag::of(p.version))
 }
 
 /// Pads.
@@ -107,9 +109,9 @@ pub struct PadsApi(pub Service);
 impl PadsApi {
     /// List your pads
     #[oai(path = "/pads", method = "get", operation_id = "listPads")]
-    async fn list(&self, auth: BearerAuth) -> Result<Json<PadList>, AuthError> {
+    async fn list(&self, auth: BearerAuth) -> Result<JsonBody<PadList>, AuthError> {
         let pads = PADS.answer(self.0.pads(&auth.0.user)).await?;
-        Ok(Json(PadList {
+        Ok(JsonBody(PadList {
             total: pads.len() as i64,
             items: pads.iter().map(PadOut::from).collect(),
         }))
@@ -125,7 +127,7 @@ impl PadsApi {
         let name = text(&body.name).unwrap_or_default();
         let pad = PADS.answer(self.0.create_pad(&auth.0.user, name)).await?;
         Ok(PadCreated::Created(
-            Json(PadOut::from(&pad)),
+            JsonBody(PadOut::from(&pad)),
             PADS.location(pad.id),
             etag::of(1),
         ))
@@ -171,5 +173,22 @@ impl PadsApi {
         PADS.answer(self.0.delete_pad(&auth.0.user, id.0, precondition))
             .await?;
         Ok(NoContent::Done)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::json_body::assert_same_json;
+
+    #[test]
+    fn a_pad_and_the_list_write_the_json_that_poem_openapi_would() {
+        let mut odd = PadOut::example();
+        odd.name = "<b>\"&\"</b> ñ".to_owned();
+        odd.created_at = odd.created_at + chrono::Duration::microseconds(1_500);
+        assert_same_json(&odd);
+        let mut list = PadList::example();
+        list.items.push(odd);
+        assert_same_json(&list);
     }
 }
