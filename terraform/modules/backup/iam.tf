@@ -6,7 +6,7 @@ module "export_role" {
 
   name            = "${var.name}-rds-snapshot-export"
   trusted_service = "export.rds.amazonaws.com"
-  trust_condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
+  trust_condition = { StringEquals = { "aws:SourceAccount" = module.aws.account_id } }
   inline_policies = {
     "write-exports" = jsonencode({
       Version = "2012-10-17"
