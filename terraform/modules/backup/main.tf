@@ -3,17 +3,14 @@
 # dead letters), schedule.tf (the daily run), alarms.tf (topic and alarms), moved.tf (old
 # addresses).
 
-data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
-data "aws_region" "current" {}
+module "aws" {
+  source = "../account"
+}
 
 locals {
-  account_id      = data.aws_caller_identity.current.account_id
-  partition       = data.aws_partition.current.partition
-  region          = data.aws_region.current.name
   function_name   = "${var.name}-db-backup"
   snapshot_prefix = "${var.name}-daily"
-  rds_arn         = "arn:${local.partition}:rds:${local.region}:${local.account_id}"
+  rds_arn         = "arn:${module.aws.partition}:rds:${module.aws.region}:${module.aws.account_id}"
   log_group_name  = "/aws/lambda/${local.function_name}"
 
   # Every alarm notifies the module's topic and any extra ARNs given.

@@ -3,15 +3,14 @@
 # and the EKS deploy and load-test gate jobs, context notejam-<env>). The EKS access entry of the
 # deploy role lives with the cluster (modules/cluster, wired in modules/environment).
 
-data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
+module "aws" {
+  source = "../account"
+}
 
 locals {
-  partition  = data.aws_partition.current.partition
-  account_id = data.aws_caller_identity.current.account_id
-  issuer     = "oidc.circleci.com/org/${var.org_id}"
+  issuer = "oidc.circleci.com/org/${var.org_id}"
 
-  oidc_provider_arn = var.create_oidc_provider ? aws_iam_openid_connect_provider.circleci[0].arn : "arn:${local.partition}:iam::${local.account_id}:oidc-provider/${local.issuer}"
+  oidc_provider_arn = var.create_oidc_provider ? aws_iam_openid_connect_provider.circleci[0].arn : "arn:${module.aws.partition}:iam::${module.aws.account_id}:oidc-provider/${local.issuer}"
 
   # sub of $CIRCLE_OIDC_TOKEN is org/<org>/project/<project>/user/<user>; $CIRCLE_OIDC_TOKEN_V2
   # (what the pipeline uses) appends /vcs-origin/<origin>/vcs-ref/<ref>. "user/*" admits both.
@@ -52,7 +51,7 @@ locals {
   ecr_pull_actions = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
 
   env_name = "notejam-${var.environment}"
-  arn      = { for svc in ["ecr", "eks", "rds", "secretsmanager"] : svc => "arn:${local.partition}:${svc}:${var.region}:${local.account_id}" }
+  arn      = { for svc in ["ecr", "eks", "rds", "secretsmanager"] : svc => "arn:${module.aws.partition}:${svc}:${var.region}:${module.aws.account_id}" }
 }
 
 resource "aws_iam_openid_connect_provider" "circleci" {
@@ -174,8 +173,8 @@ module "deploy_role" {
           Effect = "Allow"
           Action = "iam:*"
           Resource = [
-            "arn:${local.partition}:iam::${local.account_id}:role/${local.env_name}-*",
-            "arn:${local.partition}:iam::${local.account_id}:policy/${local.env_name}-*",
+            "arn:${module.aws.partition}:iam::${module.aws.account_id}:role/${local.env_name}-*",
+            "arn:${module.aws.partition}:iam::${module.aws.account_id}:policy/${local.env_name}-*",
           ]
         },
         {
@@ -203,8 +202,8 @@ module "deploy_role" {
           Condition = {
             ArnNotLike = {
               "iam:PolicyARN" = concat(
-                [for p in var.attachable_aws_managed_policies : "arn:${local.partition}:iam::aws:policy/${p}"],
-                ["arn:${local.partition}:iam::${local.account_id}:policy/${local.env_name}-*"],
+                [for p in var.attachable_aws_managed_policies : "arn:${module.aws.partition}:iam::aws:policy/${p}"],
+                ["arn:${module.aws.partition}:iam::${module.aws.account_id}:policy/${local.env_name}-*"],
               )
             }
           }
@@ -214,8 +213,8 @@ module "deploy_role" {
           Effect    = "Deny"
           NotAction = ["iam:Get*", "iam:List*"]
           Resource = [
-            "arn:${local.partition}:iam::${local.account_id}:role/circleci-*",
-            "arn:${local.partition}:iam::${local.account_id}:oidc-provider/*",
+            "arn:${module.aws.partition}:iam::${module.aws.account_id}:role/circleci-*",
+            "arn:${module.aws.partition}:iam::${module.aws.account_id}:oidc-provider/*",
           ]
         },
       ]

@@ -20,5 +20,5 @@ output "deploy_role_name" {
 
 output "ecr_registry" {
   description = "Registry host of this account and region: ECR_REGISTRY of CircleCI context notejam-build."
-  value       = "${local.account_id}.dkr.ecr.${var.region}.${data.aws_partition.current.dns_suffix}"
+  value       = "${module.aws.account_id}.dkr.ecr.${var.region}.${module.aws.dns_suffix}"
 }

@@ -1,8 +1,9 @@
 # One environment of Notejam Cloud: the network, its EKS cluster, the database, the images,
 # the workload identities and the daily backup, wired together.
 
-data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
+module "aws" {
+  source = "../account"
+}
 
 locals {
   env  = var.environment
@@ -11,7 +12,7 @@ locals {
 
   # The role terraform/bootstrap (modules/circleci) creates for context notejam-<env>; built from
   # its name and the caller's account, so no account id is written anywhere.
-  ci_deploy_role_arn = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/${coalesce(local.env.ci_deploy_role_name, "circleci-${local.name}-deploy")}"
+  ci_deploy_role_arn = "arn:${module.aws.partition}:iam::${module.aws.account_id}:role/${coalesce(local.env.ci_deploy_role_name, "circleci-${local.name}-deploy")}"
 }
 
 # Encrypts the environment's log groups (flow logs, EKS control plane).

@@ -3,25 +3,21 @@
 # Every key of the platform is one of these: the environment's logs, the cluster's secrets, the
 # database, the images, the backup and the terraform state.
 
-data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
-data "aws_region" "current" {}
+module "aws" {
+  source = "../account"
+}
 
 locals {
-  partition  = data.aws_partition.current.partition
-  account_id = data.aws_caller_identity.current.account_id
-  region     = data.aws_region.current.name
-
   # CloudWatch Logs of this region and account may use the key for the log groups named.
   logs_statement = var.cloudwatch_logs == null ? [] : [{
     Sid       = var.cloudwatch_logs.sid
     Effect    = "Allow"
-    Principal = { Service = "logs.${local.region}.amazonaws.com" }
+    Principal = { Service = "logs.${module.aws.region}.amazonaws.com" }
     Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
     Resource  = "*"
     Condition = {
       (var.cloudwatch_logs.operator) = {
-        "kms:EncryptionContext:aws:logs:arn" = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${var.cloudwatch_logs.log_group}"
+        "kms:EncryptionContext:aws:logs:arn" = "arn:${module.aws.partition}:logs:${module.aws.region}:${module.aws.account_id}:log-group:${var.cloudwatch_logs.log_group}"
       }
     }
   }]
@@ -36,7 +32,7 @@ resource "aws_kms_key" "this" {
     Statement = concat([{
       Sid       = "AccountAdministers"
       Effect    = "Allow"
-      Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
+      Principal = { AWS = "arn:${module.aws.partition}:iam::${module.aws.account_id}:root" }
       Action    = "kms:*"
       Resource  = "*"
     }], var.policy_statements, local.logs_statement)
