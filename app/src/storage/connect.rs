@@ -6,8 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::ExposeSecret;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::pool::PoolOptions;
+use sqlx::postgres::PgConnectOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 
 use super::{Pool, Storage, StorageError, credentials};
 use crate::configuration::DatabaseSettings;
@@ -37,12 +38,21 @@ async fn ping_if_idle<C: sqlx::Connection>(
     Ok(true)
 }
 
+/// What the pools of both databases share: their size, how long a request waits for a
+/// connection, and a ping only for a connection that sat idle (none before every statement).
+fn pool_options<DB: sqlx::Database>(settings: &DatabaseSettings) -> PoolOptions<DB> {
+    PoolOptions::new()
+        .max_connections(settings.max_connections)
+        .acquire_timeout(settings.acquire_timeout)
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| Box::pin(ping_if_idle(conn, meta)))
+}
+
 impl Storage {
     /// Connects (and for SQLite creates the file if missing). Fails fast with a clear error.
     /// With `NOTEJAM_DATABASE_SECRET_ARN`, the user name and password come from that secret.
     pub async fn connect(settings: &DatabaseSettings) -> Result<Self, StorageError> {
         let url = settings.url.expose_secret();
-        let acquire_timeout = settings.acquire_timeout;
         let mut secret = None;
         let pool = if settings.is_sqlite() {
             let options = SqliteConnectOptions::from_str(url)?
@@ -51,13 +61,7 @@ impl Storage {
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(5))
                 .foreign_keys(true);
-            let pool = SqlitePoolOptions::new()
-                .max_connections(settings.max_connections)
-                .acquire_timeout(acquire_timeout)
-                .test_before_acquire(false)
-                .before_acquire(|conn, meta| Box::pin(ping_if_idle(conn, meta)))
-                .connect_with(options)
-                .await?;
+            let pool = pool_options(settings).connect_with(options).await?;
             Pool::Sqlite(pool)
         } else {
             let mut options = PgConnectOptions::from_str(url)?.application_name("notejam");
@@ -70,13 +74,7 @@ impl Storage {
                     credentials,
                 }));
             }
-            let pool = PgPoolOptions::new()
-                .max_connections(settings.max_connections)
-                .acquire_timeout(acquire_timeout)
-                .test_before_acquire(false)
-                .before_acquire(|conn, meta| Box::pin(ping_if_idle(conn, meta)))
-                .connect_with(options)
-                .await?;
+            let pool = pool_options(settings).connect_with(options).await?;
             Pool::Postgres(pool)
         };
         Ok(Self {
