@@ -4,10 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use kube::CustomResourceExt;
 
 use crate::evaluate::EvaluateArgs;
-use crate::policy::ScalingPolicy;
 use crate::simulate;
 pub use crate::simulate::command::{OutputFormat, SimulateArgs};
 
@@ -94,7 +92,7 @@ impl Cli {
                     }
                 }
             }
-            Command::Crd => match serde_yaml::to_string(&ScalingPolicy::crd()) {
+            Command::Crd => match crate::policy::crd_yaml() {
                 Ok(yaml) => {
                     print!("{yaml}");
                     ExitCode::SUCCESS

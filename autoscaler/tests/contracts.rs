@@ -3,11 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use kube::CustomResourceExt;
 use notejam_autoscaler::baseline::{
     Baseline, ConnectionsSource, ThresholdSource, resolve_threshold,
 };
-use notejam_autoscaler::policy::{ScalingPolicy, ScalingPolicySpec};
+use notejam_autoscaler::policy::ScalingPolicySpec;
 use notejam_autoscaler::simulate::load_policy;
 
 fn repo(path: &str) -> PathBuf {
@@ -20,7 +19,7 @@ fn read(path: &str) -> String {
 
 #[test]
 fn committed_crd_matches_the_code() {
-    let generated = serde_yaml::to_string(&ScalingPolicy::crd()).unwrap();
+    let generated = notejam_autoscaler::policy::crd_yaml().unwrap();
     assert_eq!(
         read("k8s/base/autoscaler/crd.yaml"),
         generated,

@@ -19,7 +19,7 @@ pub use status::{Condition, DecisionStatus, MetricStatus, ScalingPolicyStatus};
 pub(crate) use checks::duration_seconds;
 pub use validate::ValidPolicy;
 
-use kube::CustomResource;
+use kube::{CustomResource, CustomResourceExt};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -192,4 +192,16 @@ pub struct BaselineRef {
     pub config_map: String,
     #[serde(default = "default_key")]
     pub key: String,
+}
+
+/// The CustomResourceDefinition as committed in `k8s/base/autoscaler/crd.yaml`: a header that
+/// says it is generated (the file is over 400 lines on purpose: it is the schema, written by
+/// kube from these types), then the YAML.
+pub fn crd_yaml() -> Result<String, serde_yaml::Error> {
+    let yaml = serde_yaml::to_string(&ScalingPolicy::crd())?;
+    Ok(format!(
+        "# Generated from autoscaler/src/policy by `notejam-autoscaler crd`; do not edit by hand.\n\
+         # Over 400 lines on purpose: the whole OpenAPI schema of ScalingPolicy, as kube writes it.\n\
+         {yaml}"
+    ))
 }
