@@ -1,6 +1,6 @@
-# One environment said once: each terraform/environments/<env>.tfvars is one `environment` object of this type,
-# and every rule an environment must satisfy (what prod requires among them) is a validation here
-# or in the module that uses the field. Each message names the field.
+# One environment said once: each terraform/environments/<env>.tfvars is one `environment` object
+# of this type, and every rule an environment must satisfy (what prod requires among them) is a
+# validation here or in the module that uses the field. Each message names the field.
 variable "environment" {
   description = "The environment: its name, network, cluster, database and backup settings (fields and their meaning: the comments of the type below)."
   type = object({
