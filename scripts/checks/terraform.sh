@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Checks of the infrastructure (terraform/):
 #   fmt        terraform fmt -check -recursive
-#   validate   terraform init -backend=false + validate, every environment root and bootstrap/; the
-#              environment roots are one main.tf, the same in each, and a backend.tf of their own
-#   test       terraform test (mock_provider) in every module and root that has tests
+#   validate   terraform init -backend=false + validate of the shared root environments/ and of
+#              bootstrap/; environments/ is one root (main.tf, backend.tf with an empty backend "s3")
+#              and, per environment, only data: <env>.tfvars and <env>.backend.hcl naming its state
+#   test       terraform test (mock_provider) in every module and root that has tests; in
+#              environments/, once per environment: -filter=tests/<env>.tftest.hcl -var-file=<env>.tfvars
 #   checkov    checkov --skip-download over terraform/; every skip comment must carry its reason
 #   emulator   apply one environment and bootstrap/ against moto on loopback, then a second plan of
 #              each must be empty; then checkov's plan scan of those two plans (plan-scan), where
@@ -186,12 +188,13 @@ emulator_run() {
   mkdir -p "$dir"
   export TF_CLI_CONFIG_FILE="$work/cli-emulator.tfrc"
   tar -C "$repo" -cf - --exclude=.terraform --exclude=.terraform.lock.hcl terraform | tar -C "$dir" -xf -
-  local root="$dir/terraform/environments/$emulator_env" boot="$dir/terraform/bootstrap"
+  local root="$dir/terraform/environments" boot="$dir/terraform/bootstrap"
   # A real package if backup/build-zip.sh made one; moto stores it but never runs it.
   zip="$repo/backup/dist/notejam-backup.zip"
   [ -f "$zip" ] || zip="$dir/terraform/modules/backup/tests/fixtures/placeholder.zip"
   echo "lambda package: $zip"
   # State in moto's S3 through the real s3 backend, every endpoint at moto, aws_emulator = true.
+  # The override's backend block replaces the root's empty one, so init needs no -backend-config.
   pytf "$moto_venv/bin/python" emulator_override "$root/emulator_override.tf" "$ep" "$emulator_env" "$zip"
   pytf "$moto_venv/bin/python" state_bucket "$ep" "$emulator_env"
   # bootstrap/ too (local state, provider at moto), for another environment than the one above:
@@ -204,8 +207,8 @@ emulator_run() {
     -var circleci_org_id=01234567-89ab-cdef-0123-456789abcdef \
     -var circleci_project_id=fedcba98-7654-3210-fedc-ba9876543210) >"$dir/bootstrap.out" 2>&1 &
   boot_pid=$!
-  echo "environments/$emulator_env: aws_emulator = true; bootstrap: environment $bootstrap_env"
-  (cd "$root" && apply_twice "$emulator_env" -var-file=variables.tfvars) || return 1
+  echo "environments/ with $emulator_env.tfvars: aws_emulator = true; bootstrap: environment $bootstrap_env"
+  (cd "$root" && apply_twice "$emulator_env" -var-file="$emulator_env.tfvars") || return 1
   wait "$boot_pid" || boot_rc=$?
   cat "$dir/bootstrap.out"
   [ "$boot_rc" -eq 0 ] || return 1
@@ -236,28 +239,38 @@ fi
 # in_each_dir NAME TERRAFORM_ARGS...: in every directory of the array `dirs`, `terraform init
 # -backend=false`, one after the other (they share the plugin cache, which is not safe for
 # concurrent use: a fresh clone, where every init installs the provider, failed on it), then
-# `terraform TERRAFORM_ARGS...` in all of them at once (mostly provider start-up, which overlaps
-# well even on two cores). `test` gets -var-file=variables.tfvars where the directory has one.
+# `terraform TERRAFORM_ARGS... ${dir_args[i]}` for every entry at once (mostly provider start-up,
+# which overlaps well even on two cores). A directory may be listed more than once, with other
+# dir_args (environments/, once per environment): it is initialised once.
 # Sets passed[i] to 1 or 0; the output of dirs[i] is in $work/NAME-$i.log.
 # ------------------------------------------------------------------------------------------
 in_each_dir() {
-  local name=$1 i args inited=() pids=()
+  local name=$1 i d args extra inited=() pids=()
+  local -A init_of=() # directory -> 1 or 0, once initialised
   shift
   passed=()
   # No command starts before the last init: a running validate beside an init that writes the
   # plugin cache once failed with "no package ... cached in .terraform/providers".
   for i in "${!dirs[@]}"; do
-    inited[i]=0
-    if (cd "${dirs[$i]}" && terraform init -backend=false -no-color >"$work/$name-$i.log" 2>&1); then
-      inited[i]=1
+    d=${dirs[$i]}
+    if [ -z "${init_of[$d]:-}" ]; then
+      init_of[$d]=0
+      if (cd "$d" && terraform init -backend=false -no-color >"$work/$name-$i.log" 2>&1); then
+        init_of[$d]=1
+      fi
+    elif [ "${init_of[$d]}" = 0 ]; then
+      echo "terraform init failed in $d (see the first entry of that directory)" >"$work/$name-$i.log"
     fi
+    inited[i]=${init_of[$d]}
   done
   for i in "${!dirs[@]}"; do
     passed[i]=0
     pids[i]=
     [ "${inited[$i]}" = 1 ] || continue
     args=("$@")
-    if [ "$1" = test ] && [ -f "${dirs[$i]}/variables.tfvars" ]; then args+=(-var-file=variables.tfvars); fi
+    extra=()
+    if [ -n "${dir_args[$i]:-}" ]; then read -ra extra <<<"${dir_args[$i]}"; fi
+    args+=("${extra[@]}")
     (cd "${dirs[$i]}" && terraform "${args[@]}" >"$work/$name-$i.log" 2>&1) &
     pids[i]=$!
   done
@@ -284,11 +297,11 @@ fi
 # validate
 # ------------------------------------------------------------------------------------------
 if want validate; then
-  say "validate: init -backend=false + validate in environments/{${roots[*]}} and bootstrap"
+  say "validate: init -backend=false + validate in environments/ (${roots[*]}) and bootstrap"
   t=$SECONDS
-  dirs=()
-  for env in "${roots[@]}"; do dirs+=("$tf/environments/$env"); done
-  dirs+=("$tf/bootstrap")
+  envdir="$tf/environments"
+  dirs=("$envdir" "$tf/bootstrap")
+  dir_args=()
   in_each_dir validate validate -no-color
   ok=0
   for i in "${!dirs[@]}"; do
@@ -300,30 +313,51 @@ if want validate; then
       cat "$work/validate-$i.log"
     fi
   done
-  # An environment is said once: every root is the same main.tf and a backend.tf naming its own state.
+  # An environment is said once: one root (main.tf and backend.tf, with an empty backend "s3"),
+  # and per environment only data, <env>.tfvars naming it and <env>.backend.hcl naming its state,
+  # plus its tests/<env>.tftest.hcl. No other root, tfvars or backend file beside them.
   said_once=1
+  files=("$envdir"/*.tf)
+  files=("${files[@]##*/}")
+  if [ "${files[*]}" != "backend.tf main.tf" ]; then
+    echo "environments/ has ${files[*]}; the one root is main.tf and backend.tf"
+    said_once=0
+  fi
+  if ! tr -d ' \n' <"$envdir/backend.tf" | grep -q 'backend"s3"{}'; then
+    echo "environments/backend.tf must hold an empty backend \"s3\" {} (partial configuration: <env>.backend.hcl)"
+    said_once=0
+  fi
+  extra_dirs=$(find "$envdir" -mindepth 1 -maxdepth 1 -type d -not -name tests -not -name .terraform -printf '%f ')
+  if [ -n "$extra_dirs" ]; then
+    echo "environments/ has directories $extra_dirs: environments are <env>.tfvars and <env>.backend.hcl in the one root"
+    said_once=0
+  fi
+  found=$(find "$envdir" "$envdir/tests" -maxdepth 1 -type f \( -name '*.tfvars' -o -name '*.backend.hcl' -o -name '*.tftest.hcl' \) -printf '%f\n' | sed -E 's/\.(tfvars|backend\.hcl|tftest\.hcl)$//' | sort -u | xargs)
+  if [ "$found" != "$(printf '%s\n' "${roots[@]}" | sort | xargs)" ]; then
+    echo "environments/ has tfvars, backend or test files of: $found; expected: ${roots[*]}"
+    said_once=0
+  fi
   for env in "${roots[@]}"; do
-    d="$tf/environments/$env"
-    files=("$d"/*.tf)
-    files=("${files[@]##*/}")
-    if [ "${files[*]}" != "backend.tf main.tf" ]; then
-      echo "environments/$env has ${files[*]}; a root is main.tf (the same in every root) and backend.tf"
+    for f in "$env.tfvars" "$env.backend.hcl" "tests/$env.tftest.hcl"; do
+      if [ ! -f "$envdir/$f" ]; then
+        echo "environments/$f is missing"
+        said_once=0
+      fi
+    done
+    if [ -f "$envdir/$env.backend.hcl" ] && { ! grep -q "^bucket *= \"notejam-cloud-tfstate-$env\"" "$envdir/$env.backend.hcl" ||
+      ! grep -q "^key *= \"notejam/$env/terraform.tfstate\"" "$envdir/$env.backend.hcl"; }; then
+      echo "environments/$env.backend.hcl does not name $env's state (bucket notejam-cloud-tfstate-$env, key notejam/$env/terraform.tfstate)"
       said_once=0
     fi
-    if ! cmp -s "$tf/environments/prod/main.tf" "$d/main.tf"; then
-      echo "environments/$env/main.tf differs from environments/prod/main.tf"
-      said_once=0
-    fi
-    if ! grep -q "bucket *= \"notejam-cloud-tfstate-$env\"" "$d/backend.tf" ||
-      ! grep -q "key *= \"notejam/$env/terraform.tfstate\"" "$d/backend.tf"; then
-      echo "environments/$env/backend.tf does not name $env's state (bucket notejam-cloud-tfstate-$env, key notejam/$env/terraform.tfstate)"
+    if [ -f "$envdir/$env.tfvars" ] && ! grep -qE "^  name += \"$env\"" "$envdir/$env.tfvars"; then
+      echo "environments/$env.tfvars does not say name = \"$env\""
       said_once=0
     fi
   done
   if [ "$ok" -eq "${#dirs[@]}" ] && [ "$said_once" -eq 1 ]; then
-    record validate PASS $((SECONDS - t)) "$ok/${#dirs[@]} roots valid, env roots one main.tf + their own backend.tf"
+    record validate PASS $((SECONDS - t)) "$ok/${#dirs[@]} roots valid; environments/ one root, ${#roots[@]} envs each a .tfvars + .backend.hcl"
   else
-    record validate FAIL $((SECONDS - t)) "$ok/${#dirs[@]} roots valid, env roots said once: $said_once"
+    record validate FAIL $((SECONDS - t)) "$ok/${#dirs[@]} roots valid, environments said once: $said_once"
   fi
 fi
 
@@ -335,10 +369,27 @@ if want test; then
   t=$SECONDS
   passed_runs=0
   failed_dirs=()
-  mapfile -t dirs < <(find "$tf" -name '*.tftest.hcl' -not -path '*/.terraform/*' -printf '%h\n' | sed 's#/tests$##' | sort -u)
+  mapfile -t found < <(find "$tf" -name '*.tftest.hcl' -not -path '*/.terraform/*' -printf '%h\n' | sed 's#/tests$##' | sort -u)
+  # The shared root once per environment, with that environment's test file and values.
+  dirs=()
+  dir_args=()
+  labels=()
+  for d in "${found[@]}"; do
+    if [ "$d" = "$tf/environments" ]; then
+      for env in "${roots[@]}"; do
+        dirs+=("$d")
+        dir_args+=("-filter=tests/$env.tftest.hcl -var-file=$env.tfvars")
+        labels+=("environments ($env)")
+      done
+    else
+      dirs+=("$d")
+      dir_args+=("")
+      labels+=("${d#"$tf"/}")
+    fi
+  done
   in_each_dir test test -no-color
   for i in "${!dirs[@]}"; do
-    rel=${dirs[$i]#"$tf"/}
+    rel=${labels[$i]}
     if [ "${passed[$i]}" = 1 ]; then
       n=$(grep -oE 'Success! [0-9]+ passed' "$work/test-$i.log" | grep -oE '[0-9]+' || echo 0)
       passed_runs=$((passed_runs + n))
@@ -350,7 +401,7 @@ if want test; then
     fi
   done
   if [ "${#failed_dirs[@]}" -eq 0 ]; then
-    record test PASS $((SECONDS - t)) "$passed_runs run blocks passed in ${#dirs[@]} directories"
+    record test PASS $((SECONDS - t)) "$passed_runs run blocks passed in ${#found[@]} directories (${#dirs[@]} test runs)"
   else
     record test FAIL $((SECONDS - t)) "failed in: ${failed_dirs[*]}"
   fi
@@ -394,7 +445,7 @@ if want emulator; then
   wait "$emulator_pid" || emu_rc=$?
   sed 's/^/    /' "$work/emulator.out"
   if [ "$emu_rc" -eq 0 ]; then
-    record emulator PASS $((SECONDS - emulator_started)) "environments/$emulator_env applied to moto; second plan: no changes"
+    record emulator PASS $((SECONDS - emulator_started)) "environments/ with $emulator_env.tfvars applied to moto; second plan: no changes"
   else
     [ "$emu_rc" -eq 124 ] && echo "    timed out after 720 s"
     record emulator FAIL $((SECONDS - emulator_started)) "exit $emu_rc (logs above)"

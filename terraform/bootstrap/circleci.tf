@@ -6,7 +6,7 @@
 # the environment roots (modules/cluster): it needs the cluster. See terraform/README.md.
 
 locals {
-  # The key of environments/<environment>/backend.tf's backend block.
+  # The key in environments/<environment>.backend.hcl (the backend of the shared root).
   state_key = "notejam/${var.environment}/terraform.tfstate"
 }
 

@@ -1,5 +1,5 @@
 output "state_bucket" {
-  description = "Bucket named in environments/<environment>/backend.tf."
+  description = "Bucket named in environments/<environment>.backend.hcl."
   value       = aws_s3_bucket.state.bucket
 }
 

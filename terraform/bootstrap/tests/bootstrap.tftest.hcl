@@ -1,6 +1,6 @@
 # The bootstrap root with a mocked AWS provider (nothing real is created): the deploy role gets
-# the name the environment roots give an EKS access entry and the state key of
-# environments/<environment>/backend.tf, and the CircleCI ids are validated. The ids are made
+# the name the environments root gives an EKS access entry and the state key of
+# environments/<environment>.backend.hcl, and the CircleCI ids are validated. The ids are made
 # up; the account is testing/aws-mocks' zeros. modules/circleci/tests covers the policies.
 
 mock_provider "aws" {
@@ -31,7 +31,7 @@ run "roles_for_the_contexts" {
   }
   assert {
     condition     = local.state_key == "notejam/prod/terraform.tfstate"
-    error_message = "The deploy role must reach the key that environments/prod/backend.tf uses."
+    error_message = "The deploy role must reach the key that environments/prod.backend.hcl names."
   }
 }
 

@@ -4,7 +4,7 @@ output "name" {
 }
 
 output "settings" {
-  description = "The environment as in force: the `environment` object with its optional fields filled in (the roots check against it that variables.tfvars names no field this module does not know)."
+  description = "The environment as in force: the `environment` object with its optional fields filled in (the environments root checks against it that the tfvars names no field this module does not know)."
   value       = var.environment
 }
 

@@ -1,10 +1,10 @@
-# One environment said once: each root's variables.tfvars is one `environment` object of this type,
-# and every rule an environment must satisfy (what prod requires among them) is a validation here
-# or in the module that uses the field. Each message names the field.
+# One environment said once: each terraform/environments/<env>.tfvars is one `environment` object
+# of this type, and every rule an environment must satisfy (what prod requires among them) is a
+# validation here or in the module that uses the field. Each message names the field.
 variable "environment" {
   description = "The environment: its name, network, cluster, database and backup settings (fields and their meaning: the comments of the type below)."
   type = object({
-    name   = string # dev, staging or prod; names the root's directory and state key
+    name   = string # dev, staging or prod; names its <env>.tfvars, <env>.backend.hcl and state key
     region = string # AWS region of the environment, e.g. eu-west-1
 
     availability_zones   = list(string) # three zones of the region

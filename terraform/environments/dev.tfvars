@@ -1,6 +1,8 @@
 # dev: values only, one `environment` object; its fields, defaults and every rule live in
 # modules/environment/variables.tf (and the modules that use them).
-# Usage (in this directory): terraform init && terraform plan -var-file variables.tfvars
+# Usage (from the repository; init again with -reconfigure when switching environments):
+#   terraform -chdir=terraform/environments init -reconfigure -backend-config=dev.backend.hcl
+#   terraform -chdir=terraform/environments plan -var-file=dev.tfvars
 # The Lambda zip must exist first: backup/build-zip.sh
 
 environment = {
@@ -33,7 +35,7 @@ environment = {
   db_performance_insights_enabled = false
 
   backup_bucket_name     = "notejam-db-backup-dev"
-  backup_lambda_zip_path = "../../../backup/dist/notejam-backup.zip"
+  backup_lambda_zip_path = "../../backup/dist/notejam-backup.zip"
 
   log_retention_days = 30
 }

@@ -1,13 +1,14 @@
-# The prod root as configured by its variables.tfvars (run with -var-file=variables.tfvars),
+# The shared root with prod's values: terraform test -filter=tests/prod.tftest.hcl -var-file=prod.tfvars
+# (a test file cannot name its own var file; scripts/checks/terraform.sh runs each so),
 # applied against a mocked AWS provider: nothing real is created.
 
 mock_provider "aws" {
-  source = "../../testing/aws-mocks"
+  source = "../testing/aws-mocks"
 }
 
 variables {
   # The real package is built by backup/build-zip.sh; the tests only need a zip to hash.
-  environment = merge(var.environment, { backup_lambda_zip_path = "../../modules/backup/tests/fixtures/placeholder.zip" })
+  environment = merge(var.environment, { backup_lambda_zip_path = "../modules/backup/tests/fixtures/placeholder.zip" })
 }
 
 run "prod_is_highly_available_protected_and_its_invariants_hold" {
@@ -47,7 +48,7 @@ run "prod_is_highly_available_protected_and_its_invariants_hold" {
   }
   assert {
     condition     = output.environment.name == "prod"
-    error_message = "The prod root's variables.tfvars must say name = \"prod\"."
+    error_message = "prod.tfvars must say name = \"prod\"."
   }
 }
 
@@ -57,7 +58,7 @@ run "prod_is_highly_available_protected_and_its_invariants_hold" {
 run "prod_refuses_a_single_az_database" {
   command = plan
   module {
-    source = "../../modules/environment"
+    source = "../modules/environment"
   }
 
   variables {
@@ -70,7 +71,7 @@ run "prod_refuses_a_single_az_database" {
 run "prod_refuses_a_database_without_deletion_protection" {
   command = plan
   module {
-    source = "../../modules/environment"
+    source = "../modules/environment"
   }
 
   variables {
@@ -83,7 +84,7 @@ run "prod_refuses_a_database_without_deletion_protection" {
 run "prod_refuses_a_single_nat_gateway" {
   command = plan
   module {
-    source = "../../modules/environment"
+    source = "../modules/environment"
   }
 
   variables {
@@ -96,7 +97,7 @@ run "prod_refuses_a_single_nat_gateway" {
 run "prod_refuses_a_database_without_performance_insights" {
   command = plan
   module {
-    source = "../../modules/environment"
+    source = "../modules/environment"
   }
 
   variables {
@@ -111,7 +112,7 @@ run "prod_refuses_a_database_without_performance_insights" {
 run "prod_module_refuses_the_aws_emulator" {
   command = plan
   module {
-    source = "../../modules/environment"
+    source = "../modules/environment"
   }
 
   variables {
@@ -121,7 +122,7 @@ run "prod_module_refuses_the_aws_emulator" {
   expect_failures = [var.aws_emulator]
 }
 
-# variables.tfvars names the environment of its directory: the prod root refuses another one.
+# prod.tfvars names its own environment: prod's values under another name are refused.
 run "prod_root_refuses_another_environment" {
   command = plan
 
