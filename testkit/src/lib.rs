@@ -110,7 +110,10 @@ pub fn wait_until(
             panic!("{what} exited early with {status}; its output:\n{}", log());
         }
         if start.elapsed() > limit {
-            panic!("{what} did not become ready within {limit:?}; its output:\n{}", log());
+            panic!(
+                "{what} did not become ready within {limit:?}; its output:\n{}",
+                log()
+            );
         }
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -247,7 +250,10 @@ mod tests {
 
     #[test]
     fn nothing_listening_is_no_answer() {
-        assert_eq!(http_get(&format!("http://127.0.0.1:{}/", free_port())), None);
+        assert_eq!(
+            http_get(&format!("http://127.0.0.1:{}/", free_port())),
+            None
+        );
     }
 
     #[test]
