@@ -46,6 +46,21 @@ pub fn tool(var: Option<&str>, name: &str, install: &str) -> PathBuf {
     })
 }
 
+/// Runs `cmd` to its end and returns its output, once it has succeeded; else panics with `what`
+/// and what it said on stderr.
+pub fn succeeded(cmd: &mut Command, what: &str) -> std::process::Output {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("{what}: cannot run {:?}: {e}", cmd.get_program()));
+    assert!(
+        out.status.success(),
+        "{what} failed ({}): {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// A child process, killed (and reaped) when dropped. Derefs to the [`Child`].
 pub struct Killed(pub Child);
 

@@ -85,16 +85,12 @@ pub async fn start_prometheus_with_history(openmetrics: &str) -> Service {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("history.om");
     std::fs::write(&input, openmetrics).unwrap();
-    let out = Command::new(promtool)
-        .args(["tsdb", "create-blocks-from", "openmetrics"])
-        .arg(&input)
-        .arg(dir.path().join("data"))
-        .output()
-        .expect("run promtool");
-    assert!(
-        out.status.success(),
-        "promtool backfill failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+    notejam_testkit::succeeded(
+        Command::new(promtool)
+            .args(["tsdb", "create-blocks-from", "openmetrics"])
+            .arg(&input)
+            .arg(dir.path().join("data")),
+        "promtool backfill",
     );
     let config = "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n";
     notejam_testkit::prometheus(config, dir)

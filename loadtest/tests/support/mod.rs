@@ -45,14 +45,9 @@ pub fn postgres_url() -> String {
 }
 
 pub fn psql(url: &str, sql: &str) -> String {
-    let out = Command::new("psql")
-        .args([url, "-tAc", sql])
-        .output()
-        .expect("psql runs");
-    assert!(
-        out.status.success(),
-        "psql {sql}: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = notejam_testkit::succeeded(
+        Command::new("psql").args([url, "-tAc", sql]),
+        &format!("psql {sql}"),
     );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
