@@ -10,7 +10,6 @@
 
 mod common;
 
-use std::net::TcpListener;
 use std::time::{Duration, SystemTime};
 
 use aws_sdk_rds::Client;
@@ -313,11 +312,7 @@ async fn retries_a_canceled_export_under_a_new_id_and_gives_up_after_three_attem
 #[tokio::test]
 async fn surfaces_api_errors_with_the_failing_step() {
     // Nothing listens on this port: the first API call fails and the error names it.
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = notejam_testkit::free_port();
     let config = aws_sdk_rds::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("eu-west-1"))

@@ -359,7 +359,7 @@ mod tests {
         lone.pad_id = None;
         lone.pad_name = None;
         lone.text = "\"quoted\" \\ <tags> é 😀\n".to_owned();
-        lone.updated_at = lone.updated_at + chrono::Duration::nanoseconds(123_456_789);
+        lone.updated_at += chrono::Duration::nanoseconds(123_456_789);
         assert_same_json(&NoteOut::example());
         assert_same_json(&lone);
         let mut list = NoteList::example();

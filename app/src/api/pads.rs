@@ -185,7 +185,7 @@ mod tests {
     fn a_pad_and_the_list_write_the_json_that_poem_openapi_would() {
         let mut odd = PadOut::example();
         odd.name = "<b>\"&\"</b> ñ".to_owned();
-        odd.created_at = odd.created_at + chrono::Duration::microseconds(1_500);
+        odd.created_at += chrono::Duration::microseconds(1_500);
         assert_same_json(&odd);
         let mut list = PadList::example();
         list.items.push(odd);

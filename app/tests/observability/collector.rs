@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::process::{Running, free_port, tool};
+use notejam_testkit::tool;
+
+use crate::process::{Running, free_port};
 
 /// The caller's span that a request with a `traceparent` of [`traced`] continues.
 pub const PARENT_SPAN: &str = "00f067aa0ba902b7";
@@ -16,7 +18,11 @@ pub const PARENT_SPAN: &str = "00f067aa0ba902b7";
 pub async fn start_collector() -> (Running, String) {
     let port = free_port();
     let collector = Running::spawn(
-        &tool("NOTEJAM_TEST_OTELTAP", "oteltap"),
+        &tool(
+            Some("NOTEJAM_TEST_OTELTAP"),
+            "oteltap",
+            "pip install oteltap==1.0.0",
+        ),
         &["--port", &port.to_string()],
         &HashMap::new(),
     );

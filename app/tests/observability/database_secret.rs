@@ -7,47 +7,31 @@
 //! check the password here: the tests tell the credentials apart by the *user* each connection
 //! logs in as (`pg_stat_activity.usename`), which comes from the secret alone (the URL has none).
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_sdk_secretsmanager::config::{BehaviorVersion, Credentials, Region};
 use serde_json::json;
 use sqlx::{Connection, PgConnection};
 
-use crate::process::{App, Running, free_port, sample, tool};
+use notejam_testkit::Server;
 
-/// A moto server of this test's own, and a Secrets Manager client for it.
-async fn start_moto() -> (Running, String, aws_sdk_secretsmanager::Client) {
-    let port = free_port();
-    let moto = Running::spawn(
-        &tool("MOTO_SERVER", "moto_server"),
-        &["-H", "127.0.0.1", "-p", &port.to_string()],
-        &HashMap::new(),
-    );
-    let endpoint = format!("http://127.0.0.1:{port}");
-    for _ in 0..300 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            let config = aws_sdk_secretsmanager::Config::builder()
-                .behavior_version(BehaviorVersion::latest())
-                .region(Region::new("eu-west-1"))
-                .endpoint_url(&endpoint)
-                .credentials_provider(Credentials::new("testing", "testing", None, None, "moto"))
-                .build();
-            return (
-                moto,
-                endpoint,
-                aws_sdk_secretsmanager::Client::from_conf(config),
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!(
-        "moto_server did not listen within 30 s:\n{}",
-        moto.output().join("\n")
-    );
+use crate::process::{App, sample};
+
+/// A moto server of this test's own, its endpoint, and a Secrets Manager client for it.
+async fn start_moto() -> (Server, String, aws_sdk_secretsmanager::Client) {
+    let moto = notejam_testkit::moto();
+    let endpoint = moto.url.clone();
+    let config = aws_sdk_secretsmanager::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("eu-west-1"))
+        .endpoint_url(&endpoint)
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "moto"))
+        .build();
+    (
+        moto,
+        endpoint,
+        aws_sdk_secretsmanager::Client::from_conf(config),
+    )
 }
 
 /// A fresh database on the test server and two login roles for it; dropped at the end.

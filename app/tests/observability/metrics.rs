@@ -1,7 +1,9 @@
 //! A real Prometheus scrapes the admin port; PromQL over the scraped series returns what the
 //! test's requests caused; the exposition passes `promtool check metrics`.
 
-use crate::process::{App, status_of, tool};
+use notejam_testkit::tool;
+
+use crate::process::{App, status_of};
 use crate::prometheus::Prometheus;
 
 #[tokio::test]
@@ -135,13 +137,17 @@ async fn the_exposition_passes_promtool() {
             "{name} is missing from:\n{exposition}"
         );
     }
-    let mut promtool = tokio::process::Command::new(tool("NOTEJAM_TEST_PROMTOOL", "promtool"))
-        .args(["check", "metrics"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut promtool = tokio::process::Command::new(tool(
+        Some("NOTEJAM_TEST_PROMTOOL"),
+        "promtool",
+        "apt-get install -y prometheus",
+    ))
+    .args(["check", "metrics"])
+    .stdin(std::process::Stdio::piped())
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
     use tokio::io::AsyncWriteExt;
     promtool
         .stdin

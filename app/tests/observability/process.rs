@@ -1,7 +1,6 @@
 //! Running the real binary and the real tools.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -9,30 +8,7 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A tool from the environment: `$VAR` if set, else the name on `PATH`; panics with a clear
-/// message when neither exists.
-pub fn tool(var: &str, name: &str) -> PathBuf {
-    if let Ok(path) = std::env::var(var) {
-        return PathBuf::from(path);
-    }
-    let path = std::env::var("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| {
-            panic!(
-                "`{name}` is needed for this test: install it (scripts/test.sh does) or set {var}"
-            )
-        })
-}
+pub use notejam_testkit::free_port;
 
 /// A running process whose output lines are collected.
 pub struct Running {

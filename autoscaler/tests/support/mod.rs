@@ -2,103 +2,16 @@
 //! never a silent skip: the check script installs them (`scripts/test.sh`).
 #![allow(dead_code)]
 
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
-/// A free loopback port (bound, then released for the child to take).
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn which(binary: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH")?
-        .to_str()?
-        .split(':')
-        .map(|dir| PathBuf::from(dir).join(binary))
-        .find(|p| p.is_file())
-}
-
-fn require(binary: &str, install: &str) -> PathBuf {
-    which(binary).unwrap_or_else(|| {
-        panic!("`{binary}` is not on PATH: this test needs the real service. Install it with `{install}` (scripts/test.sh does).")
-    })
-}
-
-/// Poll `url` until it answers 2xx, or panic after `limit`.
-pub async fn wait_http(url: &str, limit: Duration, child: &mut Child, what: &str) {
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(2))
-        .build()
-        .unwrap();
-    let start = Instant::now();
-    loop {
-        if let Ok(r) = client.get(url).send().await
-            && r.status().is_success()
-        {
-            return;
-        }
-        if let Ok(Some(status)) = child.try_wait() {
-            panic!("{what} exited early with {status}");
-        }
-        if start.elapsed() > limit {
-            panic!("{what} did not become ready at {url} within {limit:?}");
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-/// A child process killed when dropped.
-pub struct Service {
-    pub child: Child,
-    pub url: String,
-    _dir: Option<tempfile::TempDir>,
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+// Each test binary uses its own part of this module.
+#[allow(unused_imports)]
+pub use notejam_testkit::{Server as Service, free_port};
 
 /// `moto_server` (PyPI `moto[server]`) on a free loopback port.
 pub async fn start_moto() -> Service {
-    let bin = require("moto_server", "pip install 'moto[server]'");
-    let port = free_port();
-    let mut cmd = Command::new(bin);
-    cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()]);
-    serve(cmd, port, "/moto-api/", "moto_server", None).await
-}
-
-/// Spawn `cmd` (its output discarded), which listens on `port`: ready once `ready_path`
-/// answers 2xx. `dir` (its data) lives as long as the service.
-async fn serve(
-    mut cmd: Command,
-    port: u16,
-    ready_path: &str,
-    what: &str,
-    dir: Option<tempfile::TempDir>,
-) -> Service {
-    let mut child = cmd
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("spawn {what}: {e}"));
-    let url = format!("http://127.0.0.1:{port}");
-    let ready = format!("{url}{ready_path}");
-    wait_http(&ready, Duration::from_secs(30), &mut child, what).await;
-    Service {
-        child,
-        url,
-        _dir: dir,
-    }
+    notejam_testkit::moto()
 }
 
 /// What a command printed, once it is known to have succeeded (else its stderr is shown).
@@ -160,50 +73,25 @@ impl Exporter {
 
 /// A real Prometheus (Debian `prometheus`) scraping `target` every second.
 pub async fn start_prometheus(target: &str) -> Service {
-    let dir = tempfile::tempdir().unwrap();
-    let scrape = format!(
-        "scrape_configs:\n  - job_name: exporter\n    static_configs:\n      - targets: ['{target}']\n"
-    );
-    prometheus_in(dir, &scrape).await
+    let config = notejam_testkit::scrape_config("exporter", target);
+    notejam_testkit::prometheus(&config, tempfile::tempdir().unwrap())
 }
 
 /// A real Prometheus serving recorded history: `openmetrics` (OpenMetrics text, timestamps in
 /// Unix seconds, ending in `# EOF`) is backfilled with `promtool tsdb create-blocks-from
 /// openmetrics` into a fresh data directory, so every range query answers exactly those samples.
 pub async fn start_prometheus_with_history(openmetrics: &str) -> Service {
-    let promtool = require("promtool", "apt-get install -y prometheus");
+    let promtool = notejam_testkit::tool(None, "promtool", "apt-get install -y prometheus");
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("history.om");
     std::fs::write(&input, openmetrics).unwrap();
-    let out = Command::new(promtool)
-        .args(["tsdb", "create-blocks-from", "openmetrics"])
-        .arg(&input)
-        .arg(dir.path().join("data"))
-        .output()
-        .expect("run promtool");
-    assert!(
-        out.status.success(),
-        "promtool backfill failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+    notejam_testkit::succeeded(
+        Command::new(promtool)
+            .args(["tsdb", "create-blocks-from", "openmetrics"])
+            .arg(&input)
+            .arg(dir.path().join("data")),
+        "promtool backfill",
     );
-    prometheus_in(dir, "").await
-}
-
-async fn prometheus_in(dir: tempfile::TempDir, scrape: &str) -> Service {
-    let bin = require("prometheus", "apt-get install -y prometheus");
-    let config = dir.path().join("prometheus.yml");
-    std::fs::write(
-        &config,
-        format!("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n{scrape}"),
-    )
-    .unwrap();
-    let port = free_port();
-    let mut cmd = Command::new(bin);
-    cmd.arg(format!("--config.file={}", config.display()))
-        .arg(format!(
-            "--storage.tsdb.path={}",
-            dir.path().join("data").display()
-        ))
-        .arg(format!("--web.listen-address=127.0.0.1:{port}"));
-    serve(cmd, port, "/-/ready", "prometheus", Some(dir)).await
+    let config = "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n";
+    notejam_testkit::prometheus(config, dir)
 }

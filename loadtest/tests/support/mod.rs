@@ -12,11 +12,14 @@ pub mod prometheus;
 // Each test binary uses its own part of this module.
 #[allow(unused_imports)]
 pub use line::{Line, line, loadtest};
+#[allow(unused_imports)]
+pub use notejam_testkit::{free_port, http_get, http_ok};
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
+
+use notejam_testkit::Killed;
 
 pub fn app_binary() -> PathBuf {
     let bin = std::env::var_os("NOTEJAM_BIN")
@@ -41,41 +44,21 @@ pub fn postgres_url() -> String {
     )
 }
 
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 pub fn psql(url: &str, sql: &str) -> String {
-    let out = Command::new("psql")
-        .args([url, "-tAc", sql])
-        .output()
-        .expect("psql runs");
-    assert!(
-        out.status.success(),
-        "psql {sql}: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = notejam_testkit::succeeded(
+        Command::new("psql").args([url, "-tAc", sql]),
+        &format!("psql {sql}"),
     );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 /// The app, running on its own database; killed on drop.
 pub struct App {
-    child: Child,
+    _child: Killed,
     pub base: String,
     pub admin: String,
     pub db_url: String,
     pub dir: tempfile::TempDir,
-}
-
-impl Drop for App {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 impl App {
@@ -104,7 +87,7 @@ impl App {
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
         let app = App {
-            child,
+            _child: Killed(child),
             base: format!("http://127.0.0.1:{port}"),
             admin: format!("http://127.0.0.1:{admin_port}"),
             db_url,
@@ -155,31 +138,6 @@ pub fn rand_u64() -> u64 {
             .as_nanos(),
     );
     h.finish()
-}
-
-/// GET with curl-free std: a tiny HTTP/1.0 client is enough for a health check.
-pub fn http_get(url: &str) -> Option<(u16, String)> {
-    use std::io::{Read, Write};
-    let rest = url.strip_prefix("http://")?;
-    let (hostport, path) = rest
-        .split_once('/')
-        .map(|(h, p)| (h, format!("/{p}")))
-        .unwrap_or((rest, "/".into()));
-    let mut s = std::net::TcpStream::connect(hostport).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(s, "GET {path} HTTP/1.0\r\nHost: {hostport}\r\n\r\n").ok()?;
-    let mut buf = String::new();
-    s.read_to_string(&mut buf).ok()?;
-    let status = buf.split_whitespace().nth(1)?.parse().ok()?;
-    let body = buf
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    Some((status, body))
-}
-
-pub fn http_ok(url: &str) -> bool {
-    matches!(http_get(url), Some((200, _)))
 }
 
 pub fn describe(out: &Output) -> String {
