@@ -236,7 +236,9 @@ impl NotesApi {
             page: i64::from(page.0),
             per_page: i64::from(limit.0),
         };
-        let found = PADS.answer(self.0.notes(&auth.0.user, query)).await?;
+        let found = PADS
+            .answer(self.0.notes::<Note>(&auth.0.user, query))
+            .await?;
         let next_page = found.next_page().map(|_| page.0 + 1);
         Ok(JsonBody(NoteList {
             items: found.notes.into_iter().map(NoteOut::from).collect(),

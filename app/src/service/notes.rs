@@ -4,7 +4,7 @@
 use super::pads::written;
 use super::{Precondition, Service, ServiceError};
 use crate::domain::{FieldErrors, NoteName, NoteOrder, NoteText, messages};
-use crate::storage::{NoteChanges, NoteSummary, StorageError, User, VersionedNote, VersionedPad};
+use crate::storage::{ListedNote, NoteChanges, StorageError, User, VersionedNote, VersionedPad};
 
 /// Which pad a note goes into, as a door read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,30 +67,17 @@ impl<T> NoteListing<T> {
 }
 
 impl Service {
-    /// One page of the user's notes with their text (the API's list).
-    pub async fn notes(
+    /// One page of the user's notes: whole (`Note`, the API's list) or without their text
+    /// (`NoteSummary`, what the list pages show).
+    pub async fn notes<T: ListedNote>(
         &self,
         user: &User,
         query: NoteQuery,
-    ) -> Result<NoteListing<crate::storage::Note>, ServiceError> {
+    ) -> Result<NoteListing<T>, ServiceError> {
         let (pad, offset) = self.list_scope(user, &query).await?;
         let found = self
             .storage
             .list_notes(user.id, query.pad, query.order, query.per_page, offset)
-            .await?;
-        Ok(listing(found.notes, found.total, pad, query))
-    }
-
-    /// One page of the user's notes without their text (what the list pages show).
-    pub async fn note_summaries(
-        &self,
-        user: &User,
-        query: NoteQuery,
-    ) -> Result<NoteListing<NoteSummary>, ServiceError> {
-        let (pad, offset) = self.list_scope(user, &query).await?;
-        let found = self
-            .storage
-            .list_note_summaries(user.id, query.pad, query.order, query.per_page, offset)
             .await?;
         Ok(listing(found.notes, found.total, pad, query))
     }

@@ -49,7 +49,8 @@ const NOTE_SELECT: &str = "SELECT n.id, n.user_id, n.pad_id, p.name AS pad_name,
 const SUMMARY_SELECT: &str = "SELECT n.id, n.pad_id, p.name AS pad_name, n.name, n.updated_at \
      FROM notes n LEFT JOIN pads p ON p.id = n.pad_id";
 
-fn order_clause(order: NoteOrder) -> &'static str {
+/// The `ORDER BY` of a note list (the lists and the pages' one statement share it).
+pub(super) fn order_clause(order: NoteOrder) -> &'static str {
     match order {
         NoteOrder::NameAsc => "lower(n.name) ASC, n.id ASC",
         NoteOrder::NameDesc => "lower(n.name) DESC, n.id DESC",
@@ -58,48 +59,37 @@ fn order_clause(order: NoteOrder) -> &'static str {
     }
 }
 
+/// What a note list is made of: whole notes (the API's list) or their summaries (the pages').
+pub trait ListedNote:
+    for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+    + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+    + Send
+    + Unpin
+{
+    /// The list's `SELECT ... FROM`, before its `WHERE`.
+    const SELECT: &'static str;
+}
+
+impl ListedNote for Note {
+    const SELECT: &'static str = NOTE_SELECT;
+}
+
+impl ListedNote for NoteSummary {
+    const SELECT: &'static str = SUMMARY_SELECT;
+}
+
 impl Storage {
-    /// One page of the user's notes (all of them, or one pad's), sorted, with the list's total.
-    pub async fn list_notes(
+    /// One page of the user's notes (all of them, or one pad's), sorted, with the list's total:
+    /// whole notes or, without their text, summaries.
+    pub async fn list_notes<T: ListedNote>(
         &self,
         user_id: i64,
         pad_id: Option<i64>,
         order: NoteOrder,
         limit: i64,
         offset: i64,
-    ) -> Result<NotePage, StorageError> {
-        self.list(NOTE_SELECT, user_id, pad_id, order, limit, offset)
-            .await
-    }
-
-    /// Like [`Storage::list_notes`], without the notes' text: what the list pages show.
-    pub async fn list_note_summaries(
-        &self,
-        user_id: i64,
-        pad_id: Option<i64>,
-        order: NoteOrder,
-        limit: i64,
-        offset: i64,
-    ) -> Result<NotePage<NoteSummary>, StorageError> {
-        self.list(SUMMARY_SELECT, user_id, pad_id, order, limit, offset)
-            .await
-    }
-
-    async fn list<T>(
-        &self,
-        select: &str,
-        user_id: i64,
-        pad_id: Option<i64>,
-        order: NoteOrder,
-        limit: i64,
-        offset: i64,
-    ) -> Result<NotePage<T>, StorageError>
-    where
-        T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
-            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
-            + Send
-            + Unpin,
-    {
+    ) -> Result<NotePage<T>, StorageError> {
+        let select = T::SELECT;
         // $2 is NULL for "all notes"; the planner still uses the (user_id, ...) indexes.
         let filter = "WHERE n.user_id = $1 AND ($2 IS NULL OR n.pad_id = $2)";
         let count_sql = format!("SELECT COUNT(*) FROM notes n {filter}");

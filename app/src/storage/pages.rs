@@ -15,6 +15,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::notes::order_clause;
 use super::{
     Backend, Note, NotePage, NoteSummary, Pad, Storage, StorageError, User, VersionedNote,
     VersionedPad, db_op,
@@ -84,15 +85,6 @@ const NOTE_SQL: &str = const_format::concatcp!(
      FROM notes n LEFT JOIN pads p ON p.id = n.pad_id WHERE n.id = $2 AND n.user_id = $1 ",
     ORDER_BY_PART
 );
-
-fn order_clause(order: NoteOrder) -> &'static str {
-    match order {
-        NoteOrder::NameAsc => "lower(n.name) ASC, n.id ASC",
-        NoteOrder::NameDesc => "lower(n.name) DESC, n.id DESC",
-        NoteOrder::UpdatedAsc => "n.updated_at ASC, n.id ASC",
-        NoteOrder::UpdatedDesc => "n.updated_at DESC, n.id DESC",
-    }
-}
 
 /// The list statement of an order and a page size, for all the user's notes (`$1` user, `$2`
 /// offset) or one pad's (`$1` user, `$2` pad, `$3` offset). Separate statements rather than
@@ -179,7 +171,7 @@ impl Storage {
                 None => None,
             };
             let list = self
-                .list_note_summaries(user_id, pad_id, order, limit, offset)
+                .list_notes(user_id, pad_id, order, limit, offset)
                 .await?;
             return Ok(ListPageRows { frame, pad, list });
         }

@@ -6,8 +6,8 @@ mod common;
 
 use notejam::domain::{NoteOrder, messages};
 use notejam::service::{
-    NoteDraft, NotePatch, NoteQuery, PadChoice, Precondition, Service, ServiceError, SignUp,
-    VersionedNote,
+    Note, NoteDraft, NotePatch, NoteQuery, NoteSummary, PadChoice, Precondition, Service,
+    ServiceError, SignUp, VersionedNote,
 };
 use notejam::storage::User;
 
@@ -144,7 +144,9 @@ async fn someone_elses_pads_and_notes_are_not_found(db: Db) {
         page: 1,
         per_page: 50,
     };
-    assert!(not_found(service.notes(&intruder, query).await.map(|_| ())));
+    assert!(not_found(
+        service.notes::<Note>(&intruder, query).await.map(|_| ())
+    ));
     // The owner's pad is "not a valid choice" for anyone else's note.
     let err = service
         .create_note(&intruder, draft("x", PadChoice::Pad(pad.id)))
@@ -241,7 +243,7 @@ async fn lists_sort_page_and_count(db: Db) {
         per_page: 2,
     };
     let first = service
-        .note_summaries(&me, query(NoteOrder::NameAsc, 1))
+        .notes::<NoteSummary>(&me, query(NoteOrder::NameAsc, 1))
         .await
         .unwrap();
     let names: Vec<_> = first.notes.iter().map(|n| n.name.as_str()).collect();
@@ -250,12 +252,12 @@ async fn lists_sort_page_and_count(db: Db) {
         (vec!["a", "b"], 3, 2, Some(2))
     );
     let newest = service
-        .note_summaries(&me, query(NoteOrder::UpdatedDesc, 1))
+        .notes::<NoteSummary>(&me, query(NoteOrder::UpdatedDesc, 1))
         .await
         .unwrap();
     assert_eq!(newest.notes[0].name, "a");
     let last = service
-        .notes(&me, query(NoteOrder::NameDesc, 2))
+        .notes::<Note>(&me, query(NoteOrder::NameDesc, 2))
         .await
         .unwrap();
     assert_eq!(
@@ -302,10 +304,9 @@ async fn one_statement_pages_read_as_the_separate_calls(db: Db) {
                         .await
                         .unwrap()
                         .expect("the session's user");
-                    let separate = service.note_summaries(&me, q).await.unwrap();
-                    let ids = |notes: &[notejam::service::NoteSummary]| {
-                        notes.iter().map(|n| n.id).collect::<Vec<_>>()
-                    };
+                    let separate = service.notes::<NoteSummary>(&me, q).await.unwrap();
+                    let ids =
+                        |notes: &[NoteSummary]| notes.iter().map(|n| n.id).collect::<Vec<_>>();
                     assert_eq!(
                         (ids(&found.content.notes), found.content.total),
                         (ids(&separate.notes), separate.total),
