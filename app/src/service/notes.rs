@@ -4,7 +4,9 @@
 use super::pads::written;
 use super::{Precondition, Service, ServiceError};
 use crate::domain::{FieldErrors, NoteName, NoteOrder, NoteText, messages};
-use crate::storage::{ListedNote, NoteChanges, StorageError, User, VersionedNote, VersionedPad};
+use crate::storage::{
+    ListedNote, NoteChanges, NoteRange, StorageError, User, VersionedNote, VersionedPad,
+};
 
 /// Which pad a note goes into, as a door read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +46,19 @@ pub struct NoteQuery {
     pub per_page: i64,
 }
 
+impl NoteQuery {
+    /// The storage's view of this query: the user's notes, from `offset` (the page's first).
+    pub(crate) fn range(&self, user_id: i64, offset: i64) -> NoteRange {
+        NoteRange {
+            user_id,
+            pad_id: self.pad,
+            order: self.order,
+            limit: self.per_page,
+            offset,
+        }
+    }
+}
+
 /// One page of a note list: the notes, the list's total, and the pad it is of.
 #[derive(Debug, Clone)]
 pub struct NoteListing<T> {
@@ -77,7 +92,7 @@ impl Service {
         let (pad, offset) = self.list_scope(user, &query).await?;
         let found = self
             .storage
-            .list_notes(user.id, query.pad, query.order, query.per_page, offset)
+            .list_notes(query.range(user.id, offset))
             .await?;
         Ok(listing(found.notes, found.total, pad, query))
     }

@@ -33,10 +33,7 @@ impl Service {
                 None => Ok(None),
             };
         };
-        let found = self
-            .storage
-            .list_page(user_id, query.pad, query.order, query.per_page, offset)
-            .await?;
+        let found = self.storage.list_page(query.range(user_id, offset)).await?;
         let Some(user) = session_holder(found.frame.user, fingerprint) else {
             return Ok(None);
         };

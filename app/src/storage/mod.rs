@@ -23,7 +23,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use sqlx::{PgPool, SqlitePool};
 
 pub use health::RETRY_AFTER_SECONDS;
-pub use notes::{ListedNote, Note, NoteChanges, NotePage, NoteSummary, VersionedNote};
+pub use notes::{ListedNote, Note, NoteChanges, NotePage, NoteRange, NoteSummary, VersionedNote};
 pub use pads::{Pad, VersionedPad};
 pub use pages::{FrameRows, ListPageRows, NotePageRows};
 pub use signin_failures::SigninThrottle;

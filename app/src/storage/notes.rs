@@ -29,6 +29,16 @@ pub struct NoteSummary {
     pub updated_at: DateTime<Utc>,
 }
 
+/// Which notes a list shows: the user's (all of them, or one pad's), in an order, one page.
+#[derive(Debug, Clone, Copy)]
+pub struct NoteRange {
+    pub user_id: i64,
+    pub pad_id: Option<i64>,
+    pub order: NoteOrder,
+    pub limit: i64,
+    pub offset: i64,
+}
+
 /// One page of a note list and the total count of the list.
 #[derive(Debug, Clone)]
 pub struct NotePage<T = Note> {
@@ -83,12 +93,15 @@ impl Storage {
     /// whole notes or, without their text, summaries.
     pub async fn list_notes<T: ListedNote>(
         &self,
-        user_id: i64,
-        pad_id: Option<i64>,
-        order: NoteOrder,
-        limit: i64,
-        offset: i64,
+        range: NoteRange,
     ) -> Result<NotePage<T>, StorageError> {
+        let NoteRange {
+            user_id,
+            pad_id,
+            order,
+            limit,
+            offset,
+        } = range;
         let select = T::SELECT;
         // $2 is NULL for "all notes"; the planner still uses the (user_id, ...) indexes.
         let filter = "WHERE n.user_id = $1 AND ($2 IS NULL OR n.pad_id = $2)";

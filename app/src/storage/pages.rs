@@ -15,7 +15,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::notes::order_clause;
+use super::notes::{NoteRange, order_clause};
 use super::{
     Backend, Note, NotePage, NoteSummary, Pad, Storage, StorageError, User, VersionedNote,
     VersionedPad, db_op,
@@ -156,23 +156,21 @@ fn split(user_id: i64, rows: Vec<PartRow>) -> Parts {
 impl Storage {
     /// A note list page: the frame, the pad listed (if it is the user's), one page of the user's
     /// notes (all of them, or one pad's), sorted, and the list's total.
-    pub async fn list_page(
-        &self,
-        user_id: i64,
-        pad_id: Option<i64>,
-        order: NoteOrder,
-        limit: i64,
-        offset: i64,
-    ) -> Result<ListPageRows, StorageError> {
+    pub async fn list_page(&self, range: NoteRange) -> Result<ListPageRows, StorageError> {
+        let NoteRange {
+            user_id,
+            pad_id,
+            order,
+            limit,
+            offset,
+        } = range;
         if self.backend() == Backend::Sqlite {
             let frame = self.frame_rows(user_id).await?;
             let pad = match pad_id {
                 Some(id) => self.versioned_pad(user_id, id).await?,
                 None => None,
             };
-            let list = self
-                .list_notes(user_id, pad_id, order, limit, offset)
-                .await?;
+            let list = self.list_notes(range).await?;
             return Ok(ListPageRows { frame, pad, list });
         }
         let sql = list_sql(order, pad_id.is_some(), limit + 1);

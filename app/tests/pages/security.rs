@@ -186,7 +186,7 @@ async fn static_files_are_cached_and_versioned(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
-    let skeleton = app.get("/static/css/skeleton.css").await;
+    let skeleton = app.get("/static/vendor/skeleton.css").await;
     assert!(
         skeleton.body.contains("Skeleton V2.0.4") && skeleton.body.contains("MIT"),
         "vendored with its header"
