@@ -157,13 +157,7 @@ impl Storage {
     /// A note list page: the frame, the pad listed (if it is the user's), one page of the user's
     /// notes (all of them, or one pad's), sorted, and the list's total.
     pub async fn list_page(&self, range: NoteRange) -> Result<ListPageRows, StorageError> {
-        let NoteRange {
-            user_id,
-            pad_id,
-            order,
-            limit,
-            offset,
-        } = range;
+        let (user_id, pad_id) = (range.user_id, range.pad_id);
         if self.backend() == Backend::Sqlite {
             let frame = self.frame_rows(user_id).await?;
             let pad = match pad_id {
@@ -173,14 +167,14 @@ impl Storage {
             let list = self.list_notes(range).await?;
             return Ok(ListPageRows { frame, pad, list });
         }
-        let sql = list_sql(order, pad_id.is_some(), limit + 1);
+        let sql = list_sql(range.order, pad_id.is_some(), range.limit + 1);
         let rows: Vec<PartRow> = db_op!(self, "SELECT", "notes", sql, pool => {
             let query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(user_id);
             let query = match pad_id {
                 Some(pad) => query.bind(pad),
                 None => query,
             };
-            query.bind(offset).fetch_all(pool).await
+            query.bind(range.offset).fetch_all(pool).await
         })?;
         let Parts {
             user,
@@ -198,8 +192,8 @@ impl Storage {
                 updated_at: n.updated_at.unwrap_or_default(),
             })
             .collect();
-        notes.truncate(usize::try_from(limit).unwrap_or(0));
-        let total = total.unwrap_or(offset + notes.len() as i64);
+        notes.truncate(usize::try_from(range.limit).unwrap_or(0));
+        let total = total.unwrap_or(range.offset + notes.len() as i64);
         let pad = pad_id.and_then(|id| pads.iter().find(|p| p.pad.id == id).cloned());
         Ok(ListPageRows {
             frame: frame(user, pads),
