@@ -3,8 +3,8 @@
 //! Hand-written on purpose (poem-openapi has no such payload): its `Json<T>` turns the value into
 //! a `serde_json::Value` tree first (a sorted map per object, a new string per field) and only
 //! then writes it; for a page of 50 notes that tree was about 40 % of the request's instructions
-//! (docs/performance.md, issue 16). The schema in the OpenAPI document is still `T`'s; the
-//! `same_json_as_poem_openapi` tests check, type by type, that both ways write the same JSON.
+//! (docs/performance.md, issue 16). The schema in the OpenAPI document is still `T`'s; a test
+//! beside each type (`assert_same_json`) checks that both ways write the same JSON.
 
 use poem::http::{StatusCode, header};
 use poem::{IntoResponse, Response};
