@@ -5,7 +5,8 @@
 #              bootstrap/; environments/ is one root (main.tf, backend.tf with an empty backend "s3")
 #              and, per environment, only data: <env>.tfvars and <env>.backend.hcl naming its state
 #   test       terraform test (mock_provider) in every module and root that has tests; in
-#              environments/, once per environment: -filter=tests/<env>.tftest.hcl -var-file=<env>.tfvars
+#              environments/, once per environment with its -var-file=<env>.tfvars:
+#              tests/every_environment.tftest.hcl, and tests/<env>.tftest.hcl where there is one
 #   checkov    checkov --skip-download over terraform/; every skip comment must carry its reason
 #   emulator   apply one environment and bootstrap/ against moto on loopback, then a second plan of
 #              each must be empty; then checkov's plan scan of those two plans (plan-scan), where
@@ -182,7 +183,8 @@ if want validate; then
   done
   # An environment is said once: one root (main.tf and backend.tf, with an empty backend "s3"),
   # and per environment only data, <env>.tfvars naming it and <env>.backend.hcl naming its state,
-  # plus its tests/<env>.tftest.hcl. No other root, tfvars or backend file beside them.
+  # and, where it promises more than every environment does, its tests/<env>.tftest.hcl. No other
+  # root, tfvars, backend or test file beside them.
   said_once=1
   files=("$envdir"/*.tf)
   files=("${files[@]##*/}")
@@ -199,13 +201,17 @@ if want validate; then
     echo "environments/ has directories $extra_dirs: environments are <env>.tfvars and <env>.backend.hcl in the one root"
     said_once=0
   fi
-  found=$(find "$envdir" "$envdir/tests" -maxdepth 1 -type f \( -name '*.tfvars' -o -name '*.backend.hcl' -o -name '*.tftest.hcl' \) -printf '%f\n' | sed -E 's/\.(tfvars|backend\.hcl|tftest\.hcl)$//' | sort -u | xargs)
+  found=$(find "$envdir" "$envdir/tests" -maxdepth 1 -type f \( -name '*.tfvars' -o -name '*.backend.hcl' -o -name '*.tftest.hcl' \) -not -name every_environment.tftest.hcl -printf '%f\n' | sed -E 's/\.(tfvars|backend\.hcl|tftest\.hcl)$//' | sort -u | xargs)
   if [ "$found" != "$(printf '%s\n' "${roots[@]}" | sort | xargs)" ]; then
     echo "environments/ has tfvars, backend or test files of: $found; expected: ${roots[*]}"
     said_once=0
   fi
+  if [ ! -f "$envdir/tests/every_environment.tftest.hcl" ]; then
+    echo "environments/tests/every_environment.tftest.hcl is missing (the invariants every environment is held to)"
+    said_once=0
+  fi
   for env in "${roots[@]}"; do
-    for f in "$env.tfvars" "$env.backend.hcl" "tests/$env.tftest.hcl"; do
+    for f in "$env.tfvars" "$env.backend.hcl"; do
       if [ ! -f "$envdir/$f" ]; then
         echo "environments/$f is missing"
         said_once=0
@@ -245,7 +251,9 @@ if want test; then
     if [ "$d" = "$tf/environments" ]; then
       for env in "${roots[@]}"; do
         dirs+=("$d")
-        dir_args+=("-filter=tests/$env.tftest.hcl -var-file=$env.tfvars")
+        env_args="-filter=tests/every_environment.tftest.hcl -var-file=$env.tfvars"
+        if [ -f "$d/tests/$env.tftest.hcl" ]; then env_args="$env_args -filter=tests/$env.tftest.hcl"; fi
+        dir_args+=("$env_args")
         labels+=("environments ($env)")
       done
     else

@@ -1,6 +1,7 @@
-# The shared root with prod's values: terraform test -filter=tests/prod.tftest.hcl -var-file=prod.tfvars
-# (a test file cannot name its own var file; scripts/checks/terraform.sh runs each so),
-# applied against a mocked AWS provider: nothing real is created.
+# What prod promises beyond every environment's invariants (tests/every_environment.tftest.hcl):
+#   terraform test -filter=tests/every_environment.tftest.hcl -filter=tests/prod.tftest.hcl -var-file=prod.tfvars
+# (a test file cannot name its own var file; scripts/checks/terraform.sh runs it so), applied
+# against a mocked AWS provider: nothing real is created.
 
 mock_provider "aws" {
   source = "../testing/aws-mocks"
@@ -11,7 +12,7 @@ variables {
   environment = merge(var.environment, { backup_lambda_zip_path = "../modules/backup/tests/fixtures/placeholder.zip" })
 }
 
-run "prod_is_highly_available_protected_and_its_invariants_hold" {
+run "prod_is_highly_available_and_protected" {
   command = apply
 
   assert {
@@ -28,27 +29,7 @@ run "prod_is_highly_available_protected_and_its_invariants_hold" {
   }
   assert {
     condition     = output.environment.database_max_connections == 400
-    error_message = "max_connections is published for the autoscaler."
-  }
-  assert {
-    condition     = output.environment.cluster_access_entries == { "arn:aws:iam::000000000000:role/circleci-notejam-prod-deploy" = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy" }
-    error_message = "The CircleCI deploy role of terraform/bootstrap (circleci-notejam-prod-deploy) needs an EKS access entry, and it is the only one."
-  }
-  assert {
-    condition     = output.environment.backup.retention_days == 1095
-    error_message = "Backups are kept for 3 years."
-  }
-  assert {
-    condition     = startswith(output.environment.backup.bucket_name, "notejam-db-backup")
-    error_message = "The export bucket is notejam-db-backup(-suffix)."
-  }
-  assert {
-    condition     = can(regex("^cron\\([0-9]+ [0-9]+ \\* \\* \\? \\*\\)$", output.environment.backup.schedule_expression))
-    error_message = "The backup runs daily."
-  }
-  assert {
-    condition     = output.environment.name == "prod"
-    error_message = "prod.tfvars must say name = \"prod\"."
+    error_message = "prod's database allows 400 connections (the autoscaler's connection budget)."
   }
 }
 
@@ -120,15 +101,4 @@ run "prod_module_refuses_the_aws_emulator" {
   }
 
   expect_failures = [var.aws_emulator]
-}
-
-# prod.tfvars names its own environment: prod's values under another name are refused.
-run "prod_root_refuses_another_environment" {
-  command = plan
-
-  variables {
-    environment = merge(var.environment, { name = "staging" })
-  }
-
-  expect_failures = [output.environment]
 }
