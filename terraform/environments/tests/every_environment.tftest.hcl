@@ -34,7 +34,7 @@ run "values_are_valid_and_the_shared_invariants_hold" {
     error_message = "${var.environment.name}: the backup runs daily."
   }
   assert {
-    condition     = output.environment.database_max_connections == var.environment.db_max_connections
+    condition     = output.environment.database.max_connections == var.environment.db_max_connections
     error_message = "${var.environment.name}: the database's max_connections is published for the autoscaler."
   }
   assert {

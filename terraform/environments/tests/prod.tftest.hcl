@@ -16,11 +16,11 @@ run "prod_is_highly_available_and_protected" {
   command = apply
 
   assert {
-    condition     = output.environment.database_multi_az
+    condition     = output.environment.database.multi_az
     error_message = "prod's database must be Multi-AZ."
   }
   assert {
-    condition     = output.environment.database_deletion_protection
+    condition     = output.environment.database.deletion_protection
     error_message = "prod's database must have deletion protection."
   }
   assert {
@@ -28,7 +28,7 @@ run "prod_is_highly_available_and_protected" {
     error_message = "prod needs one NAT gateway per zone."
   }
   assert {
-    condition     = output.environment.database_max_connections == 400
+    condition     = output.environment.database.max_connections == 400
     error_message = "prod's database allows 400 connections (the autoscaler's connection budget)."
   }
 }

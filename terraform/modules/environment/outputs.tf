@@ -33,29 +33,9 @@ output "cluster_access_entries" {
   value       = one(module.cluster[*].access_entries)
 }
 
-output "database_endpoint" {
-  description = "host:port of the PostgreSQL database."
-  value       = module.database.endpoint
-}
-
-output "database_max_connections" {
-  description = "PostgreSQL max_connections: the autoscaler's database connection budget."
-  value       = module.database.max_connections
-}
-
-output "database_secret_arn" {
-  description = "Secrets Manager secret with the database master credentials."
-  value       = module.database.master_user_secret_arn
-}
-
-output "database_multi_az" {
-  description = "Whether the database is Multi-AZ."
-  value       = module.database.multi_az
-}
-
-output "database_deletion_protection" {
-  description = "Whether the database has deletion protection."
-  value       = module.database.deletion_protection
+output "database" {
+  description = "Every output of modules/database, as it says them: endpoint, max_connections (the autoscaler's connection budget), master_user_secret_arn (the master credentials), multi_az, deletion_protection and more."
+  value       = module.database
 }
 
 output "repository_urls" {
@@ -69,14 +49,6 @@ output "workload_role_arns" {
 }
 
 output "backup" {
-  description = "The daily backup: bucket, retention of exports and monthly copies, of daily copies, function, schedule, kept-snapshot prefix, alarm topic."
-  value = {
-    bucket_name         = module.backup.bucket_name
-    retention_days      = module.backup.retention_days
-    function_name       = module.backup.function_name
-    schedule_expression = module.backup.schedule_expression
-    snapshot_prefix     = module.backup.snapshot_prefix
-    daily_snapshot_days = module.backup.daily_snapshot_retention_days
-    alarm_topic_arn     = module.backup.alarm_topic_arn
-  }
+  description = "Every output of modules/backup, as it says them: bucket_name, retention_days, daily_snapshot_retention_days, function_name, schedule_expression, snapshot_prefix, alarm_topic_arn and more."
+  value       = module.backup
 }
