@@ -10,7 +10,7 @@
 
 mod common;
 
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_sdk_rds::Client;
 use aws_sdk_rds::config::{BehaviorVersion, Credentials, Region};
@@ -19,6 +19,17 @@ use notejam_backup::retention::{day_of_copy, format_day};
 use notejam_backup::{BackupError, Config, Report, run_backup};
 
 const DAY: Duration = Duration::from_secs(86_400);
+
+/// Noon (UTC) of today, the time a test's first run is made at: the runs it makes minutes or an
+/// hour later "the same day" then stay on one UTC day whenever the suite runs (from real time,
+/// a run at 23:30 had its repeat an hour later fall on the next day and prune one day more).
+fn noon_today() -> SystemTime {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("the clock is after 1970")
+        .as_secs();
+    UNIX_EPOCH + Duration::from_secs(secs - secs % DAY.as_secs() + DAY.as_secs() / 2)
+}
 
 fn config() -> Config {
     Config {
@@ -85,7 +96,7 @@ async fn export_tasks(rds: &Client) -> Vec<(String, String, String)> {
 #[tokio::test]
 async fn keeps_and_exports_the_latest_snapshot_and_a_second_run_changes_nothing() {
     let (_moto, rds) = with_database().await;
-    let now = SystemTime::now();
+    let now = noon_today();
 
     let first = run_at(&rds, now, "first run").await;
     assert!(
@@ -147,7 +158,7 @@ fn sorted(mut ids: Vec<String>) -> Vec<String> {
 #[tokio::test]
 async fn keeps_35_days_of_daily_copies_and_one_a_month_for_three_years_and_only_prunes_its_own() {
     let (_moto, rds) = with_database().await;
-    let now = SystemTime::now();
+    let now = noon_today();
     let first = run_at(&rds, now, "first run").await;
     let today = day_of_copy(&first.kept_snapshot, "notejam-dev-daily").expect("dated name");
     let copy_of = |age: i64| format!("notejam-dev-daily-{}", format_day(today - age));
@@ -245,7 +256,7 @@ async fn cancel(rds: &Client, task: &str) {
 #[tokio::test]
 async fn retries_a_canceled_export_under_a_new_id_and_gives_up_after_three_attempts() {
     let (_moto, rds) = with_database().await;
-    let now = SystemTime::now();
+    let now = noon_today();
     let first = run_at(&rds, now, "first run").await;
     let kept = first.kept_snapshot.clone();
     cancel(&rds, &kept).await;
