@@ -3,12 +3,11 @@
 //! ETag, patches it with `If-Match`, and deletes the note and the pad. Answers are validated:
 //! status and the JSON fields the step depends on.
 
-use goose::goose::GooseMethod;
 use goose::prelude::*;
 use rand::Rng;
 use serde_json::json;
 
-use super::api_call::{call, ensure};
+use super::api_call::{ApiCall, ensure};
 use crate::recorder;
 
 const J: &str = "api";
@@ -39,33 +38,19 @@ pub async fn sign_up_and_get_token(user: &mut GooseUser) -> TransactionResult {
     let email = format!("lt-api-{tag}@example.com");
     let password = format!("pw-{tag}");
     let creds = json!({"email": email, "password": password});
-    let created = call(
-        user,
-        J,
-        "POST /api/v1/users",
-        GooseMethod::Post,
-        "/api/v1/users",
-        None,
-        Some(&creds),
-        &[],
-        201,
-    )
-    .await?;
+    let created = ApiCall::new(J, "POST /api/v1/users")
+        .json(&creds)
+        .expect(201)
+        .send(user)
+        .await?;
     ensure(created.json["email"] == email.as_str(), || {
         format!("sign-up answered {}", created.json)
     })?;
-    let token = call(
-        user,
-        J,
-        "POST /api/v1/tokens",
-        GooseMethod::Post,
-        "/api/v1/tokens",
-        None,
-        Some(&creds),
-        &[],
-        201,
-    )
-    .await?;
+    let token = ApiCall::new(J, "POST /api/v1/tokens")
+        .json(&creds)
+        .expect(201)
+        .send(user)
+        .await?;
     let Some(t) = token.json["token"].as_str().filter(|t| !t.is_empty()) else {
         return Err(format!("no token in {}", token.json).into());
     };
@@ -90,36 +75,22 @@ pub async fn crud_over_json(user: &mut GooseUser) -> TransactionResult {
     let pad_name = format!("API pad {} {n}", s.tag);
     let note_name = format!("API note {} {n}", s.tag);
 
-    let pad = call(
-        user,
-        J,
-        "POST /api/v1/pads",
-        GooseMethod::Post,
-        "/api/v1/pads",
-        tok,
-        Some(&json!({"name": pad_name})),
-        &[],
-        201,
-    )
-    .await?;
+    let pad = ApiCall::new(J, "POST /api/v1/pads")
+        .bearer(tok)
+        .json(&json!({"name": pad_name}))
+        .expect(201)
+        .send(user)
+        .await?;
     ensure(pad.json["name"] == pad_name.as_str(), || {
         format!("pad answered {}", pad.json)
     })?;
     let pad_id = pad.json["id"]
         .as_i64()
         .ok_or_else(|| format!("no pad id in {}", pad.json))?;
-    let pads = call(
-        user,
-        J,
-        "GET /api/v1/pads",
-        GooseMethod::Get,
-        "/api/v1/pads",
-        tok,
-        None,
-        &[],
-        200,
-    )
-    .await?;
+    let pads = ApiCall::new(J, "GET /api/v1/pads")
+        .bearer(tok)
+        .send(user)
+        .await?;
     ensure(
         pads.json["items"]
             .as_array()
@@ -128,18 +99,12 @@ pub async fn crud_over_json(user: &mut GooseUser) -> TransactionResult {
     )?;
 
     let body = json!({"name": note_name, "text": format!("Written over the API by {n}"), "pad_id": pad_id});
-    let note = call(
-        user,
-        J,
-        "POST /api/v1/notes",
-        GooseMethod::Post,
-        "/api/v1/notes",
-        tok,
-        Some(&body),
-        &[],
-        201,
-    )
-    .await?;
+    let note = ApiCall::new(J, "POST /api/v1/notes")
+        .bearer(tok)
+        .json(&body)
+        .expect(201)
+        .send(user)
+        .await?;
     ensure(note.json["pad_id"] == pad_id, || {
         format!("note answered {}", note.json)
     })?;
@@ -147,78 +112,47 @@ pub async fn crud_over_json(user: &mut GooseUser) -> TransactionResult {
         .as_i64()
         .ok_or_else(|| format!("no note id in {}", note.json))?;
 
-    let list = call(
-        user,
-        J,
-        "GET /api/v1/notes?pad={id}&order=name",
-        GooseMethod::Get,
-        &format!("/api/v1/notes?pad={pad_id}&order=name"),
-        tok,
-        None,
-        &[],
-        200,
-    )
-    .await?;
+    let list = ApiCall::new(J, "GET /api/v1/notes?pad={id}&order=name")
+        .at(&format!("/api/v1/notes?pad={pad_id}&order=name"))
+        .bearer(tok)
+        .send(user)
+        .await?;
     ensure(list.json["total"] == 1, || {
         format!("the pad should hold one note: {}", list.json)
     })?;
 
     let path = format!("/api/v1/notes/{note_id}");
-    let got = call(
-        user,
-        J,
-        "GET /api/v1/notes/{id}",
-        GooseMethod::Get,
-        &path,
-        tok,
-        None,
-        &[],
-        200,
-    )
-    .await?;
+    let got = ApiCall::new(J, "GET /api/v1/notes/{id}")
+        .at(&path)
+        .bearer(tok)
+        .send(user)
+        .await?;
     ensure(got.json["name"] == note_name.as_str(), || {
         format!("read {}", got.json)
     })?;
     let etag = got.etag.ok_or_else(|| "the note has no ETag".to_string())?;
-    let patched = call(
-        user,
-        J,
-        "PATCH /api/v1/notes/{id}",
-        GooseMethod::Patch,
-        &path,
-        tok,
-        Some(&json!({"text": "edited over the API"})),
-        &[("if-match", &etag)],
-        200,
-    )
-    .await?;
+    let patched = ApiCall::new(J, "PATCH /api/v1/notes/{id}")
+        .at(&path)
+        .bearer(tok)
+        .json(&json!({"text": "edited over the API"}))
+        .header("if-match", &etag)
+        .send(user)
+        .await?;
     ensure(patched.json["text"] == "edited over the API", || {
         format!("patch answered {}", patched.json)
     })?;
 
-    call(
-        user,
-        J,
-        "DELETE /api/v1/notes/{id}",
-        GooseMethod::Delete,
-        &path,
-        tok,
-        None,
-        &[],
-        204,
-    )
-    .await?;
-    call(
-        user,
-        J,
-        "DELETE /api/v1/pads/{id}",
-        GooseMethod::Delete,
-        &format!("/api/v1/pads/{pad_id}"),
-        tok,
-        None,
-        &[],
-        204,
-    )
-    .await?;
+    ApiCall::new(J, "DELETE /api/v1/notes/{id}")
+        .at(&path)
+        .bearer(tok)
+        .expect(204)
+        .send(user)
+        .await?;
+    ApiCall::new(J, "DELETE /api/v1/pads/{id}")
+        .at(&format!("/api/v1/pads/{pad_id}"))
+        .bearer(tok)
+        .expect(204)
+        .send(user)
+        .await?;
     Ok(())
 }

@@ -13,32 +13,103 @@ pub struct ApiAnswer {
     pub etag: Option<String>,
 }
 
-/// Sends a JSON API request (bearer token, JSON body) and validates the status and, when the
-/// answer has a body, that it is JSON. `name` is the bounded request name, e.g. `GET /api/v1/notes/{id}`.
-#[allow(clippy::too_many_arguments)]
-pub async fn call(
+/// One JSON API request of a journey, said as a builder: `ApiCall::new(journey, "PATCH
+/// /api/v1/notes/{id}")` names it (the bounded request name metrics are kept under; its first
+/// word is the method, the rest the path unless [`ApiCall::at`] gives the real one), then the
+/// bearer token, JSON body, headers and expected status (200 unless said) as needed.
+pub struct ApiCall<'a> {
+    journey: &'a str,
+    name: &'a str,
+    path: Option<&'a str>,
+    bearer: Option<&'a str>,
+    body: Option<&'a serde_json::Value>,
+    headers: Vec<(&'a str, &'a str)>,
+    status: u16,
+}
+
+impl<'a> ApiCall<'a> {
+    pub fn new(journey: &'a str, name: &'a str) -> Self {
+        Self {
+            journey,
+            name,
+            path: None,
+            bearer: None,
+            body: None,
+            headers: Vec::new(),
+            status: 200,
+        }
+    }
+
+    /// The path sent, when the name's is a pattern (`/api/v1/notes/{id}`).
+    pub fn at(mut self, path: &'a str) -> Self {
+        self.path = Some(path);
+        self
+    }
+
+    pub fn bearer(mut self, token: Option<&'a str>) -> Self {
+        self.bearer = token;
+        self
+    }
+
+    pub fn json(mut self, body: &'a serde_json::Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    pub fn header(mut self, name: &'a str, value: &'a str) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    pub fn expect(mut self, status: u16) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// Sends it and validates the status and, when the answer has a body, that it is JSON.
+    pub async fn send(self, user: &mut GooseUser) -> Result<ApiAnswer, Box<TransactionError>> {
+        let (method, named_path) = method_and_path(self.name)?;
+        let path = self.path.unwrap_or(named_path);
+        call(user, self, method, path).await
+    }
+}
+
+/// The method and path of a request name such as `GET /api/v1/pads`.
+fn method_and_path(name: &str) -> Result<(GooseMethod, &str), Box<TransactionError>> {
+    let (method, path) = name
+        .split_once(' ')
+        .ok_or_else(|| format!("request name {name:?} is not \"METHOD /path\""))?;
+    let method = match method {
+        "GET" => GooseMethod::Get,
+        "POST" => GooseMethod::Post,
+        "PUT" => GooseMethod::Put,
+        "PATCH" => GooseMethod::Patch,
+        "DELETE" => GooseMethod::Delete,
+        other => return Err(format!("request name {name:?}: no method {other:?}").into()),
+    };
+    Ok((method, path))
+}
+
+async fn call(
     user: &mut GooseUser,
-    journey: &str,
-    name: &str,
+    req: ApiCall<'_>,
     method: GooseMethod,
     path: &str,
-    bearer: Option<&str>,
-    body: Option<&serde_json::Value>,
-    headers: &[(&str, &str)],
-    status: u16,
 ) -> Result<ApiAnswer, Box<TransactionError>> {
     let rec = recorder::current();
     let mut builder = request_builder(user, &method, path)?.header("accept", "application/json");
-    if let Some(t) = bearer {
+    if let Some(t) = req.bearer {
         builder = builder.bearer_auth(t);
     }
-    if let Some(b) = body {
+    if let Some(b) = req.body {
         builder = builder.json(b);
     }
-    for (k, v) in headers {
+    for (k, v) in &req.headers {
         builder = builder.header(*k, *v);
     }
-    let (sent, mut goose) = send(user, &rec, (journey, name), (method, path), builder).await?;
+    let status = req.status;
+    let (sent, mut goose) =
+        send(user, &rec, (req.journey, req.name), (method, path), builder).await?;
     let response = match goose.response {
         Ok(r) => r,
         Err(e) => return sent.failed(user, &no_response(&e), &mut goose.request, None),
@@ -75,4 +146,18 @@ pub async fn call(
 /// Fails the step unless `ok`, with `why`.
 pub fn ensure(ok: bool, why: impl FnOnce() -> String) -> Result<(), Box<TransactionError>> {
     if ok { Ok(()) } else { Err(why().into()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_name_gives_the_method_and_path() {
+        let (method, path) = method_and_path("PATCH /api/v1/notes/{id}").unwrap();
+        assert!(matches!(method, GooseMethod::Patch));
+        assert_eq!(path, "/api/v1/notes/{id}");
+        assert!(method_and_path("/api/v1/pads").is_err());
+        assert!(method_and_path("FETCH /api/v1/pads").is_err());
+    }
 }

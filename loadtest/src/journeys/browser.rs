@@ -7,7 +7,7 @@
 use goose::prelude::*;
 use rand::Rng;
 
-use super::page::{Expect, Page, link_id, visit};
+use super::page::{Expect, fill_in, link_id, visit};
 use crate::recorder;
 
 const J: &str = "browser";
@@ -33,11 +33,6 @@ pub fn scenario() -> Result<Scenario, GooseError> {
         .register_transaction(transaction!(work_with_notes).set_name("work with notes")))
 }
 
-fn token(page: &Page) -> Result<String, Box<goose::goose::TransactionError>> {
-    page.csrf_token()
-        .ok_or_else(|| "the form has no csrf_token".to_string().into())
-}
-
 /// Signs up with a fresh address, then signs in.
 pub async fn sign_up_and_sign_in(user: &mut GooseUser) -> TransactionResult {
     recorder::current().user_started();
@@ -48,36 +43,29 @@ pub async fn sign_up_and_sign_in(user: &mut GooseUser) -> TransactionResult {
         tag,
         loops: 0,
     };
-    let form = visit(user, J, "GET /signup/", "/signup/", None, Expect::ok()).await?;
-    let t = token(&form)?;
-    visit(
+    fill_in(
         user,
         J,
-        "POST /signup/",
         "/signup/",
-        Some(&[
-            ("csrf_token", &t),
+        "/signup/",
+        Expect::ok(),
+        &[
             ("email", &session.email),
             ("password", &session.password),
             ("repeat_password", &session.password),
-        ]),
+        ],
         Expect::ok()
             .landing("/signin/")
             .containing("Account is created. Now you can sign in."),
     )
     .await?;
-    let form = visit(user, J, "GET /signin/", "/signin/", None, Expect::ok()).await?;
-    let t = token(&form)?;
-    visit(
+    fill_in(
         user,
         J,
-        "POST /signin/",
         "/signin/",
-        Some(&[
-            ("csrf_token", &t),
-            ("email", &session.email),
-            ("password", &session.password),
-        ]),
+        "/signin/",
+        Expect::ok(),
+        &[("email", &session.email), ("password", &session.password)],
         Expect::ok()
             .landing("/")
             .containing("You are signed in!")
@@ -113,22 +101,13 @@ pub async fn work_with_notes(user: &mut GooseUser) -> TransactionResult {
     .await?;
 
     // A new pad.
-    let form = visit(
+    let home = fill_in(
         user,
         J,
-        "GET /pads/create/",
         "/pads/create/",
-        None,
+        "/pads/create/",
         Expect::ok(),
-    )
-    .await?;
-    let t = token(&form)?;
-    let home = visit(
-        user,
-        J,
-        "POST /pads/create/",
-        "/pads/create/",
-        Some(&[("csrf_token", &t), ("name", &pad_name)]),
+        &[("name", &pad_name)],
         Expect::ok()
             .landing("/")
             .containing("Pad is successfully created"),
@@ -151,28 +130,18 @@ pub async fn work_with_notes(user: &mut GooseUser) -> TransactionResult {
 
     // A note in it.
     let create_path = format!("/notes/create/?pad={pad_id}");
-    let form = visit(
-        user,
-        J,
-        "GET /notes/create/",
-        &create_path,
-        None,
-        Expect::ok().containing(format!(r#"<option value="{pad_id}" selected"#)),
-    )
-    .await?;
-    let t = token(&form)?;
     let pad_id_s = pad_id.to_string();
-    let pad_page = visit(
+    let pad_page = fill_in(
         user,
         J,
-        "POST /notes/create/",
         "/notes/create/",
-        Some(&[
-            ("csrf_token", &t),
+        &create_path,
+        Expect::ok().containing(format!(r#"<option value="{pad_id}" selected"#)),
+        &[
             ("name", &note_name),
             ("text", &note_text),
             ("pad", &pad_id_s),
-        ]),
+        ],
         Expect::ok()
             .landing(&pad_path)
             .containing("Note is successfully created"),
@@ -215,50 +184,26 @@ pub async fn work_with_notes(user: &mut GooseUser) -> TransactionResult {
     )
     .await?;
     let edit_path = format!("{note_path}edit/");
-    let form = visit(
-        user,
-        J,
-        "GET /notes/{id}/edit/",
-        &edit_path,
-        None,
-        Expect::ok().containing(note_text.as_str()),
-    )
-    .await?;
-    let t = token(&form)?;
     let edited = format!("{note_text}, edited");
-    visit(
+    fill_in(
         user,
         J,
-        "POST /notes/{id}/edit/",
+        "/notes/{id}/edit/",
         &edit_path,
-        Some(&[
-            ("csrf_token", &t),
-            ("name", &note_name),
-            ("text", &edited),
-            ("pad", &pad_id_s),
-        ]),
+        Expect::ok().containing(note_text.as_str()),
+        &[("name", &note_name), ("text", &edited), ("pad", &pad_id_s)],
         Expect::ok()
             .landing(&pad_path)
             .containing("Note is successfully updated"),
     )
     .await?;
-    let delete_path = format!("{note_path}delete/");
-    let form = visit(
+    fill_in(
         user,
         J,
-        "GET /notes/{id}/delete/",
-        &delete_path,
-        None,
+        "/notes/{id}/delete/",
+        &format!("{note_path}delete/"),
         Expect::ok().containing(format!("Are you sure you want to delete {note_name}?")),
-    )
-    .await?;
-    let t = token(&form)?;
-    visit(
-        user,
-        J,
-        "POST /notes/{id}/delete/",
-        &delete_path,
-        Some(&[("csrf_token", &t)]),
+        &[],
         Expect::ok()
             .landing(&pad_path)
             .containing("Note is successfully deleted"),
@@ -266,23 +211,13 @@ pub async fn work_with_notes(user: &mut GooseUser) -> TransactionResult {
     .await?;
 
     // And the pad.
-    let delete_path = format!("{pad_path}delete/");
-    let form = visit(
+    fill_in(
         user,
         J,
-        "GET /pads/{id}/delete/",
-        &delete_path,
-        None,
+        "/pads/{id}/delete/",
+        &format!("{pad_path}delete/"),
         Expect::ok().containing(format!("Are you sure you want to delete {pad_name}?")),
-    )
-    .await?;
-    let t = token(&form)?;
-    visit(
-        user,
-        J,
-        "POST /pads/{id}/delete/",
-        &delete_path,
-        Some(&[("csrf_token", &t)]),
+        &[],
         Expect::ok()
             .landing("/")
             .containing("Pad is successfully deleted"),

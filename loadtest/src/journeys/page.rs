@@ -47,6 +47,11 @@ impl Page {
     pub fn csrf_token(&self) -> Option<String> {
         attr_after(&self.body, r#"name="csrf_token" value=""#)
     }
+
+    /// Where the page's form posts to (its `action`).
+    pub fn form_action(&self) -> Option<String> {
+        attr_after(&self.body, r#"<form method="post" action=""#)
+    }
 }
 
 /// The value that follows `marker` up to the next `"`.
@@ -97,6 +102,29 @@ pub async fn visit(
     };
     let (sent, goose) = send(user, &rec, (journey, name), (method, path), builder).await?;
     check(user, &sent, goose, expect).await
+}
+
+/// A form filled in as a browser does: opens the page it is on (`path`, checked by `shown`), then
+/// posts `fields` with the page's CSRF token to the form's action (checked by `then`). The two
+/// requests are named `GET {name}` and `POST {name}`, e.g. with `name` = `/notes/{id}/edit/`.
+pub async fn fill_in(
+    user: &mut GooseUser,
+    journey: &str,
+    name: &str,
+    path: &str,
+    shown: Expect<'_>,
+    fields: &[(&str, &str)],
+    then: Expect<'_>,
+) -> Result<Page, Box<TransactionError>> {
+    let page = visit(user, journey, &format!("GET {name}"), path, None, shown).await?;
+    let (Some(action), Some(token)) = (page.form_action(), page.csrf_token()) else {
+        return Err(format!("{path} has no form with an action and a csrf_token").into());
+    };
+    let mut submitted = Vec::with_capacity(fields.len() + 1);
+    submitted.push(("csrf_token", token.as_str()));
+    submitted.extend_from_slice(fields);
+    let post = format!("POST {name}");
+    visit(user, journey, &post, &action, Some(&submitted), then).await
 }
 
 async fn check(
@@ -157,6 +185,11 @@ mod tests {
             <li><a href="/pads/12/">Other</a></li><li><a href="/pads/7/">Pad &amp; one</a></li>"#;
         let page = Page { body: body.into() };
         assert_eq!(page.csrf_token().as_deref(), Some("abc_D-1"));
+        assert_eq!(page.form_action(), None);
+        let form = Page {
+            body: r#"<form method="post" action="/notes/5/edit/" class="note" novalidate>"#.into(),
+        };
+        assert_eq!(form.form_action().as_deref(), Some("/notes/5/edit/"));
         assert_eq!(link_id(body, "/pads/", "Pad & one"), Some(7));
         assert_eq!(link_id(body, "/pads/", "Other"), Some(12));
         assert_eq!(link_id(body, "/pads/", "Missing"), None);
