@@ -4,8 +4,10 @@
 # that breaks the document, or any other failed check.
 #
 #   scripts/checks/api.sh [MAX_EXAMPLES_PER_OPERATION]   (default 25: about 17 x 25 cases + coverage)
+#   SCHEMATHESIS_SEED=<seed> scripts/checks/api.sh         the cases of a run that printed that seed
 #
 # Uses NOTEJAM_TEST_POSTGRES_URL when set (a fresh database on it), else starts a throwaway cluster.
+# The app's log (warnings and errors) is kept beside the JUnit report, and shown when the run fails.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/lib/common.sh
@@ -15,6 +17,8 @@ max_examples=${1:-25}
 ST_VERSION=4.32.5
 venv="$HOME/.cache/notejam-cloud/schemathesis-venv"
 report_dir="test-output/schemathesis"
+mkdir -p "$report_dir"
+app_log="$report_dir/app.log"
 
 app_pid=""
 cleanup() {
@@ -44,9 +48,9 @@ base="http://127.0.0.1:$port"
 log "starting the app on $base"
 DATABASE_URL="$db_url" NOTEJAM_SECRET_KEY="schemathesis-secret-key-0123456789abcdef" \
   NOTEJAM_LISTEN="127.0.0.1:$port" NOTEJAM_ADMIN_LISTEN="127.0.0.1:$admin" RUST_LOG=warn \
-  "$bin" serve >"${TMPDIR:-/tmp}/notejam-schemathesis-$$.log" 2>&1 &
+  "$bin" serve >"$app_log" 2>&1 &
 app_pid=$!
-wait_http "$base/api/openapi.json" 60 || { cat "${TMPDIR:-/tmp}/notejam-schemathesis-$$.log" >&2; die "the app did not start"; }
+wait_http "$base/api/openapi.json" 60 || { cat "$app_log" >&2; die "the app did not start"; }
 
 # The authenticated user; scripts/checks/schemathesis_hooks.py gets its tokens during the run.
 export NOTEJAM_API_BASE="$base" NOTEJAM_API_EMAIL="schemathesis@example.com" NOTEJAM_API_PASSWORD="schemathesis-password"
@@ -70,8 +74,9 @@ done
 # on 2 cores were seen during runs); 30 s still catches a request that hangs. Speed is measured
 # separately (scripts/bench-api.sh).
 log "schemathesis $ST_VERSION: every check, every phase, up to $max_examples cases per operation"
-mkdir -p "$report_dir"
 status=0
+seed_args=()
+if [ -n "${SCHEMATHESIS_SEED:-}" ]; then seed_args=(--seed "$SCHEMATHESIS_SEED"); fi
 PYTHONPATH="$PWD/scripts/checks" SCHEMATHESIS_HOOKS=schemathesis_hooks \
   "$venv/bin/st" --config-file scripts/checks/schemathesis.toml run "$base/api/openapi.json" \
   --checks all \
@@ -81,16 +86,21 @@ PYTHONPATH="$PWD/scripts/checks" SCHEMATHESIS_HOOKS=schemathesis_hooks \
   --max-response-time 30 \
   --generation-database none \
   --report junit --report-junit-path "$report_dir/junit.xml" \
-  --no-color || status=$?
+  --no-color "${seed_args[@]}" || status=$?
 
 # The server must have answered no request with a 5xx (schemathesis checks it too; this also
 # covers requests the checks do not look at).
-if grep -q '"status":5' "${TMPDIR:-/tmp}/notejam-schemathesis-$$.log"; then
-  grep '"status":5' "${TMPDIR:-/tmp}/notejam-schemathesis-$$.log" | head -5 >&2
+if grep -q '"status":5' "$app_log"; then
+  grep '"status":5' "$app_log" | head -5 >&2
   status=1
 fi
-rm -f "${TMPDIR:-/tmp}/notejam-schemathesis-$$.log"
+if ! kill -0 "$app_pid" 2>/dev/null; then
+  echo "the app exited during the run" >&2
+  status=1
+fi
 if [ "$status" -ne 0 ]; then
+  echo "the app's log ($app_log), last 40 lines:" >&2
+  tail -n 40 "$app_log" >&2
   log "schemathesis: FAILED"
   exit "$status"
 fi

@@ -126,16 +126,12 @@ fn problem_example(status: u16) -> Option<Value> {
         400 => Problem::status(StatusCode::BAD_REQUEST, problem::UNREADABLE_BODY),
         401 => {
             ApiError::Unauthorized(super::auth::INVALID_TOKEN)
-                .into_problem()
+                .problem()
                 .0
         }
-        404 => {
-            ApiError::NotFound("No such note among yours.")
-                .into_problem()
-                .0
-        }
-        409 => ApiError::EmailTaken.into_problem().0,
-        412 => ApiError::PreconditionFailed.into_problem().0,
+        404 => ApiError::NotFound("No such note among yours.").problem().0,
+        409 => ApiError::EmailTaken.problem().0,
+        412 => ApiError::PreconditionFailed.problem().0,
         413 => Problem::status(StatusCode::PAYLOAD_TOO_LARGE, problem::TOO_LARGE),
         415 => Problem::status(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -145,11 +141,11 @@ fn problem_example(status: u16) -> Option<Value> {
             let mut errors = FieldErrors::default();
             errors.add("name", crate::domain::messages::REQUIRED);
             errors.add("pad_id", problem::MUST_BE_INTEGER_OR_NULL);
-            ApiError::Validation(errors).into_problem().0
+            ApiError::Validation(errors).problem().0
         }
-        429 => ApiError::Throttled(900).into_problem().0,
+        429 => ApiError::Throttled(900).problem().0,
         500 => problem::internal_problem(),
-        503 => ApiError::Unavailable.into_problem().0,
+        503 => ApiError::Unavailable.problem().0,
         _ => return None,
     };
     poem_openapi::types::ToJSON::to_json(&problem)
@@ -270,5 +266,32 @@ mod tests {
         assert!(NoteName::parse(&longest).is_ok());
         assert!(PadName::parse(&format!("{longest}n")).is_err());
         assert!(NoteName::parse(&format!("{longest}n")).is_err());
+    }
+
+    /// The document's error examples once logged "API request answered 503" (and the 500's
+    /// error) at every start, as if those requests had been answered.
+    #[test]
+    fn the_error_examples_are_written_without_a_log_line() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use tracing_subscriber::layer::{Context, SubscriberExt};
+
+        struct CountEvents(Arc<AtomicUsize>);
+        impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for CountEvents {
+            fn on_event(&self, _: &tracing::Event<'_>, _: Context<'_, S>) {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        let events = Arc::new(AtomicUsize::new(0));
+        let subscriber = tracing_subscriber::registry().with(CountEvents(events.clone()));
+        tracing::subscriber::with_default(subscriber, || {
+            for status in [400, 401, 404, 409, 412, 413, 415, 422, 429, 500, 503] {
+                let example = problem_example(status).expect("every documented status has one");
+                assert_eq!(example["status"], status, "{example}");
+            }
+            // The counter counts: an event is seen.
+            tracing::warn!("one on purpose");
+        });
+        assert_eq!(events.load(Ordering::SeqCst), 1);
     }
 }

@@ -142,17 +142,29 @@ impl ApiError {
         }
     }
 
-    /// The problem document and the `Retry-After` seconds it carries, if any; server errors are
-    /// logged here with their detail and shown generically (an outage says what it is).
+    /// The problem document and the `Retry-After` seconds it carries, if any, for an answer
+    /// being sent: server errors are logged here with their detail and shown generically (an
+    /// outage says what it is).
     pub fn into_problem(self) -> (Problem, Option<u64>) {
+        match &self {
+            Self::Unavailable => {
+                tracing::warn!("API request answered 503: the database is unreachable")
+            }
+            e if e.status().is_server_error() => tracing::error!(error = %e, "API request failed"),
+            _ => {}
+        }
+        self.problem()
+    }
+
+    /// The same without the log: also what the OpenAPI document shows as this error's example
+    /// (building the document answers no request, so it must not log one).
+    pub fn problem(self) -> (Problem, Option<u64>) {
         let status = self.status();
         if let Self::Unavailable = self {
-            tracing::warn!("API request answered 503: the database is unreachable");
             let problem = Problem::status(status, self.to_string());
             return (problem, Some(crate::storage::RETRY_AFTER_SECONDS));
         }
         if status.is_server_error() {
-            tracing::error!(error = %self, "API request failed");
             return (internal_problem(), None);
         }
         let retry_after = match &self {
