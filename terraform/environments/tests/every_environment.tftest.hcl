@@ -18,7 +18,7 @@ run "values_are_valid_and_the_shared_invariants_hold" {
   command = apply
 
   assert {
-    condition     = output.environment.nat_gateway_count == (var.environment.single_nat_gateway ? 1 : length(var.environment.availability_zones))
+    condition     = output.environment.network.nat_gateway_count == (var.environment.single_nat_gateway ? 1 : length(var.environment.availability_zones))
     error_message = "${var.environment.name}: one NAT gateway with single_nat_gateway, else one per zone."
   }
   assert {
@@ -38,7 +38,7 @@ run "values_are_valid_and_the_shared_invariants_hold" {
     error_message = "${var.environment.name}: the database's max_connections is published for the autoscaler."
   }
   assert {
-    condition     = output.environment.cluster_access_entries == { "arn:aws:iam::000000000000:role/circleci-notejam-${var.environment.name}-deploy" = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy" }
+    condition     = output.environment.cluster.access_entries == { "arn:aws:iam::000000000000:role/circleci-notejam-${var.environment.name}-deploy" = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy" }
     error_message = "${var.environment.name}: the CircleCI deploy role of terraform/bootstrap (circleci-notejam-${var.environment.name}-deploy) needs an EKS access entry, and it is the only one."
   }
 }

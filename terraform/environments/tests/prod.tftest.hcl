@@ -24,7 +24,7 @@ run "prod_is_highly_available_and_protected" {
     error_message = "prod's database must have deletion protection."
   }
   assert {
-    condition     = output.environment.nat_gateway_count == 3
+    condition     = output.environment.network.nat_gateway_count == 3
     error_message = "prod needs one NAT gateway per zone."
   }
   assert {

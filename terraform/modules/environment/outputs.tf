@@ -8,29 +8,14 @@ output "settings" {
   value       = var.environment
 }
 
-output "vpc_id" {
-  description = "VPC of the environment."
-  value       = module.network.vpc_id
+output "network" {
+  description = "Every output of modules/network: vpc_id, vpc_cidr, public_subnet_ids, private_subnet_ids, nat_gateway_count (1 in dev, one per zone in prod), flow_log_group_name."
+  value       = module.network
 }
 
-output "nat_gateway_count" {
-  description = "NAT gateways (1 in dev, one per zone in prod)."
-  value       = module.network.nat_gateway_count
-}
-
-output "cluster_name" {
-  description = "EKS cluster name (aws eks update-kubeconfig --name ...)."
-  value       = one(module.cluster[*].cluster_name)
-}
-
-output "cluster_endpoint" {
-  description = "Kubernetes API endpoint."
-  value       = one(module.cluster[*].cluster_endpoint)
-}
-
-output "cluster_access_entries" {
-  description = "Principal ARN => EKS access policy ARN of the cluster's access entries (the CircleCI deploy role). null against the emulator (no cluster)."
-  value       = one(module.cluster[*].access_entries)
+output "cluster" {
+  description = "Every output of modules/cluster: cluster_name (aws eks update-kubeconfig --name ...), cluster_endpoint, access_entries (principal ARN => EKS access policy ARN: the CircleCI deploy role) and more. null against the emulator (no cluster)."
+  value       = one(module.cluster[*])
 }
 
 output "database" {
