@@ -24,18 +24,25 @@ def _say(why):
     print(f"schemathesis_hooks: {why}", file=sys.stderr, flush=True)
 
 
+def _post(path, email, password):
+    return requests.post(f"{BASE}{path}", json={"email": email, "password": password}, timeout=30)
+
+
+def _refused(path, email, response):
+    """The error for an answer the run cannot go on with, said on stderr too."""
+    why = f"POST {path} for {email} answered {response.status_code}: {response.text[:500]}"
+    _say(why)
+    return RuntimeError(why)
+
+
 def _token(email, password):
     """A token for these credentials, or None when the app throttles them (429)."""
-    response = requests.post(
-        f"{BASE}/tokens", json={"email": email, "password": password}, timeout=30
-    )
+    response = _post("/tokens", email, password)
     if response.status_code == 429:
         _say(f"POST /tokens for {email} answered 429: {response.text[:300]}")
         return None
     if response.status_code != 201:
-        why = f"POST /tokens for {email} answered {response.status_code}: {response.text[:500]}"
-        _say(why)
-        raise RuntimeError(why)
+        raise _refused("/tokens", email, response)
     return response.json()["token"]
 
 
@@ -43,13 +50,9 @@ def _fresh_user():
     """Signs up a new user and returns its credentials."""
     email = f"schemathesis-{uuid.uuid4().hex}@example.com"
     password = "schemathesis-password"
-    response = requests.post(
-        f"{BASE}/users", json={"email": email, "password": password}, timeout=30
-    )
+    response = _post("/users", email, password)
     if response.status_code != 201:
-        why = f"POST /users for {email} answered {response.status_code}: {response.text[:500]}"
-        _say(why)
-        raise RuntimeError(why)
+        raise _refused("/users", email, response)
     _say(f"the run's user is throttled; going on as {email}")
     return email, password
 

@@ -70,7 +70,57 @@ impl<'a> ApiCall<'a> {
     pub async fn send(self, user: &mut GooseUser) -> Result<ApiAnswer, Box<TransactionError>> {
         let (method, named_path) = method_and_path(self.name)?;
         let path = self.path.unwrap_or(named_path);
-        call(user, self, method, path).await
+        let rec = recorder::current();
+        let mut builder =
+            request_builder(user, &method, path)?.header("accept", "application/json");
+        if let Some(t) = self.bearer {
+            builder = builder.bearer_auth(t);
+        }
+        if let Some(b) = self.body {
+            builder = builder.json(b);
+        }
+        for (k, v) in &self.headers {
+            builder = builder.header(*k, *v);
+        }
+        let (sent, mut goose) = send(
+            user,
+            &rec,
+            (self.journey, self.name),
+            (method, path),
+            builder,
+        )
+        .await?;
+        let response = match goose.response {
+            Ok(r) => r,
+            Err(e) => return sent.failed(user, &no_response(&e), &mut goose.request, None),
+        };
+        let got = response.status().as_u16();
+        let etag = response
+            .headers()
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let text = read_text(response).await.unwrap_or_default();
+        let json = if text.is_empty() {
+            Ok(serde_json::Value::Null)
+        } else {
+            serde_json::from_str(&text)
+        };
+        let why = match (&json, got == self.status) {
+            (_, false) => Some(format!("status {got}, expected {}", self.status)),
+            (Err(e), true) => Some(format!("the answer is not JSON: {e}")),
+            _ => None,
+        };
+        match why {
+            None => {
+                sent.passed();
+                Ok(ApiAnswer {
+                    json: json.unwrap_or_default(),
+                    etag,
+                })
+            }
+            Some(why) => sent.failed(user, &why, &mut goose.request, Some(&text)),
+        }
     }
 }
 
@@ -88,59 +138,6 @@ fn method_and_path(name: &str) -> Result<(GooseMethod, &str), Box<TransactionErr
         other => return Err(format!("request name {name:?}: no method {other:?}").into()),
     };
     Ok((method, path))
-}
-
-async fn call(
-    user: &mut GooseUser,
-    req: ApiCall<'_>,
-    method: GooseMethod,
-    path: &str,
-) -> Result<ApiAnswer, Box<TransactionError>> {
-    let rec = recorder::current();
-    let mut builder = request_builder(user, &method, path)?.header("accept", "application/json");
-    if let Some(t) = req.bearer {
-        builder = builder.bearer_auth(t);
-    }
-    if let Some(b) = req.body {
-        builder = builder.json(b);
-    }
-    for (k, v) in &req.headers {
-        builder = builder.header(*k, *v);
-    }
-    let status = req.status;
-    let (sent, mut goose) =
-        send(user, &rec, (req.journey, req.name), (method, path), builder).await?;
-    let response = match goose.response {
-        Ok(r) => r,
-        Err(e) => return sent.failed(user, &no_response(&e), &mut goose.request, None),
-    };
-    let got = response.status().as_u16();
-    let etag = response
-        .headers()
-        .get("etag")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let text = read_text(response).await.unwrap_or_default();
-    let json = if text.is_empty() {
-        Ok(serde_json::Value::Null)
-    } else {
-        serde_json::from_str(&text)
-    };
-    let why = match (&json, got == status) {
-        (_, false) => Some(format!("status {got}, expected {status}")),
-        (Err(e), true) => Some(format!("the answer is not JSON: {e}")),
-        _ => None,
-    };
-    match why {
-        None => {
-            sent.passed();
-            Ok(ApiAnswer {
-                json: json.unwrap_or_default(),
-                etag,
-            })
-        }
-        Some(why) => sent.failed(user, &why, &mut goose.request, Some(&text)),
-    }
 }
 
 /// Fails the step unless `ok`, with `why`.
