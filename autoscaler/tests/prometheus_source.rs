@@ -146,14 +146,17 @@ use support::{Exporter, free_port, start_prometheus, start_prometheus_with_histo
 async fn the_forecast_query_reads_the_coming_horizon_one_season_ago() {
     use notejam_autoscaler::forecast::{combine, forecast_query};
     use std::fmt::Write as _;
-    // History around the same time yesterday and last week: 100 connections, and a peak a
-    // minute or two ahead of "now" (500 yesterday, 300 last week).
+    // History around the same time yesterday and last week: 100 connections, and a peak four to
+    // seven minutes ahead of "now" (500 yesterday, 300 last week). The queries run at real time,
+    // after Prometheus has started; the peak is far enough ahead that a 45 s horizon still ends
+    // before it when that takes over three minutes (with the peak a minute ahead, a start that
+    // took some 25 s on a busy machine once let the 45 s window reach it).
     let now = chrono::Utc::now().timestamp() / 15 * 15;
     let mut om = String::from("# TYPE conns gauge\n");
     for (season, peak) in [(7 * 86_400, 300.0), (86_400, 500.0)] {
         for k in -80i64..=80 {
             let t = now - season + k * 15;
-            let v = if (60..=200).contains(&(k * 15)) {
+            let v = if (240..=400).contains(&(k * 15)) {
                 peak
             } else {
                 100.0
